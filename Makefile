@@ -1,0 +1,42 @@
+# Every target creates the environment it needs from requirements.lock first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+BENCH ?=
+
+.PHONY: install demo test lint format bench lock clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python manage.py demo
+
+test: lint
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH)
+
+# Re-pin every dependency after a change to pyproject.toml.
+lock:
+	$(PYTHON) -m venv var/piptools && var/piptools/bin/pip install --quiet pip-tools==7.6.2
+	var/piptools/bin/pip-compile --quiet --extra dev --strip-extras --no-header \
+		--no-emit-find-links --no-emit-index-url -o requirements.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) var

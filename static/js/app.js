@@ -1,0 +1,59 @@
+// Small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+
+  // Ask before destructive form submissions marked with data-confirm.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  // Dismissable messages.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-dismiss]");
+    if (button) {
+      button.parentElement.remove();
+    }
+    // Close open menus when clicking elsewhere.
+    document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) {
+        menu.removeAttribute("open");
+      }
+    });
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
+        menu.removeAttribute("open");
+        menu.querySelector("summary").focus();
+      });
+    }
+  });
+
+  // htmx: show a readable message when a request fails instead of doing nothing.
+  document.addEventListener("htmx:responseError", function (event) {
+    var box = document.getElementById("messages");
+    if (!box) { return; }
+    var status = event.detail.xhr.status;
+    var text = status === 403 ? "You don't have permission to do that."
+      : status === 404 ? "That item no longer exists, or you no longer have access to it."
+      : "Something went wrong (" + status + "). Nothing was changed; please try again.";
+    var div = document.createElement("div");
+    div.className = "message message-error";
+    div.textContent = text;
+    box.appendChild(div);
+  });
+  document.addEventListener("htmx:sendError", function () {
+    var box = document.getElementById("messages");
+    if (!box) { return; }
+    var div = document.createElement("div");
+    div.className = "message message-error";
+    div.textContent = "The server could not be reached. Check your connection and try again.";
+    box.appendChild(div);
+  });
+})();

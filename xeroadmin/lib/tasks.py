@@ -1,0 +1,38 @@
+"""Housekeeping tasks that belong to no app."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from celery import shared_task
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def broker_prune() -> int:
+    """Delete acknowledged messages from the embedded SQLite broker, which keeps them forever."""
+    url: str = settings.CELERY_BROKER_URL
+    if not url.startswith("sqla+"):
+        return 0
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(url.removeprefix("sqla+"))
+    try:
+        with engine.begin() as conn:
+            inspector = sqlalchemy.inspect(conn)
+            if not inspector.has_table("kombu_message"):
+                return 0
+            # kombu stamps messages with naive local time, so the cut-off is local too.
+            cutoff = datetime.datetime.now() - datetime.timedelta(hours=1)  # noqa: DTZ005
+            statement = sqlalchemy.text(
+                "DELETE FROM kombu_message WHERE visible = 0 AND timestamp < :cutoff"
+            ).bindparams(sqlalchemy.bindparam("cutoff", type_=sqlalchemy.DateTime))
+            result = conn.execute(statement, {"cutoff": cutoff})
+            deleted = result.rowcount or 0
+    finally:
+        engine.dispose()
+    logger.info("Pruned %d acknowledged broker messages", deleted)
+    return deleted

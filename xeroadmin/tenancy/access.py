@@ -1,0 +1,65 @@
+"""Access helpers: every view that takes a workspace or an object id resolves it here first.
+
+Outsiders get 404 (never a hint that the object exists); members whose role lacks the right
+get 403; members limited to some clients get 404 for the others.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+
+from xeroadmin.tenancy.models import Client, Invitation, Membership, Role
+
+SESSION_KEY = "workspace_id"
+
+
+def workspace_membership(
+    request: HttpRequest, workspace_id: int, *, role: str = Role.VIEWER
+) -> Membership:
+    """The signed-in user's membership of the workspace, with at least `role`."""
+    if not request.user.is_authenticated:
+        raise Http404
+    membership = (
+        Membership.objects.select_related("workspace", "user")
+        .filter(workspace_id=workspace_id, user=request.user)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such workspace.")
+    if not membership.has_role(role):
+        raise PermissionDenied("Your role in this workspace does not allow this.")
+    # The shell (switcher, navigation) reads it; the session remembers where the user was.
+    request.membership = membership  # type: ignore[attr-defined]
+    if request.session.get(SESSION_KEY) != membership.workspace_id:
+        request.session[SESSION_KEY] = membership.workspace_id
+    return membership
+
+
+def visible_clients(membership: Membership) -> QuerySet[Client]:
+    """The clients of the workspace this member may see."""
+    clients = Client.objects.filter(workspace_id=membership.workspace_id)
+    if membership.limited and not membership.can_admin:
+        clients = clients.filter(limited_members=membership)
+    return clients
+
+
+def client_for(membership: Membership, client_id: int) -> Client:
+    """A client of the member's workspace that the member may see."""
+    return get_object_or_404(visible_clients(membership), pk=client_id)
+
+
+def member_for(membership: Membership, member_id: int) -> Membership:
+    """Another membership of the same workspace."""
+    return get_object_or_404(
+        Membership.objects.select_related("user", "workspace"),
+        pk=member_id,
+        workspace_id=membership.workspace_id,
+    )
+
+
+def invitation_for(membership: Membership, invitation_id: int) -> Invitation:
+    """An invitation to the member's workspace."""
+    return get_object_or_404(Invitation, pk=invitation_id, workspace_id=membership.workspace_id)

@@ -1,0 +1,117 @@
+"""`make demo`: prepare the embedded database and demo data, then run web, worker and beat."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from xeroadmin.lib.env import persistent_secret
+
+DEMO_EMAIL = "demo@xeroadmin.local"
+DEMO_WORKSPACE = "Demo Workspace"
+DEMO_CLIENTS = (
+    ("Acme Holdings", "PSA-1001", "Managed IT and bookkeeping since 2021."),
+    ("Bayside Dental", "PSA-1002", "Two practices; quarterly reporting."),
+)
+
+
+class Command(BaseCommand):
+    help = "Set up the demo (migrations, demo admin, workspace, clients) and run the product."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=8000, help="web port (default 8000)")
+        parser.add_argument(
+            "--setup-only", action="store_true", help="prepare the data, start nothing"
+        )
+
+    def handle(self, *args: Any, port: int, setup_only: bool, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
+        password = self._demo_data()
+        url = f"http://127.0.0.1:{port}/"
+        self.stdout.write(
+            self.style.SUCCESS("\nxeroadmin demo is ready.\n")
+            + f"  Open      {url}\n"
+            + f"  E-mail    {DEMO_EMAIL}\n"
+            + f"  Password  {password}\n"
+            + f"  Mail      {settings.EMAIL_FILE_PATH} (sign-up and invitation e-mails land here)\n"
+            + "  Stop      Ctrl-C\n"
+        )
+        if not setup_only:
+            self._run(port)
+
+    @transaction.atomic
+    def _demo_data(self) -> str:
+        from allauth.account.models import EmailAddress
+
+        from xeroadmin.accounts.models import User
+        from xeroadmin.tenancy import services
+        from xeroadmin.tenancy.models import Client, Workspace
+
+        password_file = settings.VAR_DIR / "demo_password"
+        password = persistent_secret(password_file) if password_file.exists() else ""
+        if not password:
+            password = "demo-" + secrets.token_urlsafe(9)
+            password_file.parent.mkdir(parents=True, exist_ok=True)
+            password_file.write_text(password + "\n")
+            password_file.chmod(0o600)
+        user = User.objects.filter(email=DEMO_EMAIL).first()
+        if user is None:
+            user = User.objects.create_user(DEMO_EMAIL, password, name="Demo Admin")
+        elif not user.check_password(password):
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        EmailAddress.objects.update_or_create(
+            user=user, email=DEMO_EMAIL, defaults={"verified": True, "primary": True}
+        )
+        workspace = Workspace.objects.filter(memberships__user=user, name=DEMO_WORKSPACE).first()
+        if workspace is None:
+            workspace = services.workspace_create(user=user, name=DEMO_WORKSPACE)
+        for name, ref, notes in DEMO_CLIENTS:
+            if not Client.objects.filter(workspace=workspace, name=name).exists():
+                services.client_create(workspace=workspace, name=name, notes=notes, external_ref=ref)
+        return password
+
+    def _run(self, port: int) -> None:
+        from honcho.manager import Manager
+
+        python = sys.executable
+        # Production-like: DEBUG off, so the secrets kept in var/ are passed explicitly.
+        env = {
+            **os.environ,
+            "DEBUG": "False",
+            "SECRET_KEY": settings.SECRET_KEY,
+            "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SITE_URL": f"http://127.0.0.1:{port}",
+            "SECURE_SSL_REDIRECT": "False",
+            "SECURE_PROXY_SSL_HEADER": "False",
+            "SECURE_COOKIES": "False",
+            "SECURE_HSTS_SECONDS": "0",
+            "SECURE_HSTS_INCLUDE_SUBDOMAINS": "False",
+            "SECURE_HSTS_PRELOAD": "False",
+            "PYTHONUNBUFFERED": "1",
+        }
+        # Hashed static files for whitenoise, collected under the same settings the server runs.
+        subprocess.run(  # noqa: S603
+            [python, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, check=True
+        )
+        processes = {
+            "web": f"{python} -m gunicorn xeroadmin.wsgi -b 127.0.0.1:{port} -w 2 --threads 4 "
+            "--access-logfile -",
+            "worker": f"{python} -m celery -A xeroadmin worker -P solo -l info",
+            "beat": f"{python} -m celery -A xeroadmin beat -l info",
+        }
+        manager = Manager()
+        for name, command in processes.items():
+            manager.add_process(name, command, env=env, quiet=False)
+        manager.loop()
+        sys.exit(manager.returncode)

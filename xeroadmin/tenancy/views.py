@@ -1,0 +1,319 @@
+"""Pages for workspaces, clients, members and invitations."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from xeroadmin.accounts.models import User
+from xeroadmin.tenancy import selectors, services
+from xeroadmin.tenancy.access import (
+    SESSION_KEY,
+    client_for,
+    invitation_for,
+    member_for,
+    workspace_membership,
+)
+from xeroadmin.tenancy.forms import (
+    ClientForm,
+    ClientSearchForm,
+    InvitationForm,
+    MembershipForm,
+    WorkspaceDeleteForm,
+    WorkspaceForm,
+)
+from xeroadmin.tenancy.models import Role
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _add_errors(form: Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, next to its field when it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    memberships = list(selectors.membership_list_for_user(user=_user(request)))
+    if not memberships:
+        invitations = selectors.invitation_list_for_user(user=_user(request))
+        context = {"form": WorkspaceForm(), "invitations": invitations}
+        return render(request, "tenancy/onboarding.html", context)
+    remembered = request.session.get(SESSION_KEY)
+    chosen = next((m for m in memberships if m.workspace_id == remembered), memberships[0])
+    return redirect("tenancy:workspace-detail", ws=chosen.workspace_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workspace_create(request: HttpRequest) -> HttpResponse:
+    form = WorkspaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        workspace = services.workspace_create(user=_user(request), name=form.cleaned_data["name"])
+        messages.success(request, f"Workspace “{workspace.name}” created.")
+        return redirect("tenancy:workspace-detail", ws=workspace.pk)
+    return render(request, "tenancy/workspace_create.html", {"form": form})
+
+
+@login_required
+@require_GET
+def workspace_list(request: HttpRequest) -> HttpResponse:
+    memberships = selectors.membership_list_for_user(user=_user(request))
+    return render(request, "tenancy/workspace_list.html", {"memberships": memberships})
+
+
+@login_required
+@require_GET
+def workspace_detail(request: HttpRequest, ws: int) -> HttpResponse:
+    membership = workspace_membership(request, ws)
+    context = {
+        "clients": selectors.client_list(membership=membership)[:8],
+        "client_count": selectors.client_list(membership=membership).count(),
+        "member_count": membership.workspace.memberships.count(),
+        "pending_invitations": selectors.invitation_list_pending(
+            workspace=membership.workspace
+        ).count(),
+    }
+    return render(request, "tenancy/workspace_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workspace_settings(request: HttpRequest, ws: int) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.ADMIN)
+    workspace = membership.workspace
+    form = WorkspaceForm(request.POST or None, initial={"name": workspace.name})
+    if request.method == "POST" and form.is_valid():
+        services.workspace_rename(workspace=workspace, name=form.cleaned_data["name"])
+        messages.success(request, "Workspace renamed.")
+        return redirect("tenancy:workspace-settings", ws=ws)
+    delete_form = WorkspaceDeleteForm(workspace_name=workspace.name)
+    context = {"form": form, "delete_form": delete_form}
+    return render(request, "tenancy/workspace_settings.html", context)
+
+
+@login_required
+@require_POST
+def workspace_delete(request: HttpRequest, ws: int) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.OWNER)
+    workspace = membership.workspace
+    delete_form = WorkspaceDeleteForm(request.POST, workspace_name=workspace.name)
+    if not delete_form.is_valid():
+        form = WorkspaceForm(initial={"name": workspace.name})
+        context = {"form": form, "delete_form": delete_form}
+        return render(request, "tenancy/workspace_settings.html", context)
+    services.workspace_delete(workspace=workspace)
+    request.session.pop(SESSION_KEY, None)
+    messages.success(request, f"Workspace “{workspace.name}” deleted.")
+    return redirect("home")
+
+
+@login_required
+@require_GET
+def client_list(request: HttpRequest, ws: int) -> HttpResponse:
+    membership = workspace_membership(request, ws)
+    search = ClientSearchForm(request.GET)
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    context = {
+        "clients": selectors.client_list(membership=membership, search=query),
+        "search": search,
+        "query": query,
+        "form": ClientForm(),
+    }
+    if request.htmx and request.htmx.target == "client-table":
+        return render(request, "tenancy/client_list.html#client-table", context)
+    return render(request, "tenancy/client_list.html", context)
+
+
+@login_required
+@require_POST
+def client_create(request: HttpRequest, ws: int) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.ADMIN)
+    form = ClientForm(request.POST)
+    if form.is_valid():
+        try:
+            client = services.client_create(workspace=membership.workspace, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Client “{client.name}” added.")
+            return redirect("tenancy:client-list", ws=ws)
+    context = {
+        "clients": selectors.client_list(membership=membership),
+        "search": ClientSearchForm(),
+        "form": form,
+    }
+    if request.htmx:
+        return render(request, "tenancy/client_list.html#client-form", context)
+    return render(request, "tenancy/client_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def client_detail(request: HttpRequest, ws: int, client_id: int) -> HttpResponse:
+    role = Role.ADMIN if request.method == "POST" else Role.VIEWER
+    membership = workspace_membership(request, ws, role=role)
+    client = client_for(membership, client_id)
+    form = ClientForm(
+        request.POST or None,
+        initial={"name": client.name, "notes": client.notes, "external_ref": client.external_ref},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.client_update(client=client, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Client saved.")
+            return redirect("tenancy:client-detail", ws=ws, client_id=client.pk)
+    members = client.limited_members.select_related("user")
+    context = {"client": client, "form": form, "limited_members": members}
+    return render(request, "tenancy/client_detail.html", context)
+
+
+@login_required
+@require_POST
+def client_delete(request: HttpRequest, ws: int, client_id: int) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.ADMIN)
+    client = client_for(membership, client_id)
+    services.client_delete(client=client)
+    messages.success(request, f"Client “{client.name}” removed.")
+    return redirect("tenancy:client-list", ws=ws)
+
+
+@login_required
+@require_GET
+def member_list(request: HttpRequest, ws: int) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.ADMIN)
+    return render(request, "tenancy/member_list.html", _member_context(membership))
+
+
+def _member_context(membership, invite_form=None):  # type: ignore[no-untyped-def]
+    return {
+        "members": selectors.member_list(workspace=membership.workspace),
+        "invitations": selectors.invitation_list_pending(workspace=membership.workspace),
+        "invite_form": invite_form or InvitationForm(actor=membership),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_detail(request: HttpRequest, ws: int, member_id: int) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.ADMIN)
+    member = member_for(membership, member_id)
+    initial = {"role": member.role, "limited": member.limited, "clients": member.clients.all()}
+    form = MembershipForm(request.POST or None, initial=initial, actor=membership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_update(
+                actor=membership, membership=member, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Saved {member.user.email}'s access.")
+            return redirect("tenancy:member-list", ws=ws)
+    return render(request, "tenancy/member_detail.html", {"member": member, "form": form})
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, ws: int, member_id: int) -> HttpResponse:
+    membership = workspace_membership(request, ws)
+    member = member_for(membership, member_id)
+    leaving = member.pk == membership.pk
+    if not leaving:
+        workspace_membership(request, ws, role=Role.ADMIN)
+    try:
+        services.membership_remove(actor=membership, membership=member)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("tenancy:member-list" if not leaving else "tenancy:workspace-settings", ws=ws)
+    if leaving:
+        request.session.pop(SESSION_KEY, None)
+        messages.success(request, f"You left “{membership.workspace.name}”.")
+        return redirect("home")
+    messages.success(request, f"{member.user.email} no longer has access.")
+    return redirect("tenancy:member-list", ws=ws)
+
+
+@login_required
+@require_POST
+def invitation_create(request: HttpRequest, ws: int) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.ADMIN)
+    form = InvitationForm(request.POST, actor=membership)
+    if form.is_valid():
+        try:
+            invitation = services.invitation_create(actor=membership, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            form = InvitationForm(actor=membership)
+    context = _member_context(membership, invite_form=form)
+    if request.htmx:
+        return render(request, "tenancy/member_list.html#invitations", context)
+    return render(request, "tenancy/member_list.html", context)
+
+
+@login_required
+@require_POST
+def invitation_resend(request: HttpRequest, ws: int, invitation_id: int) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.ADMIN)
+    invitation = invitation_for(membership, invitation_id)
+    try:
+        services.invitation_resend(invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Invitation sent again to {invitation.email}.")
+    return redirect("tenancy:member-list", ws=ws)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, ws: int, invitation_id: int) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.ADMIN)
+    invitation = invitation_for(membership, invitation_id)
+    try:
+        services.invitation_revoke(invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Invitation to {invitation.email} withdrawn.")
+    if request.htmx:
+        return HttpResponseClientRedirect(request.build_absolute_uri())
+    return redirect("tenancy:member-list", ws=ws)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_by_token(token=token)
+    except services.InvitationError as error:
+        # An unknown token is "not found"; a known one that can no longer be used is "gone".
+        status = 404 if error.invitation is None else 410
+        context = {"error": error.message}
+        return render(request, "tenancy/invitation_accept.html", context, status=status)
+    if request.method == "POST" and request.user.is_authenticated:
+        try:
+            membership = services.invitation_accept(token=token, user=_user(request))
+        except services.InvitationError as error:
+            context = {"error": error.message, "invitation": invitation}
+            return render(request, "tenancy/invitation_accept.html", context, status=403)
+        messages.success(request, f"Welcome to “{membership.workspace.name}”.")
+        return redirect("tenancy:workspace-detail", ws=membership.workspace_id)
+    return render(request, "tenancy/invitation_accept.html", {"invitation": invitation})
