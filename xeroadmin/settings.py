@@ -34,7 +34,7 @@ if not DEBUG:
     if _missing:
         raise ImproperlyConfigured(
             f"DEBUG is off, so {' and '.join(_missing)} must be set in the environment "
-            "(see .env.example). Generate them with: python -c \"from cryptography.fernet "
+            '(see .env.example). Generate them with: python -c "from cryptography.fernet '
             'import Fernet; print(Fernet.generate_key().decode())"'
         )
 SECRET_KEY = _secret_key or persistent_secret(VAR_DIR / "secret_key")
@@ -200,7 +200,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 EMAIL_TIMEOUT = 15
 
 # Celery: a SQLite broker file of its own in var/ by default, Redis in production.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}")
+CELERY_BROKER_URL = env_str(
+    "CELERY_BROKER_URL", f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}"
+)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis redelivers unacknowledged tasks after this long; it must exceed the longest task.
 # (The SQLAlchemy transport passes its options to create_engine, which rejects this one.)

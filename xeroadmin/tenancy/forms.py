@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -57,11 +57,11 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not actor.is_owner:
-            self.fields["role"].choices = [c for c in Role.choices if c[0] != Role.OWNER]
-        self.fields["role"].help_text = " ".join(
-            f"{Role(value).label}: {ROLE_HELP[Role(value)]}"
-            for value, _ in self.fields["role"].choices
+        choices = [c for c in Role.choices if actor.is_owner or c[0] != Role.OWNER]
+        role = cast(forms.ChoiceField, self.fields["role"])
+        role.choices = choices
+        role.help_text = " ".join(
+            f"{Role(value).label}: {ROLE_HELP[Role(value)]}" for value, _ in choices
         )
 
 
@@ -82,4 +82,5 @@ class MembershipForm(forms.Form):
             workspace_id=actor.workspace_id
         )
         if not actor.is_owner:
-            self.fields["role"].choices = [c for c in Role.choices if c[0] != Role.OWNER]
+            role = cast(forms.ChoiceField, self.fields["role"])
+            role.choices = [c for c in Role.choices if c[0] != Role.OWNER]

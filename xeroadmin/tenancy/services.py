@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from xeroadmin.accounts.models import User
+from xeroadmin.lib.tasks import enqueue_on_commit
 from xeroadmin.tenancy.models import (
     Client,
     Invitation,
@@ -58,7 +59,9 @@ def _client_save(client: Client) -> Client:
     return client
 
 
-def client_create(*, workspace: Workspace, name: str, notes: str = "", external_ref: str = "") -> Client:
+def client_create(
+    *, workspace: Workspace, name: str, notes: str = "", external_ref: str = ""
+) -> Client:
     """Add a client to the workspace; names are unique in a workspace, ignoring case."""
     client = Client(
         workspace=workspace, name=name.strip(), notes=notes, external_ref=external_ref.strip()
@@ -167,7 +170,7 @@ def invitation_create(*, actor: Membership, email: str, role: str) -> Invitation
         invited_by=actor.user,
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS),
     )
-    invitation_send.delay_on_commit(invitation.pk)
+    enqueue_on_commit(invitation_send, invitation.pk)
     return invitation
 
 
@@ -181,7 +184,7 @@ def invitation_resend(*, invitation: Invitation) -> Invitation:
     invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS)
     invitation.sent_at = None
     invitation.save(update_fields=["expires_at", "sent_at"])
-    invitation_send.delay_on_commit(invitation.pk)
+    enqueue_on_commit(invitation_send, invitation.pk)
     return invitation
 
 
@@ -257,7 +260,7 @@ def invitation_accept(*, token: str, user: User) -> Membership:
             "Sign in with the address it was sent to, or ask for an invitation to yours.",
             invitation=invitation,
         )
-    membership, created = Membership.objects.get_or_create(
+    membership, _ = Membership.objects.get_or_create(
         workspace=invitation.workspace, user=user, defaults={"role": invitation.role}
     )
     invitation.accepted_at = timezone.now()

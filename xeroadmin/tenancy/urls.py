@@ -15,14 +15,10 @@ urlpatterns = [
     path("w/<int:ws>/clients/", views.client_list, name="client-list"),
     path("w/<int:ws>/clients/new/", views.client_create, name="client-create"),
     path("w/<int:ws>/clients/<int:client_id>/", views.client_detail, name="client-detail"),
-    path(
-        "w/<int:ws>/clients/<int:client_id>/delete/", views.client_delete, name="client-delete"
-    ),
+    path("w/<int:ws>/clients/<int:client_id>/delete/", views.client_delete, name="client-delete"),
     path("w/<int:ws>/members/", views.member_list, name="member-list"),
     path("w/<int:ws>/members/<int:member_id>/", views.member_detail, name="member-detail"),
-    path(
-        "w/<int:ws>/members/<int:member_id>/remove/", views.member_remove, name="member-remove"
-    ),
+    path("w/<int:ws>/members/<int:member_id>/remove/", views.member_remove, name="member-remove"),
     path("w/<int:ws>/invitations/", views.invitation_create, name="invitation-create"),
     path(
         "w/<int:ws>/invitations/<int:invitation_id>/resend/",

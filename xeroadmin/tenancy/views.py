@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from xeroadmin.accounts.models import User
+from xeroadmin.lib.http import HtmxHttpRequest
 from xeroadmin.tenancy import selectors, services
 from xeroadmin.tenancy.access import (
     SESSION_KEY,
@@ -28,7 +29,7 @@ from xeroadmin.tenancy.forms import (
     WorkspaceDeleteForm,
     WorkspaceForm,
 )
-from xeroadmin.tenancy.models import Role
+from xeroadmin.tenancy.models import Membership, Role
 
 
 def _user(request: HttpRequest) -> User:
@@ -123,7 +124,7 @@ def workspace_delete(request: HttpRequest, ws: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def client_list(request: HttpRequest, ws: int) -> HttpResponse:
+def client_list(request: HtmxHttpRequest, ws: int) -> HttpResponse:
     membership = workspace_membership(request, ws)
     search = ClientSearchForm(request.GET)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
@@ -140,7 +141,7 @@ def client_list(request: HttpRequest, ws: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def client_create(request: HttpRequest, ws: int) -> HttpResponse:
+def client_create(request: HtmxHttpRequest, ws: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.ADMIN)
     form = ClientForm(request.POST)
     if form.is_valid():
@@ -150,11 +151,15 @@ def client_create(request: HttpRequest, ws: int) -> HttpResponse:
             _add_errors(form, error)
         else:
             messages.success(request, f"Client “{client.name}” added.")
-            return redirect("tenancy:client-list", ws=ws)
+            if not request.htmx:
+                return redirect("tenancy:client-list", ws=ws)
+            form = ClientForm()
     context = {
         "clients": selectors.client_list(membership=membership),
         "search": ClientSearchForm(),
         "form": form,
+        # After a success, the table and the messages are swapped in beside the fresh form.
+        "oob": form.is_bound is False,
     }
     if request.htmx:
         return render(request, "tenancy/client_list.html#client-form", context)
@@ -201,7 +206,9 @@ def member_list(request: HttpRequest, ws: int) -> HttpResponse:
     return render(request, "tenancy/member_list.html", _member_context(membership))
 
 
-def _member_context(membership, invite_form=None):  # type: ignore[no-untyped-def]
+def _member_context(
+    membership: Membership, invite_form: InvitationForm | None = None
+) -> dict[str, object]:
     return {
         "members": selectors.member_list(workspace=membership.workspace),
         "invitations": selectors.invitation_list_pending(workspace=membership.workspace),
@@ -218,9 +225,7 @@ def member_detail(request: HttpRequest, ws: int, member_id: int) -> HttpResponse
     form = MembershipForm(request.POST or None, initial=initial, actor=membership)
     if request.method == "POST" and form.is_valid():
         try:
-            services.membership_update(
-                actor=membership, membership=member, **form.cleaned_data
-            )
+            services.membership_update(actor=membership, membership=member, **form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -241,7 +246,9 @@ def member_remove(request: HttpRequest, ws: int, member_id: int) -> HttpResponse
         services.membership_remove(actor=membership, membership=member)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("tenancy:member-list" if not leaving else "tenancy:workspace-settings", ws=ws)
+        return redirect(
+            "tenancy:member-list" if not leaving else "tenancy:workspace-settings", ws=ws
+        )
     if leaving:
         request.session.pop(SESSION_KEY, None)
         messages.success(request, f"You left “{membership.workspace.name}”.")
@@ -252,7 +259,7 @@ def member_remove(request: HttpRequest, ws: int, member_id: int) -> HttpResponse
 
 @login_required
 @require_POST
-def invitation_create(request: HttpRequest, ws: int) -> HttpResponse:
+def invitation_create(request: HtmxHttpRequest, ws: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.ADMIN)
     form = InvitationForm(request.POST, actor=membership)
     if form.is_valid():
@@ -285,7 +292,7 @@ def invitation_resend(request: HttpRequest, ws: int, invitation_id: int) -> Http
 
 @login_required
 @require_POST
-def invitation_revoke(request: HttpRequest, ws: int, invitation_id: int) -> HttpResponse:
+def invitation_revoke(request: HtmxHttpRequest, ws: int, invitation_id: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.ADMIN)
     invitation = invitation_for(membership, invitation_id)
     try:
@@ -306,13 +313,14 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     except services.InvitationError as error:
         # An unknown token is "not found"; a known one that can no longer be used is "gone".
         status = 404 if error.invitation is None else 410
-        context = {"error": error.message}
-        return render(request, "tenancy/invitation_accept.html", context, status=status)
+        return render(
+            request, "tenancy/invitation_accept.html", {"error": error.message}, status=status
+        )
     if request.method == "POST" and request.user.is_authenticated:
         try:
             membership = services.invitation_accept(token=token, user=_user(request))
         except services.InvitationError as error:
-            context = {"error": error.message, "invitation": invitation}
+            context: dict[str, object] = {"error": error.message, "invitation": invitation}
             return render(request, "tenancy/invitation_accept.html", context, status=403)
         messages.success(request, f"Welcome to “{membership.workspace.name}”.")
         return redirect("tenancy:workspace-detail", ws=membership.workspace_id)

@@ -77,7 +77,9 @@ class Command(BaseCommand):
             workspace = services.workspace_create(user=user, name=DEMO_WORKSPACE)
         for name, ref, notes in DEMO_CLIENTS:
             if not Client.objects.filter(workspace=workspace, name=name).exists():
-                services.client_create(workspace=workspace, name=name, notes=notes, external_ref=ref)
+                services.client_create(
+                    workspace=workspace, name=name, notes=notes, external_ref=ref
+                )
         return password
 
     def _run(self, port: int) -> None:

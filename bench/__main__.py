@@ -1,0 +1,53 @@
+"""`make bench [BENCH=name]`: run the benchmarks on a throwaway embedded database."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SUBJECTS = ["client_list"]
+
+
+def main(argv: list[str]) -> int:
+    names = argv or SUBJECTS
+    unknown = [name for name in names if name not in SUBJECTS]
+    if unknown:
+        print(f"Unknown benchmark(s): {', '.join(unknown)}. Known: {', '.join(SUBJECTS)}")
+        return 2
+    scratch = Path(tempfile.mkdtemp(prefix="xeroadmin-bench-"))
+    # Its own embedded database and secrets, removed afterwards; the results stay in var/bench.
+    os.environ.update(
+        {
+            "XEROADMIN_VAR_DIR": str(scratch),
+            "DJANGO_SETTINGS_MODULE": "xeroadmin.settings",
+            "DEBUG": "True",
+            "CELERY_BROKER_URL": f"sqla+sqlite:///{scratch / 'broker.sqlite3'}",
+        }
+    )
+    os.environ.pop("DATABASE_URL", None)
+    try:
+        import django
+        from django.core.management import call_command
+
+        django.setup()
+        call_command("migrate", verbosity=0)
+        call_command("createcachetable", verbosity=0)
+        from bench import harness
+
+        for name in names:
+            print(f"{name}:")
+            importlib.import_module(f"bench.{name}").run()
+        path = harness.write_results(ROOT / "var" / "bench")
+        print(f"Results written to {path.relative_to(ROOT)}")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,93 @@
+"""The shared shape of every benchmark: interleaved rounds, a median ratio, one result line."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+RESULTS: list[Result] = []
+
+
+@dataclass
+class Result:
+    name: str
+    value: float
+    minimum: float
+    maximum: float
+    rounds: int
+    comparison: str
+    target: float
+
+    @property
+    def passed(self) -> bool:
+        return self.value <= self.target if self.comparison == "<=" else self.value >= self.target
+
+    def line(self) -> str:
+        verdict = "PASS" if self.passed else "MISS"
+        return f"bench: {self.name}: {self.value:.2f} ({self.comparison} {self.target}) {verdict}"
+
+
+def timed(action: Callable[[], object], repeat: int) -> float:
+    """Seconds per call of `action`, over `repeat` calls."""
+    start = time.perf_counter()
+    for _ in range(repeat):
+        action()
+    return (time.perf_counter() - start) / repeat
+
+
+def compare(
+    name: str,
+    subject: Callable[[], object],
+    baseline: Callable[[], object],
+    *,
+    comparison: str,
+    target: float,
+    rounds: int = 9,
+    repeat: int = 20,
+) -> Result:
+    """Time `subject` against `baseline` in alternating rounds; report the median ratio."""
+    subject()
+    baseline()  # warm both up (template caches, connections)
+    ratios = []
+    for index in range(rounds):
+        # Alternate which goes first so that drift on a noisy machine hits both alike.
+        if index % 2:
+            b = timed(baseline, repeat)
+            s = timed(subject, repeat)
+        else:
+            s = timed(subject, repeat)
+            b = timed(baseline, repeat)
+        ratios.append(s / b)
+    result = Result(
+        name=name,
+        value=statistics.median(ratios),
+        minimum=min(ratios),
+        maximum=max(ratios),
+        rounds=rounds,
+        comparison=comparison,
+        target=target,
+    )
+    RESULTS.append(result)
+    print(
+        f"  {name}: median {result.value:.2f}, min {result.minimum:.2f}, max {result.maximum:.2f}"
+    )
+    print(result.line(), flush=True)
+    return result
+
+
+def write_results(directory: Path) -> Path:
+    """Append this run's figures to results.json (make bench's record)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "results.json"
+    payload = {
+        "run_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "pid": os.getpid(),
+        "results": [asdict(result) | {"passed": result.passed} for result in RESULTS],
+    }
+    path.write_text(json.dumps(payload, indent=2) + "\n")
+    return path

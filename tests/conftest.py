@@ -1,0 +1,137 @@
+"""The cast every test draws on: one workspace with an owner, an admin, a finance member, a
+viewer, a finance member limited to one client, and an outsider with a workspace of their own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import call_command
+from django.test import Client as HttpClient
+from django.utils import timezone
+
+from xeroadmin.accounts.models import User
+from xeroadmin.tenancy import services
+from xeroadmin.tenancy.models import Client, Invitation, Membership, Role, Workspace, token_digest
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    # The database cache (allauth's rate limits) needs its table in the test database too.
+    with django_db_blocker.unblock():
+        call_command("createcachetable", verbosity=0)
+
+
+def make_user(email: str, *, password: str = PASSWORD) -> User:
+    """A user whose e-mail address is verified, as after sign-up."""
+    user = User.objects.create_user(email, password)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+def make_invitation(
+    workspace: Workspace, email: str, *, role: str = Role.FINANCE, days: int = 7
+) -> tuple[Invitation, str]:
+    """An invitation created directly (no e-mail), with its token."""
+    token = f"token-{email}-{days}"
+    invitation = Invitation.objects.create(
+        workspace=workspace,
+        email=email,
+        role=role,
+        token=token,
+        token_digest=token_digest(token),
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    return invitation, token
+
+
+@dataclass
+class Cast:
+    workspace: Workspace
+    client_a: Client
+    client_b: Client
+    owner: Membership
+    admin: Membership
+    finance: Membership
+    viewer: Membership
+    limited: Membership
+    outsider: User
+    outsider_workspace: Workspace
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    owner = make_user("owner@example.com")
+    workspace = services.workspace_create(user=owner, name="Northwind IT")
+    client_a = services.client_create(workspace=workspace, name="Acme Holdings")
+    client_b = services.client_create(workspace=workspace, name="Bayside Dental")
+
+    def member(email: str, role: str) -> Membership:
+        return Membership.objects.create(workspace=workspace, user=make_user(email), role=role)
+
+    limited = member("tech@example.com", Role.FINANCE)
+    limited.limited = True
+    limited.save()
+    limited.clients.set([client_a])
+    outsider = make_user("outsider@example.com")
+    outsider_workspace = services.workspace_create(user=outsider, name="Elsewhere Ltd")
+    return Cast(
+        workspace=workspace,
+        client_a=client_a,
+        client_b=client_b,
+        owner=Membership.objects.get(workspace=workspace, user=owner),
+        admin=member("admin@example.com", Role.ADMIN),
+        finance=member("finance@example.com", Role.FINANCE),
+        viewer=member("viewer@example.com", Role.VIEWER),
+        limited=limited,
+        outsider=outsider,
+        outsider_workspace=outsider_workspace,
+    )
+
+
+def _logged_in(user: User) -> HttpClient:
+    client = HttpClient()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_owner(cast: Cast) -> HttpClient:
+    return _logged_in(cast.owner.user)
+
+
+@pytest.fixture
+def as_admin(cast: Cast) -> HttpClient:
+    return _logged_in(cast.admin.user)
+
+
+@pytest.fixture
+def as_finance(cast: Cast) -> HttpClient:
+    return _logged_in(cast.finance.user)
+
+
+@pytest.fixture
+def as_viewer(cast: Cast) -> HttpClient:
+    return _logged_in(cast.viewer.user)
+
+
+@pytest.fixture
+def as_limited(cast: Cast) -> HttpClient:
+    return _logged_in(cast.limited.user)
+
+
+@pytest.fixture
+def as_outsider(cast: Cast) -> HttpClient:
+    return _logged_in(cast.outsider)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing() -> None:
+    # The real hasher is slow by design; tests create many users.
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

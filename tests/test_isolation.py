@@ -1,0 +1,107 @@
+"""Walks every URL pattern that takes a workspace or object id, so that a view added later
+without an access check fails here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.conftest import Cast, make_invitation
+
+pytestmark = pytest.mark.django_db
+
+# Namespaces whose URLs take no workspace or object of ours (allauth's keys, Django's admin).
+FOREIGN_NAMESPACES = {"admin"}
+FOREIGN_MODULES = ("allauth.", "django.contrib.admin")
+# Parameters that identify something other than a workspace object, tested on their own.
+OWN_CHECK_PARAMETERS = {"token"}
+
+
+def walk(
+    patterns: list[URLPattern | URLResolver], prefix: str = ""
+) -> Iterator[tuple[str, URLPattern]]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in FOREIGN_NAMESPACES:
+                continue
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern))
+        else:
+            yield prefix + str(entry.pattern), entry
+
+
+def id_routes() -> list[tuple[str, URLPattern]]:
+    routes = []
+    for route, pattern in walk(get_resolver().url_patterns):
+        module = getattr(pattern.callback, "__module__", "")
+        if module.startswith(FOREIGN_MODULES):
+            continue
+        if pattern.pattern.converters:
+            routes.append((route, pattern))
+    return routes
+
+
+def fill(route: str, values: dict[str, int]) -> str:
+    import re
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(2)
+        if name not in values:
+            raise AssertionError(
+                f"{route}: no test value for <{name}>; add one to this test so the route is checked"
+            )
+        return str(values[name])
+
+    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", value, route)
+
+
+def values_for(cast: Cast) -> dict[str, int]:
+    invitation, _ = make_invitation(cast.workspace, "pending@example.com")
+    return {
+        "ws": cast.workspace.pk,
+        "client_id": cast.client_b.pk,
+        "member_id": cast.owner.pk,
+        "invitation_id": invitation.pk,
+    }
+
+
+def test_it_finds_the_routes_it_walks() -> None:
+    assert len(id_routes()) >= 10
+
+
+def test_it_hides_every_workspace_route_from_outsiders(as_outsider, cast: Cast) -> None:
+    values = values_for(cast)
+    for route, pattern in id_routes():
+        if set(pattern.pattern.converters) & OWN_CHECK_PARAMETERS:
+            continue
+        url = fill(route, values)
+        for method in ("get", "post"):
+            response = getattr(as_outsider, method)(url)
+            assert response.status_code in (404, 405), f"{method.upper()} {url}: {response}"
+            if response.status_code == 405:
+                # The method is refused before any lookup: the other one must then be 404.
+                other = "post" if method == "get" else "get"
+                assert getattr(as_outsider, other)(url).status_code == 404, url
+
+
+def test_it_hides_other_clients_from_limited_members(as_limited, cast: Cast) -> None:
+    values = values_for(cast)
+    for route, pattern in id_routes():
+        if "client_id" not in pattern.pattern.converters:
+            continue
+        url = fill(route, values)
+        for method in ("get", "post"):
+            response = getattr(as_limited, method)(url)
+            assert response.status_code in (403, 404, 405), f"{method.upper()} {url}"
+        assert as_limited.get(url).status_code in (404, 405), url
+
+
+def test_it_forbids_every_write_to_viewers(as_viewer, cast: Cast) -> None:
+    values = values_for(cast)
+    for route, pattern in id_routes():
+        if set(pattern.pattern.converters) & OWN_CHECK_PARAMETERS:
+            continue
+        url = fill(route, values)
+        response = as_viewer.post(url)
+        assert response.status_code in (403, 404, 405), f"POST {url}: {response.status_code}"
