@@ -83,6 +83,12 @@ def client_delete(*, client: Client) -> None:
     client.delete()
 
 
+def _lock_owners(workspace_id: int) -> None:
+    # Lock the workspace's owner rows so two concurrent demotions or removals cannot both
+    # pass the "another owner remains" check and leave the workspace ownerless.
+    list(Membership.objects.select_for_update().filter(workspace_id=workspace_id, role=Role.OWNER))
+
+
 def _owner_count(workspace_id: int) -> int:
     return Membership.objects.filter(workspace_id=workspace_id, role=Role.OWNER).count()
 
@@ -102,12 +108,7 @@ def membership_update(
     clients: list[Client],
 ) -> Membership:
     """Change a member's role and the clients they are limited to."""
-    # Lock the workspace's owner rows so two demotions cannot both leave it ownerless.
-    list(
-        Membership.objects.select_for_update().filter(
-            workspace_id=membership.workspace_id, role=Role.OWNER
-        )
-    )
+    _lock_owners(membership.workspace_id)
     _check_may_manage(actor, membership.role)
     _check_may_manage(actor, role)
     if (
@@ -128,11 +129,7 @@ def membership_update(
 @transaction.atomic
 def membership_remove(*, actor: Membership, membership: Membership) -> None:
     """Remove a member from the workspace (or let a member leave it)."""
-    list(
-        Membership.objects.select_for_update().filter(
-            workspace_id=membership.workspace_id, role=Role.OWNER
-        )
-    )
+    _lock_owners(membership.workspace_id)
     if actor.pk != membership.pk:
         _check_may_manage(actor, membership.role)
     if membership.role == Role.OWNER and _owner_count(membership.workspace_id) == 1:

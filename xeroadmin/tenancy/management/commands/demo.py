@@ -107,8 +107,8 @@ class Command(BaseCommand):
             [python, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, check=True
         )
         processes = {
-            "web": f"{python} -m gunicorn xeroadmin.wsgi -b 127.0.0.1:{port} -w 2 --threads 4 "
-            "--access-logfile -",
+            # No access log: invitation and e-mail confirmation links carry tokens in the path.
+            "web": f"{python} -m gunicorn xeroadmin.wsgi -b 127.0.0.1:{port} -w 2 --threads 4",
             "worker": f"{python} -m celery -A xeroadmin worker -P solo -l info",
             "beat": f"{python} -m celery -A xeroadmin beat -l info",
         }
