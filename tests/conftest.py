@@ -135,3 +135,21 @@ def _fast_password_hashing() -> None:
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def xero_sandbox_server():
+    """One sandbox for the whole run, on a free loopback port, stopped at the end."""
+    from xeroadmin.sandbox.app import Config
+    from xeroadmin.sandbox.server import start_in_thread
+
+    running = start_in_thread(Config(invoices_per_org=60, contacts_per_org=20))
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def xero_sandbox(xero_sandbox_server):
+    """The sandbox, reset to its seeded state for this test."""
+    xero_sandbox_server.sandbox.reset()
+    return xero_sandbox_server

@@ -16,6 +16,7 @@ from django.db import transaction
 from xeroadmin.lib.env import persistent_secret
 
 DEMO_EMAIL = "demo@xeroadmin.local"
+SANDBOX_PORT = 8765
 DEMO_WORKSPACE = "Demo Workspace"
 DEMO_CLIENTS = (
     ("Acme Holdings", "PSA-1001", "Managed IT and bookkeeping since 2021."),
@@ -43,6 +44,7 @@ class Command(BaseCommand):
             + f"  E-mail    {DEMO_EMAIL}\n"
             + f"  Password  {password}\n"
             + f"  Mail      {settings.EMAIL_FILE_PATH} (sign-up and invitation e-mails land here)\n"
+            + f"  Xero      http://127.0.0.1:{SANDBOX_PORT}/ (the built-in sandbox)\n"
             + "  Stop      Ctrl-C\n"
         )
         if not setup_only:
@@ -111,6 +113,9 @@ class Command(BaseCommand):
             "web": f"{python} -m gunicorn xeroadmin.wsgi -b 127.0.0.1:{port} -w 2 --threads 4",
             "worker": f"{python} -m celery -A xeroadmin worker -P solo -l info",
             "beat": f"{python} -m celery -A xeroadmin beat -l info",
+            # The offline Xero, keeping its books in var/ across restarts.
+            "xero": f"{python} manage.py xero_sandbox --port {SANDBOX_PORT} "
+            f"--state {settings.VAR_DIR / 'sandbox-state.json'} --simulate-every 60",
         }
         manager = Manager()
         for name, command in processes.items():

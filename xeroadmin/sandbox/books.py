@@ -1,0 +1,105 @@
+"""Xero's bookkeeping rules: line arithmetic and tax, invoice status transitions, payments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from xeroadmin.sandbox.core import cents
+from xeroadmin.sandbox.state import Org
+
+ZERO = Decimal("0.00")
+
+# Which statuses an invoice may move to from each status (PAID is set by payments only).
+TRANSITIONS: dict[str, set[str]] = {
+    "DRAFT": {"DRAFT", "SUBMITTED", "AUTHORISED", "DELETED"},
+    "SUBMITTED": {"SUBMITTED", "AUTHORISED", "DRAFT", "DELETED"},
+    "AUTHORISED": {"AUTHORISED", "VOIDED"},
+    "PAID": {"PAID"},
+    "VOIDED": {"VOIDED"},
+    "DELETED": {"DELETED"},
+}
+EDITABLE = {"DRAFT", "SUBMITTED", "AUTHORISED"}
+INVOICE_TYPES = {"ACCREC", "ACCPAY"}
+LINE_AMOUNT_TYPES = {"Exclusive", "Inclusive", "NoTax"}
+
+
+def line_totals(org: Org, line: dict[str, Any], amount_types: str) -> None:
+    """Fill a line's LineAmount and TaxAmount from quantity, unit amount, discount and tax."""
+    quantity = line.get("Quantity", Decimal(1))
+    unit = line.get("UnitAmount", ZERO)
+    gross = quantity * unit
+    discount = line.get("DiscountRate")
+    if discount:
+        gross = gross * (Decimal(100) - discount) / Decimal(100)
+    line_amount = cents(gross)
+    rate = ZERO
+    if amount_types != "NoTax":
+        tax = org.tax_rate(line.get("TaxType"))
+        rate = tax["EffectiveRate"] if tax else ZERO
+    if amount_types == "Inclusive":
+        tax_amount = cents(line_amount - line_amount / (Decimal(1) + rate / Decimal(100)))
+    else:
+        tax_amount = cents(line_amount * rate / Decimal(100))
+    line["LineAmount"] = line_amount
+    line["TaxAmount"] = tax_amount
+
+
+def invoice_totals(org: Org, invoice: dict[str, Any]) -> None:
+    """Fill SubTotal, TotalTax, Total and AmountDue from the lines and the payments applied."""
+    amount_types = invoice.get("LineAmountTypes", "Exclusive")
+    subtotal = total_tax = ZERO
+    for line in invoice["LineItems"]:
+        line_totals(org, line, amount_types)
+        subtotal += line["LineAmount"]
+        total_tax += line["TaxAmount"]
+    if amount_types == "Inclusive":
+        subtotal -= total_tax
+    invoice["SubTotal"] = subtotal
+    invoice["TotalTax"] = total_tax
+    invoice["Total"] = subtotal + total_tax
+    invoice["AmountDue"] = (
+        ZERO
+        if invoice.get("Status") in ("VOIDED", "DELETED")
+        else invoice["Total"]
+        - invoice.get("AmountPaid", ZERO)
+        - invoice.get("AmountCredited", ZERO)
+    )
+
+
+def apply_payment(org: Org, invoice: dict[str, Any], amount: Decimal, when: datetime) -> None:
+    """Apply (or, with a negative amount, withdraw) a payment; PAID follows the amount due."""
+    invoice["AmountPaid"] = invoice.get("AmountPaid", ZERO) + amount
+    invoice_totals(org, invoice)
+    if invoice["AmountDue"] <= ZERO and invoice["Status"] == "AUTHORISED":
+        invoice["Status"] = "PAID"
+        invoice["FullyPaidOnDate"] = when.date()
+    elif invoice["AmountDue"] > ZERO and invoice["Status"] == "PAID":
+        invoice["Status"] = "AUTHORISED"
+        invoice["FullyPaidOnDate"] = None
+    invoice["UpdatedDateUTC"] = when
+
+
+def payments_of(org: Org, invoice_id: str) -> list[dict[str, Any]]:
+    """The live payments applied to an invoice."""
+    return [
+        p
+        for p in org.payments.values()
+        if p["InvoiceID"] == invoice_id and p["Status"] == "AUTHORISED"
+    ]
+
+
+def transition_error(current: str, wanted: str) -> str | None:
+    """Xero's message for a status change that is not allowed, or None."""
+    if wanted in TRANSITIONS.get(current, set()):
+        return None
+    if current == "PAID":
+        return "This document cannot be edited as it has a payment or credit note allocated to it."
+    if current in ("VOIDED", "DELETED"):
+        return f"This invoice has been {current.lower()} and cannot be edited."
+    if wanted == "VOIDED":
+        return "Only AUTHORISED invoices may be voided; delete a DRAFT or SUBMITTED one instead."
+    if wanted == "DELETED":
+        return "Only DRAFT or SUBMITTED invoices may be deleted; void an AUTHORISED one instead."
+    return f"Invoice not of valid status for modification: {current} to {wanted}."

@@ -1,0 +1,443 @@
+"""Deterministic demo organisations: the same seed gives the same books (dated from today)."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from xeroadmin.sandbox.books import ZERO, apply_payment, invoice_totals
+from xeroadmin.sandbox.state import Org, State, User
+
+
+@dataclass(frozen=True)
+class Country:
+    code: str
+    currency: str
+    timezone: str
+    sales_tax: str
+    purchase_tax: str
+    rates: tuple[tuple[str, str, str, str], ...]  # (TaxType, Name, rate, ReportTaxType)
+
+
+COUNTRIES = (
+    Country(
+        "NZ",
+        "NZD",
+        "NEWZEALANDSTANDARDTIME",
+        "OUTPUT2",
+        "INPUT2",
+        (
+            ("OUTPUT2", "15% GST on Income", "15.00", "OUTPUT"),
+            ("INPUT2", "15% GST on Expenses", "15.00", "INPUT"),
+            ("ZERORATED", "Zero Rated", "0.00", "OUTPUT"),
+            ("NONE", "No GST", "0.00", "NONE"),
+        ),
+    ),
+    Country(
+        "AU",
+        "AUD",
+        "AUSEASTERNSTANDARDTIME",
+        "OUTPUT",
+        "INPUT",
+        (
+            ("OUTPUT", "GST on Income", "10.00", "OUTPUT"),
+            ("INPUT", "GST on Expenses", "10.00", "INPUT"),
+            ("EXEMPTOUTPUT", "GST Free Income", "0.00", "OUTPUT"),
+            ("BASEXCLUDED", "BAS Excluded", "0.00", "NONE"),
+        ),
+    ),
+    Country(
+        "GB",
+        "GBP",
+        "GMTSTANDARDTIME",
+        "OUTPUT2",
+        "INPUT2",
+        (
+            ("OUTPUT2", "20% (VAT on Income)", "20.00", "OUTPUT"),
+            ("INPUT2", "20% (VAT on Expenses)", "20.00", "INPUT"),
+            ("ZERORATEDOUTPUT", "Zero Rated Income", "0.00", "OUTPUT"),
+            ("NONE", "No VAT", "0.00", "NONE"),
+        ),
+    ),
+    Country(
+        "US",
+        "USD",
+        "EASTERNSTANDARDTIME",
+        "TAX001",
+        "NONE",
+        (
+            ("TAX001", "Sales Tax", "8.88", "OUTPUT"),
+            ("NONE", "Tax Exempt", "0.00", "NONE"),
+        ),
+    ),
+)
+
+ORG_NAMES = (
+    "Demo Company (NZ)",
+    "Harbourside Trading (AU)",
+    "Kingsway Studio (UK)",
+    "Maple Street Supplies (US)",
+    "Tasman Outfitters (NZ)",
+    "Coral Coast Cafe (AU)",
+)
+CURRENCY_NAMES = {
+    "NZD": "New Zealand Dollar",
+    "AUD": "Australian Dollar",
+    "GBP": "British Pound",
+    "USD": "United States Dollar",
+    "EUR": "Euro",
+}
+
+# (Code, Name, Type, Class, sales?, payments?, system account)
+CHART = (
+    ("090", "Business Bank Account", "BANK", "ASSET", False, True, ""),
+    ("091", "Business Savings Account", "BANK", "ASSET", False, True, ""),
+    ("200", "Sales", "REVENUE", "REVENUE", True, False, ""),
+    ("260", "Other Revenue", "REVENUE", "REVENUE", True, False, ""),
+    ("270", "Interest Income", "REVENUE", "REVENUE", True, False, ""),
+    ("310", "Cost of Goods Sold", "DIRECTCOSTS", "EXPENSE", False, False, ""),
+    ("400", "Advertising", "EXPENSE", "EXPENSE", False, False, ""),
+    ("404", "Bank Fees", "EXPENSE", "EXPENSE", False, False, ""),
+    ("412", "Consulting & Accounting", "EXPENSE", "EXPENSE", False, False, ""),
+    ("420", "Entertainment", "EXPENSE", "EXPENSE", False, False, ""),
+    ("429", "General Expenses", "EXPENSE", "EXPENSE", False, False, ""),
+    ("453", "Office Expenses", "EXPENSE", "EXPENSE", False, False, ""),
+    ("469", "Rent", "EXPENSE", "EXPENSE", False, False, ""),
+    ("485", "Subscriptions", "EXPENSE", "EXPENSE", False, False, ""),
+    ("489", "Telephone & Internet", "EXPENSE", "EXPENSE", False, False, ""),
+    ("493", "Travel - National", "EXPENSE", "EXPENSE", False, False, ""),
+    ("610", "Accounts Receivable", "CURRENT", "ASSET", False, False, "DEBTORS"),
+    ("620", "Prepayments", "CURRENT", "ASSET", False, True, ""),
+    ("800", "Accounts Payable", "CURRLIAB", "LIABILITY", False, False, "CREDITORS"),
+    ("820", "Sales Tax", "CURRLIAB", "LIABILITY", False, False, "GST"),
+    ("880", "Owner A Drawings", "EQUITY", "EQUITY", False, False, ""),
+    ("960", "Retained Earnings", "EQUITY", "EQUITY", False, False, "RETAINEDEARNINGS"),
+)
+
+FIRST = (
+    "Ada",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Ema",
+    "Finn",
+    "Grace",
+    "Hemi",
+    "Isla",
+    "Jack",
+    "Kiri",
+    "Liam",
+)
+LAST = ("Walker", "Ngata", "Patel", "Smith", "Chen", "O'Brien", "Taylor", "Wilson", "Brown", "Li")
+COMPANY_A = (
+    "Ridgeline",
+    "Bluegum",
+    "Copperfield",
+    "Northgate",
+    "Silverfern",
+    "Harbour",
+    "Summit",
+    "Oakridge",
+    "Pinnacle",
+    "Riverbend",
+    "Kauri",
+    "Westport",
+    "Lakeside",
+    "Ironbark",
+)
+COMPANY_B = (
+    "Builders",
+    "Dental",
+    "Logistics",
+    "Design",
+    "Catering",
+    "Plumbing",
+    "Legal",
+    "Motors",
+    "Florists",
+    "Software",
+    "Printing",
+    "Cleaning",
+    "Engineering",
+    "Media",
+)
+COMPANY_C = ("Ltd", "Limited", "& Co", "Group", "Partners", "Pty Ltd", "Services")
+ITEMS = (
+    ("CONSULT", "Consulting hour", "Professional services, per hour", "150.00", "412"),
+    ("SUPPORT", "Support plan", "Monthly managed support", "450.00", "412"),
+    ("LAPTOP", "Laptop", "14-inch business laptop", "1650.00", "310"),
+    ("MONITOR", "Monitor", "27-inch monitor", "420.00", "310"),
+    ("CABLE", "Network cable", "Cat6 cable, 3 m", "12.50", "310"),
+    ("TRAIN", "Training session", "Half-day training", "600.00", "412"),
+    ("LICENCE", "Software licence", "Annual licence, per seat", "240.00", "485"),
+    ("TRAVEL", "Travel", "Travel time and mileage", "85.00", "493"),
+    ("INSTALL", "Installation", "On-site installation", "220.00", "412"),
+    ("BACKUP", "Backup service", "Cloud backup, per month", "65.00", "485"),
+)
+STATUS_MIX = (
+    ("DRAFT",) * 2 + ("SUBMITTED",) + ("AUTHORISED",) * 4 + ("PAID",) * 6 + ("VOIDED", "DELETED")
+)
+
+
+def _uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def seed(
+    state: State,
+    *,
+    seed_value: int = 42,
+    orgs: int = 3,
+    invoices_per_org: int = 200,
+    contacts_per_org: int = 50,
+) -> None:
+    """Replace the organisations in `state` with freshly generated ones."""
+    rng = random.Random(seed_value)
+    today = state.clock.today()
+    user = User(
+        id=_uuid(rng), email="sandbox.user@example.com", given_name="Sandy", family_name="Box"
+    )
+    state.world.users = {user.id: user}
+    state.world.orgs = {}
+    for index in range(orgs):
+        country = COUNTRIES[index % len(COUNTRIES)]
+        name = ORG_NAMES[index % len(ORG_NAMES)]
+        if index >= len(ORG_NAMES):
+            name = f"{name} {index // len(ORG_NAMES) + 1}"
+        org = _org(rng, country, name, today)
+        _books(rng, org, country, today, invoices_per_org, contacts_per_org)
+        state.world.orgs[org.id] = org
+
+
+def _org(rng: random.Random, country: Country, name: str, today: Any) -> Org:
+    created = datetime.combine(today - timedelta(days=800), time(9), tzinfo=UTC)
+    org = Org(
+        id=_uuid(rng),
+        name=name,
+        short_code="!"
+        + "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in range(5)),
+        country=country.code,
+        currency=country.currency,
+        timezone=country.timezone,
+        created=created,
+    )
+    org.tax_rates = [
+        {
+            "Name": tax_name,
+            "TaxType": tax_type,
+            "ReportTaxType": report,
+            "Status": "ACTIVE",
+            "EffectiveRate": Decimal(rate),
+            "DisplayTaxRate": Decimal(rate),
+            "CanApplyToAssets": True,
+            "CanApplyToEquity": True,
+            "CanApplyToExpenses": True,
+            "CanApplyToLiabilities": True,
+            "CanApplyToRevenue": True,
+            "TaxComponents": [
+                {
+                    "Name": tax_name.split(" ")[0],
+                    "Rate": Decimal(rate),
+                    "IsCompound": False,
+                    "IsNonRecoverable": False,
+                }
+            ],
+        }
+        for tax_type, tax_name, rate, report in country.rates
+    ]
+    currencies = [country.currency] + (["USD"] if country.currency != "USD" else ["EUR"])
+    org.currencies = [{"Code": code, "Description": CURRENCY_NAMES[code]} for code in currencies]
+    for code, acc_name, acc_type, acc_class, sales, payments, system in CHART:
+        account_id = _uuid(rng)
+        tax = country.sales_tax if sales else country.purchase_tax
+        if acc_type in ("BANK", "CURRENT", "CURRLIAB", "EQUITY"):
+            tax = "NONE" if org.tax_rate("NONE") else country.rates[-1][0]
+        org.accounts[account_id] = {
+            "AccountID": account_id,
+            "Code": code,
+            "Name": acc_name,
+            "Type": acc_type,
+            "Class": acc_class,
+            "TaxType": tax,
+            "Status": "ACTIVE",
+            "Description": "",
+            "EnablePaymentsToAccount": payments and acc_type != "BANK",
+            "ShowInExpenseClaims": acc_type == "EXPENSE",
+            "BankAccountNumber": f"01-0123-{rng.randint(1000000, 9999999)}-00"
+            if acc_type == "BANK"
+            else None,
+            "BankAccountType": "BANK" if acc_type == "BANK" else None,
+            "CurrencyCode": country.currency if acc_type == "BANK" else None,
+            "ReportingCode": None,
+            "SystemAccount": system or None,
+            "HasAttachments": False,
+            "AddToWatchlist": False,
+            "UpdatedDateUTC": created,
+        }
+    return org
+
+
+def _books(
+    rng: random.Random, org: Org, country: Country, today: Any, invoices: int, contacts: int
+) -> None:
+    created = org.created
+    for code, item_name, description, price, account in ITEMS:
+        item_id = _uuid(rng)
+        org.items[item_id] = {
+            "ItemID": item_id,
+            "Code": code,
+            "Name": item_name,
+            "Description": description,
+            "PurchaseDescription": description,
+            "IsSold": True,
+            "IsPurchased": account == "310",
+            "IsTrackedAsInventory": False,
+            "SalesDetails": {
+                "UnitPrice": Decimal(price),
+                "AccountCode": "200",
+                "TaxType": country.sales_tax,
+            },
+            "PurchaseDetails": {
+                "UnitPrice": (Decimal(price) * Decimal("0.6")).quantize(Decimal("0.01")),
+                "AccountCode": account,
+                "TaxType": country.purchase_tax,
+            },
+            "UpdatedDateUTC": created,
+        }
+    contact_list = []
+    for n in range(max(contacts, 2)):
+        contact_id = _uuid(rng)
+        company = f"{rng.choice(COMPANY_A)} {rng.choice(COMPANY_B)} {rng.choice(COMPANY_C)}"
+        if n >= len(COMPANY_A) * 4:
+            company = f"{company} {n}"
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        supplier = n % 4 == 3
+        slug = "".join(ch for ch in company.lower() if ch.isalnum())[:20]
+        contact = {
+            "ContactID": contact_id,
+            "ContactNumber": f"C{n + 1:05d}",
+            "AccountNumber": None,
+            "ContactStatus": "ARCHIVED" if n % 12 == 11 else "ACTIVE",
+            "Name": company,
+            "FirstName": first,
+            "LastName": last,
+            "EmailAddress": f"{first.lower()}@{slug}.example.com" if n % 10 != 9 else "",
+            "IsSupplier": supplier,
+            "IsCustomer": not supplier,
+            "DefaultCurrency": country.currency,
+            "Addresses": [
+                {
+                    "AddressType": "POBOX",
+                    "AddressLine1": f"PO Box {rng.randint(100, 9999)}",
+                    "City": "Wellington",
+                    "PostalCode": f"{rng.randint(1000, 9999)}",
+                    "Country": country.code,
+                },
+                {
+                    "AddressType": "STREET",
+                    "AddressLine1": f"{rng.randint(1, 300)} Queen Street",
+                    "City": "Wellington",
+                    "PostalCode": f"{rng.randint(1000, 9999)}",
+                    "Country": country.code,
+                },
+            ],
+            "Phones": [
+                {
+                    "PhoneType": "DEFAULT",
+                    "PhoneNumber": f"{rng.randint(2000000, 9999999)}",
+                    "PhoneAreaCode": "04",
+                    "PhoneCountryCode": "64",
+                },
+                {
+                    "PhoneType": "MOBILE",
+                    "PhoneNumber": f"{rng.randint(2000000, 9999999)}",
+                    "PhoneAreaCode": "021",
+                    "PhoneCountryCode": "64",
+                },
+            ],
+            "TaxNumber": None,
+            "HasAttachments": False,
+            "UpdatedDateUTC": created,
+        }
+        org.contacts[contact_id] = contact
+        contact_list.append(contact)
+    customers = [c for c in contact_list if c["IsCustomer"]]
+    suppliers = [c for c in contact_list if c["IsSupplier"]] or customers
+    item_list = list(org.items.values())
+    bank = next(a for a in org.accounts.values() if a["Code"] == "090")
+    now = datetime.combine(today, time(8), tzinfo=UTC)
+    for n in range(invoices):
+        sales = n % 4 != 3
+        contact = rng.choice(customers if sales else suppliers)
+        status = rng.choice(STATUS_MIX)
+        issued = today - timedelta(days=rng.randint(0, 364))
+        lines = []
+        for _ in range(rng.randint(1, 3)):
+            item = rng.choice(item_list)
+            details = item["SalesDetails"] if sales else item["PurchaseDetails"]
+            lines.append(
+                {
+                    "LineItemID": _uuid(rng),
+                    "Description": item["Description"],
+                    "Quantity": Decimal(rng.randint(1, 8)),
+                    "UnitAmount": details["UnitPrice"],
+                    "ItemCode": item["Code"],
+                    "AccountCode": details["AccountCode"],
+                    "TaxType": details["TaxType"],
+                    "Tracking": [],
+                }
+            )
+        invoice_id = _uuid(rng)
+        updated = datetime.combine(issued, time(10), tzinfo=UTC)
+        invoice: dict[str, Any] = {
+            "InvoiceID": invoice_id,
+            "Type": "ACCREC" if sales else "ACCPAY",
+            "InvoiceNumber": org.next_invoice_number()
+            if sales
+            else f"BILL-{rng.randint(1000, 99999)}",
+            "Reference": f"PO-{rng.randint(100, 9999)}" if rng.random() < 0.6 else "",
+            "Contact": {"ContactID": contact["ContactID"], "Name": contact["Name"]},
+            "Date": issued,
+            "DueDate": issued + timedelta(days=rng.choice((7, 14, 20, 30))),
+            "Status": "AUTHORISED" if status == "PAID" else status,
+            "LineAmountTypes": "Exclusive",
+            "LineItems": lines,
+            "AmountPaid": ZERO,
+            "AmountCredited": ZERO,
+            "CurrencyCode": org.currency,
+            "CurrencyRate": Decimal(1),
+            "SentToContact": sales and status in ("AUTHORISED", "PAID"),
+            "HasAttachments": False,
+            "FullyPaidOnDate": None,
+            "CreatedByClientID": None,
+            "UpdatedDateUTC": updated,
+        }
+        invoice_totals(org, invoice)
+        org.invoices[invoice_id] = invoice
+        if status == "PAID" or (status == "AUTHORISED" and rng.random() < 0.2):
+            amount = (
+                invoice["AmountDue"]
+                if status == "PAID"
+                else (invoice["AmountDue"] / 2).quantize(Decimal("0.01"))
+            )
+            paid_on = min(invoice["DueDate"], today)
+            payment_id = _uuid(rng)
+            paid_at = datetime.combine(paid_on, time(11), tzinfo=UTC)
+            org.payments[payment_id] = {
+                "PaymentID": payment_id,
+                "InvoiceID": invoice_id,
+                "AccountID": bank["AccountID"],
+                "Date": paid_on,
+                "Amount": amount,
+                "Reference": "",
+                "Status": "AUTHORISED",
+                "PaymentType": "ACCRECPAYMENT" if sales else "ACCPAYPAYMENT",
+                "CurrencyRate": Decimal(1),
+                "IsReconciled": status == "PAID",
+                "UpdatedDateUTC": paid_at,
+            }
+            apply_payment(org, invoice, amount, min(paid_at, now))

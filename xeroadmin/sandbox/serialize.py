@@ -1,0 +1,196 @@
+"""Records as Xero's JSON shows them: `/Date(ms+0000)/` dates with ISO companions, decimals."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from xeroadmin.sandbox.books import payments_of
+from xeroadmin.sandbox.core import iso_date_string, iso_utc_string, msdate
+from xeroadmin.sandbox.state import Org
+
+
+def plain(value: Any, unitdp: int = 2) -> Any:
+    """Decimals as JSON numbers, datetimes as Xero dates, recursively."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime | date):
+        return msdate(value)
+    if isinstance(value, dict):
+        return {k: plain(v, unitdp) for k, v in value.items() if not k.startswith("_")}
+    if isinstance(value, list):
+        return [plain(v, unitdp) for v in value]
+    return value
+
+
+def _drop_none(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if v is not None}
+
+
+def account(record: dict[str, Any]) -> dict[str, Any]:
+    out = plain(_drop_none(record))
+    out["UpdatedDateUTC"] = msdate(record["UpdatedDateUTC"])
+    return out
+
+
+def tax_rate(record: dict[str, Any]) -> dict[str, Any]:
+    return plain(record)
+
+
+def contact(
+    org: Org, record: dict[str, Any], *, full: bool = False, summary: bool = False
+) -> dict[str, Any]:
+    out = plain(_drop_none(record))
+    if summary:
+        for key in ("Addresses", "Phones"):
+            out.pop(key, None)
+    if full:
+        out["Balances"] = contact_balances(org, record["ContactID"])
+    return out
+
+
+def contact_balances(org: Org, contact_id: str) -> dict[str, Any]:
+    receivable = payable = overdue_r = overdue_p = Decimal(0)
+    today = datetime.now().date()
+    for inv in org.invoices.values():
+        if inv["Contact"]["ContactID"] != contact_id or inv["Status"] != "AUTHORISED":
+            continue
+        late = inv["DueDate"] is not None and inv["DueDate"] < today
+        if inv["Type"] == "ACCREC":
+            receivable += inv["AmountDue"]
+            overdue_r += inv["AmountDue"] if late else 0
+        else:
+            payable += inv["AmountDue"]
+            overdue_p += inv["AmountDue"] if late else 0
+    return {
+        "AccountsReceivable": {"Outstanding": float(receivable), "Overdue": float(overdue_r)},
+        "AccountsPayable": {"Outstanding": float(payable), "Overdue": float(overdue_p)},
+    }
+
+
+def item(record: dict[str, Any], unitdp: int = 2) -> dict[str, Any]:
+    return plain(_drop_none(record), unitdp)
+
+
+def payment(org: Org, record: dict[str, Any]) -> dict[str, Any]:
+    invoice = org.invoices.get(record["InvoiceID"])
+    bank = org.accounts.get(record["AccountID"], {})
+    out = {
+        "PaymentID": record["PaymentID"],
+        "Date": msdate(record["Date"]),
+        "Amount": float(record["Amount"]),
+        "BankAmount": float(record["Amount"]),
+        "Reference": record.get("Reference") or "",
+        "CurrencyRate": float(record.get("CurrencyRate", 1)),
+        "PaymentType": record["PaymentType"],
+        "Status": record["Status"],
+        "IsReconciled": record.get("IsReconciled", False),
+        "HasAccount": True,
+        "HasValidationErrors": False,
+        "UpdatedDateUTC": msdate(record["UpdatedDateUTC"]),
+        "Account": {
+            "AccountID": record["AccountID"],
+            "Code": bank.get("Code"),
+            "Name": bank.get("Name"),
+        },
+    }
+    if invoice is not None:
+        out["Invoice"] = {
+            "InvoiceID": invoice["InvoiceID"],
+            "InvoiceNumber": invoice["InvoiceNumber"],
+            "Type": invoice["Type"],
+            "Contact": dict(invoice["Contact"]),
+            "CurrencyCode": invoice["CurrencyCode"],
+        }
+    return out
+
+
+def invoice(
+    org: Org,
+    record: dict[str, Any],
+    *,
+    lines: bool = True,
+    summary: bool = False,
+    unitdp: int = 2,
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "Type": record["Type"],
+        "InvoiceID": record["InvoiceID"],
+        "InvoiceNumber": record["InvoiceNumber"],
+        "Reference": record.get("Reference") or "",
+        "Contact": dict(record["Contact"]),
+        "Date": msdate(record["Date"]),
+        "DateString": iso_date_string(record["Date"]),
+        "DueDate": msdate(record["DueDate"]),
+        "DueDateString": iso_date_string(record["DueDate"]),
+        "Status": record["Status"],
+        "LineAmountTypes": record["LineAmountTypes"],
+        "SubTotal": float(record["SubTotal"]),
+        "TotalTax": float(record["TotalTax"]),
+        "Total": float(record["Total"]),
+        "AmountDue": float(record["AmountDue"]),
+        "AmountPaid": float(record["AmountPaid"]),
+        "AmountCredited": float(record["AmountCredited"]),
+        "CurrencyCode": record["CurrencyCode"],
+        "CurrencyRate": float(record.get("CurrencyRate", 1)),
+        "IsDiscounted": any(line.get("DiscountRate") for line in record["LineItems"]),
+        "HasAttachments": record.get("HasAttachments", False),
+        "HasErrors": False,
+        "SentToContact": record.get("SentToContact", False),
+        "UpdatedDateUTC": msdate(record["UpdatedDateUTC"]),
+        "UpdatedDateUTCString": iso_utc_string(record["UpdatedDateUTC"]),
+    }
+    if out["DueDate"] is None:
+        del out["DueDate"], out["DueDateString"]
+    if record.get("FullyPaidOnDate"):
+        out["FullyPaidOnDate"] = msdate(record["FullyPaidOnDate"])
+    if summary:
+        return out
+    if lines:
+        out["LineItems"] = [plain(line, unitdp) for line in record["LineItems"]]
+        out["Payments"] = [
+            {
+                "PaymentID": p["PaymentID"],
+                "Date": msdate(p["Date"]),
+                "Amount": float(p["Amount"]),
+                "Reference": p.get("Reference") or "",
+                "CurrencyRate": float(p.get("CurrencyRate", 1)),
+                "HasAccount": True,
+                "HasValidationErrors": False,
+            }
+            for p in payments_of(org, record["InvoiceID"])
+        ]
+    return out
+
+
+def organisation(org: Org) -> dict[str, Any]:
+    return {
+        "OrganisationID": org.id,
+        "APIKey": "",
+        "Name": org.name,
+        "LegalName": org.name.split(" (")[0] + " Limited",
+        "PaysTax": True,
+        "Version": {"NZ": "NZ", "AU": "AU", "GB": "UK", "US": "US"}.get(org.country, "GLOBAL"),
+        "OrganisationType": "COMPANY",
+        "BaseCurrency": org.currency,
+        "CountryCode": org.country,
+        "IsDemoCompany": False,
+        "OrganisationStatus": "ACTIVE",
+        "FinancialYearEndDay": 31,
+        "FinancialYearEndMonth": 3,
+        "SalesTaxBasis": "ACCRUALS",
+        "SalesTaxPeriod": "TWOMONTHS",
+        "DefaultSalesTax": "Tax Exclusive",
+        "DefaultPurchasesTax": "Tax Exclusive",
+        "CreatedDateUTC": msdate(org.created),
+        "OrganisationEntityType": "COMPANY",
+        "Timezone": org.timezone,
+        "ShortCode": org.short_code,
+        "Edition": "BUSINESS",
+        "Class": "PREMIUM",
+        "Addresses": [],
+        "Phones": [],
+        "ExternalLinks": [],
+        "PaymentTerms": {},
+    }
