@@ -130,7 +130,7 @@ class _Parser:
                 self.expect(")")
                 try:
                     if len(numbers) > 3:
-                        hour, minute, second = (numbers[3:] + [0, 0])[:3]
+                        hour, minute, second = [*numbers[3:], 0, 0][:3]
                         return datetime(
                             numbers[0], numbers[1], numbers[2], hour, minute, second, tzinfo=UTC
                         )
