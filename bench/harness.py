@@ -53,7 +53,7 @@ def compare(
     """Time `subject` against `baseline` in alternating rounds; report the median ratio."""
     subject()
     baseline()  # warm both up (template caches, connections)
-    ratios = []
+    ratios, subject_times, baseline_times = [], [], []
     for index in range(rounds):
         # Alternate which goes first so that drift on a noisy machine hits both alike.
         if index % 2:
@@ -63,6 +63,8 @@ def compare(
             s = timed(subject, repeat)
             b = timed(baseline, repeat)
         ratios.append(s / b)
+        subject_times.append(s)
+        baseline_times.append(b)
     result = Result(
         name=name,
         value=statistics.median(ratios),
@@ -75,6 +77,8 @@ def compare(
     RESULTS.append(result)
     print(
         f"  {name}: median {result.value:.2f}, min {result.minimum:.2f}, max {result.maximum:.2f}"
+        f" (subject {statistics.median(subject_times) * 1000:.2f} ms,"
+        f" baseline {statistics.median(baseline_times) * 1000:.3f} ms)"
     )
     print(result.line(), flush=True)
     return result

@@ -92,3 +92,18 @@ def validating_session() -> requests.Session:
 
     session.hooks["response"].append(hook)
     return session
+
+
+@functools.cache
+def _webhook_validator() -> Any:
+    import yaml
+    from openapi_schema_validator import OAS31Validator
+
+    document = yaml.safe_load((SPEC_DIR / "xero-webhooks.yaml").read_text())
+    schema = {"$ref": "#/components/schemas/WebhookEvent", "components": document["components"]}
+    return OAS31Validator(schema)
+
+
+def validate_webhook(payload: dict[str, Any]) -> None:
+    """Validate a delivered webhook body against `WebhookEvent` in xero-webhooks.yaml."""
+    _webhook_validator().validate(payload)

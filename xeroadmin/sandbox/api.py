@@ -1204,7 +1204,7 @@ def _payment_create(call: Call, item: dict[str, Any]) -> dict[str, Any]:
         "IsReconciled": bool(item.get("IsReconciled", False)),
         "UpdatedDateUTC": call.now,
     }
-    org.payments[payment["PaymentID"]] = payment
+    books.add_payment(org, invoice, payment)
     books.apply_payment(org, invoice, amount, call.now)
     call.events.append(("INVOICE", "UPDATE", invoice["InvoiceID"]))
     _history(call, invoice["InvoiceID"], "Paid", f"Payment of {amount:.2f} received.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import html
 import json
@@ -79,44 +80,51 @@ class Sandbox:
 
     def reset(self) -> None:
         """Rebuild the world from the configuration: same seed, same books."""
-        with self.state.lock:
-            self.state.clock.reset()
-            self.state.world.grants.clear()
-            self.state.world.connections.clear()
-            self.state.world.access_tokens.clear()
-            self.state.world.refresh_tokens.clear()
-            self.state.world.codes.clear()
-            seed(
-                self.state,
-                seed_value=self.config.seed,
-                orgs=self.config.orgs,
-                invoices_per_org=self.config.invoices_per_org,
-                contacts_per_org=self.config.contacts_per_org,
-            )
-            first = next(iter(self.state.orgs))
-            c = self.config
-            self.state.world.apps = {
-                c.client_id: App(
-                    c.client_id,
-                    c.client_secret,
-                    "web",
-                    "Sandbox web app",
-                    redirect_uris=list(c.redirect_uris),
-                    allow_loopback_redirects=True,
-                    webhook_url=c.webhook_url,
-                    webhook_key=c.webhook_key,
-                ),
-                c.custom_client_id: App(
-                    c.custom_client_id,
-                    c.custom_client_secret,
-                    "custom",
-                    "Sandbox custom connection",
-                    custom_tenant=first,
-                ),
-            }
-            self.faults.clear()
-            self._idempotency.clear()
-            self.rng = random.Random(self.config.seed)
+        # Seeding makes millions of objects; the cyclic collector would keep walking them all
+        # (slowing every later request), so pause it while seeding and then freeze them.
+        gc.disable()
+        try:
+            with self.state.lock:
+                self.state.clock.reset()
+                self.state.world.grants.clear()
+                self.state.world.connections.clear()
+                self.state.world.access_tokens.clear()
+                self.state.world.refresh_tokens.clear()
+                self.state.world.codes.clear()
+                seed(
+                    self.state,
+                    seed_value=self.config.seed,
+                    orgs=self.config.orgs,
+                    invoices_per_org=self.config.invoices_per_org,
+                    contacts_per_org=self.config.contacts_per_org,
+                )
+                first = next(iter(self.state.orgs))
+                c = self.config
+                self.state.world.apps = {
+                    c.client_id: App(
+                        c.client_id,
+                        c.client_secret,
+                        "web",
+                        "Sandbox web app",
+                        redirect_uris=list(c.redirect_uris),
+                        allow_loopback_redirects=True,
+                        webhook_url=c.webhook_url,
+                        webhook_key=c.webhook_key,
+                    ),
+                    c.custom_client_id: App(
+                        c.custom_client_id,
+                        c.custom_client_secret,
+                        "custom",
+                        "Sandbox custom connection",
+                        custom_tenant=first,
+                    ),
+                }
+                self.faults.clear()
+                self._idempotency.clear()
+                self.rng = random.Random(self.config.seed)
+        finally:
+            gc.enable()
+            gc.freeze()
         self.limits.enabled = self.config.rate_limits
         self.limits.reset()
         self.webhooks.reset()

@@ -81,13 +81,17 @@ def apply_payment(org: Org, invoice: dict[str, Any], amount: Decimal, when: date
     invoice["UpdatedDateUTC"] = when
 
 
+def add_payment(org: Org, invoice: dict[str, Any], payment: dict[str, Any]) -> None:
+    """Store a payment and index it on its invoice (so reading an invoice never scans them all)."""
+    org.payments[payment["PaymentID"]] = payment
+    invoice.setdefault("_PaymentIDs", []).append(payment["PaymentID"])
+
+
 def payments_of(org: Org, invoice_id: str) -> list[dict[str, Any]]:
     """The live payments applied to an invoice."""
-    return [
-        p
-        for p in org.payments.values()
-        if p["InvoiceID"] == invoice_id and p["Status"] == "AUTHORISED"
-    ]
+    invoice = org.invoices.get(invoice_id, {})
+    found = (org.payments[p] for p in invoice.get("_PaymentIDs", ()))
+    return [p for p in found if p["Status"] == "AUTHORISED"]
 
 
 def transition_error(current: str, wanted: str) -> str | None:

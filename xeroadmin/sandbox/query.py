@@ -183,26 +183,30 @@ class _Parser:
             raise QueryError(f"Expected a comparison after {path} but found {op!r}.")
         expected = self.literal()
 
+        guid = isinstance(expected, str) and _is_guid(expected)
+        target = expected.lower() if guid else expected
+
         def compare(r: Any, g: Getter) -> bool:
-            value = _coerce(transform(g(r, path)), expected)
-            target = (
-                expected.lower()
-                if isinstance(expected, str) and isinstance(value, str) and _is_guid(expected)
-                else expected
-            )
+            value = transform(g(r, path))
+            if guid and isinstance(value, str):
+                value = value.lower()
+            elif not isinstance(value, str) or not isinstance(target, str):
+                value = _coerce(value, target)
             if op == "==":
-                return value == target
+                return bool(value == target)
             if op == "!=":
-                return value != target
+                return bool(value != target)
             if value is None or target is None:
                 return False
             try:
-                return {
-                    ">": value > target,
-                    ">=": value >= target,
-                    "<": value < target,
-                    "<=": value <= target,
-                }[op]
+                return bool(
+                    {
+                        ">": value > target,
+                        ">=": value >= target,
+                        "<": value < target,
+                        "<=": value <= target,
+                    }[op]
+                )
             except TypeError:
                 return False
 
@@ -252,17 +256,24 @@ def compile_where(text: str) -> Callable[[Any, Getter], bool]:
         raise validation_error([f"The where clause could not be parsed: {error}"]) from None
 
 
+_MISSING = object()
+
+
 def path_getter(record: dict[str, Any], path: str) -> Any:
-    value: Any = record
+    """A field by dotted path; Xero matches field names case-insensitively."""
+    if "." not in path:
+        value = record.get(path, _MISSING)
+        if value is not _MISSING:
+            return value
+    value = record
     for part in path.split("."):
         if not isinstance(value, dict):
             return None
-        # Xero's field names are matched case-insensitively.
-        value = (
-            value[part]
-            if part in value
-            else next((v for k, v in value.items() if k.lower() == part.lower()), None)
-        )
+        found = value.get(part, _MISSING)
+        if found is _MISSING:
+            lowered = part.lower()
+            found = next((v for k, v in value.items() if k.lower() == lowered), None)
+        value = found
     return value
 
 
@@ -279,20 +290,26 @@ def sort_key_for(order: str) -> list[tuple[str, bool]]:
     return keys
 
 
+def _sortable(value: Any) -> Any:
+    # Aware datetimes compare slowly (each comparison asks for offsets): sort on numbers.
+    if isinstance(value, datetime):
+        return value.timestamp()
+    if isinstance(value, date):
+        return value.toordinal()
+    return value.lower() if isinstance(value, str) else value
+
+
 def apply_order(
     records: list[dict[str, Any]], order: str, getter: Getter = path_getter
 ) -> list[dict[str, Any]]:
+    """Sort by each field in turn (stable), with missing values last, as Xero lists them."""
     for field, descending in reversed(sort_key_for(order)):
-        present = [r for r in records if getter(r, field) is not None]
-        missing = [r for r in records if getter(r, field) is None]
-
-        def key(r: dict[str, Any], field: str = field) -> Any:
-            value = getter(r, field)
-            return value.lower() if isinstance(value, str) else value
-
+        keyed = [(getter(r, field), r) for r in records]
+        present = [(_sortable(k), r) for k, r in keyed if k is not None]
+        missing = [r for k, r in keyed if k is None]
         try:
-            present.sort(key=key, reverse=descending)
+            present.sort(key=lambda pair: pair[0], reverse=descending)
         except TypeError:
-            present.sort(key=lambda r, field=field: str(getter(r, field)), reverse=descending)  # type: ignore[misc]
-        records = present + missing
+            present.sort(key=lambda pair: str(pair[0]), reverse=descending)
+        records = [r for _, r in present] + missing
     return records

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from xeroadmin.sandbox import books
 from xeroadmin.sandbox.books import ZERO, apply_payment, invoice_totals
 from xeroadmin.sandbox.state import Org, State, User
 
@@ -427,17 +428,21 @@ def _books(
             paid_on = min(invoice["DueDate"], today)
             payment_id = _uuid(rng)
             paid_at = datetime.combine(paid_on, time(11), tzinfo=UTC)
-            org.payments[payment_id] = {
-                "PaymentID": payment_id,
-                "InvoiceID": invoice_id,
-                "AccountID": bank["AccountID"],
-                "Date": paid_on,
-                "Amount": amount,
-                "Reference": "",
-                "Status": "AUTHORISED",
-                "PaymentType": "ACCRECPAYMENT" if sales else "ACCPAYPAYMENT",
-                "CurrencyRate": Decimal(1),
-                "IsReconciled": status == "PAID",
-                "UpdatedDateUTC": paid_at,
-            }
+            books.add_payment(
+                org,
+                invoice,
+                {
+                    "PaymentID": payment_id,
+                    "InvoiceID": invoice_id,
+                    "AccountID": bank["AccountID"],
+                    "Date": paid_on,
+                    "Amount": amount,
+                    "Reference": "",
+                    "Status": "AUTHORISED",
+                    "PaymentType": "ACCRECPAYMENT" if sales else "ACCPAYPAYMENT",
+                    "CurrencyRate": Decimal(1),
+                    "IsReconciled": status == "PAID",
+                    "UpdatedDateUTC": paid_at,
+                },
+            )
             apply_payment(org, invoice, amount, min(paid_at, now))
