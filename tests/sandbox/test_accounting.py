@@ -461,6 +461,8 @@ def test_it_rejects_an_unreadable_where_clause(xero: Xero) -> None:
 
 def test_it_emails_only_sendable_sales_invoices(xero: Xero) -> None:
     draft = new_invoice(xero)
+    history = xero.get(f"Invoices/{draft['InvoiceID']}/History").json()["HistoryRecords"]
+    assert history[0]["Changes"] == "Created"
     refused = xero.post(f"Invoices/{draft['InvoiceID']}/Email", {})
     assert refused.status_code == 400
     assert "approve it first" in messages(refused)[0]

@@ -296,3 +296,48 @@ def test_it_saves_and_loads_state_through_the_command(tmp_path: Path) -> None:
     finally:
         again.terminate()
         again.wait(timeout=20)
+
+
+def test_it_announces_credit_notes_with_their_type_and_status(
+    xero_sandbox, receiver: Receiver
+) -> None:
+    require_spec()
+    xero = client_for(xero_sandbox.url)
+    contact = xero.get("Contacts", params={"page": 1}).json()["Contacts"][0]
+    note = xero.put(
+        "CreditNotes",
+        {
+            "CreditNotes": [
+                {
+                    "Type": "ACCRECCREDIT",
+                    "Contact": {"ContactID": contact["ContactID"]},
+                    "LineItems": [
+                        {"Description": "Refund", "UnitAmount": 40, "AccountCode": "200"}
+                    ],
+                }
+            ]
+        },
+    )
+    assert note.status_code == 200, note.text
+    created = note.json()["CreditNotes"][0]
+    assert created["Total"] == 46.0  # 40 + 15% GST
+    approved = xero.post(
+        f"CreditNotes/{created['CreditNoteID']}", {"CreditNotes": [{"Status": "AUTHORISED"}]}
+    )
+    assert approved.json()["CreditNotes"][0]["Status"] == "AUTHORISED"
+    assert (
+        xero.get(f"CreditNotes/{created['CreditNoteID']}").json()["CreditNotes"][0][
+            "RemainingCredit"
+        ]
+        == 46.0
+    )
+    assert xero.get("CreditNotes", params={"page": 1}).json()["pagination"]["itemCount"] == 1
+    assert xero.get(f"CreditNotes/{created['CreditNoteID']}/History").json()["HistoryRecords"]
+    wait_until(lambda: len(events_of(receiver)) >= 2)
+    events = [e for e in events_of(receiver) if e["eventCategory"] == "CREDITNOTE"]
+    assert [e["data"] for e in events] == [
+        {"Type": "ACCRECCREDIT", "Status": "DRAFT"},
+        {"Type": "ACCRECCREDIT", "Status": "AUTHORISED"},
+    ]
+    for payload in receiver.good:
+        validate_webhook(payload)

@@ -51,7 +51,8 @@ class Call:
     now: datetime
     base_url: str
     json_body: Any = None
-    events: list[tuple[str, str, str]] = field(default_factory=list)  # (category, type, id)
+    # (category, event type, resource id): what webhooks will announce.
+    events: list[tuple[str, str, str]] = field(default_factory=list)
 
     def arg_bool(self, name: str, default: bool = False) -> bool:
         value = self._arg(name)
@@ -1421,6 +1422,127 @@ def _method() -> XeroError:
     )
 
 
+# ----------------------------------------------------------------- credit notes
+
+CREDIT_TYPES = {"ACCRECCREDIT": "ACCREC", "ACCPAYCREDIT": "ACCPAY"}
+
+
+def _credit_note_apply(
+    call: Call, existing: dict[str, Any] | None, item: dict[str, Any]
+) -> dict[str, Any]:
+    """Create or update a credit note: the invoice rules for lines, totals and statuses."""
+    org = call.org
+    errors: list[str] = []
+    credit_type = item.get("Type") if existing is None else existing["Type"]
+    if credit_type not in CREDIT_TYPES:
+        raise validation_error(["Credit note Type must be ACCRECCREDIT or ACCPAYCREDIT."])
+    current = existing["Status"] if existing else "DRAFT"
+    wanted = item.get("Status", current)
+    if wanted not in books.TRANSITIONS or wanted == "PAID":
+        raise validation_error([f"Status {wanted} cannot be set on a credit note."])
+    if existing is not None:
+        message = books.transition_error(current, wanted)
+        if message:
+            raise validation_error([message])
+    record = (
+        dict(existing)
+        if existing
+        else {
+            "CreditNoteID": new_id(),
+            "Type": credit_type,
+            "CreditNoteNumber": "",
+            "Reference": "",
+            "LineAmountTypes": "Exclusive",
+            "LineItems": [],
+            "AmountPaid": Decimal(0),
+            "AmountCredited": Decimal(0),
+            "CurrencyCode": org.currency,
+            "Date": call.now.date(),
+        }
+    )
+    if existing is None or "Contact" in item:
+        contact = _invoice_contact(call, item.get("Contact"), errors)
+        if contact is not None:
+            record["Contact"] = {"ContactID": contact["ContactID"], "Name": contact["Name"]}
+    try:
+        if "Date" in item:
+            record["Date"] = parse_date(item["Date"], "Date") or call.now.date()
+    except InputError as error:
+        errors.append(str(error))
+    if "LineItems" in item:
+        record["LineItems"] = _invoice_lines(
+            call, item["LineItems"], CREDIT_TYPES[str(credit_type)], errors, record["LineItems"]
+        )
+    reference = _string(item, "Reference", 255, errors)
+    if reference is not None:
+        record["Reference"] = reference
+    if wanted in ("SUBMITTED", "AUTHORISED") and not record["LineItems"]:
+        errors.append("Credit notes must have at least one line item before they can be approved.")
+    if errors:
+        raise validation_error(errors)
+    if not record["CreditNoteNumber"]:
+        record["CreditNoteNumber"] = (
+            item.get("CreditNoteNumber") or f"CN-{len(org.credit_notes) + 1:04d}"
+        )
+    record["Status"] = wanted
+    books.invoice_totals(org, record)
+    record["UpdatedDateUTC"] = call.now
+    org.credit_notes[record["CreditNoteID"]] = record
+    call.events.append(
+        ("CREDITNOTE", "CREATE" if existing is None else "UPDATE", record["CreditNoteID"])
+    )
+    _history(
+        call,
+        record["CreditNoteID"],
+        "Created" if existing is None else "Edited",
+        f"{record['CreditNoteNumber']} {'created' if existing is None else 'edited'}.",
+    )
+    return record
+
+
+def credit_notes(call: Call) -> Reply:
+    org, seg = call.org, call.segments
+    if len(seg) == 1:
+        if call.method == "GET":
+            records, pagination = _list(
+                call,
+                list(org.credit_notes.values()),
+                default_order="UpdatedDateUTC ASC",
+                paged=True,
+            )
+            return envelope(
+                call, "CreditNotes", [serialize.credit_note(r) for r in records], pagination
+            )
+        if call.method in ("PUT", "POST"):
+            body_items = _body_list(call, "CreditNotes")
+
+            def apply(item: dict[str, Any]) -> dict[str, Any]:
+                existing = org.credit_notes.get(str(item.get("CreditNoteID", "")).lower())
+                if call.method == "PUT":
+                    existing = None
+                return _credit_note_apply(call, existing, item)
+
+            return _batch(call, "CreditNotes", body_items, apply, serialize.credit_note)
+        raise _method()
+    record = _find(org.credit_notes, "CreditNoteNumber", seg[1], "CreditNoteID")
+    if len(seg) > 2:
+        if seg[2].lower() == "history":
+            return history(call, record["CreditNoteID"])
+        raise not_found()
+    if call.method == "GET":
+        return envelope(call, "CreditNotes", [serialize.credit_note(record)])
+    if call.method == "POST":
+        body_items = _body_list(call, "CreditNotes")
+        return _batch(
+            call,
+            "CreditNotes",
+            body_items[:1],
+            lambda item: _credit_note_apply(call, record, item),
+            serialize.credit_note,
+        )
+    raise _method()
+
+
 # ----------------------------------------------------------------- routing and scopes
 
 HANDLERS: dict[str, Callable[[Call], Reply]] = {
@@ -1432,6 +1554,7 @@ HANDLERS: dict[str, Callable[[Call], Reply]] = {
     "items": items,
     "invoices": invoices,
     "payments": payments,
+    "creditnotes": credit_notes,
 }
 
 # The scopes that allow reading or writing each resource: granular first, then broad.

@@ -545,7 +545,7 @@ class Sandbox:
             orgs = list(self.state.orgs.values())
             org = self.state.orgs.get((tenant_id or "").lower()) or self.rng.choice(orgs)
             if action == "random":
-                action = self.rng.choice(["contact", "invoice", "invoice", "payment"])
+                action = self.rng.choice(["contact", "invoice", "invoice", "payment", "creditnote"])
             call = api.Call(
                 org=org,
                 method="POST",
@@ -594,8 +594,27 @@ class Sandbox:
                         },
                     )
                 result["invoiceId"] = invoice["InvoiceID"]
+            elif action == "creditnote":
+                customer = next(c for c in org.contacts.values() if c["ContactStatus"] == "ACTIVE")
+                note = api._credit_note_apply(
+                    call,
+                    None,
+                    {
+                        "Type": "ACCRECCREDIT",
+                        "Status": "AUTHORISED",
+                        "Contact": {"ContactID": customer["ContactID"]},
+                        "LineItems": [
+                            {
+                                "Description": "Goodwill credit",
+                                "UnitAmount": 25,
+                                "AccountCode": "200",
+                            }
+                        ],
+                    },
+                )
+                result["creditNoteId"] = note["CreditNoteID"]
             else:
-                raise ValueError("action must be contact, invoice, payment or random")
+                raise ValueError("action must be contact, invoice, payment, creditnote or random")
             for category, event_type, resource_id in call.events:
                 self.webhooks.record(org.id, category, event_type, resource_id, base)
             return result

@@ -164,6 +164,29 @@ def invoice(
     return out
 
 
+def credit_note(record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Type": record["Type"],
+        "CreditNoteID": record["CreditNoteID"],
+        "CreditNoteNumber": record["CreditNoteNumber"],
+        "Reference": record.get("Reference") or "",
+        "Contact": dict(record["Contact"]),
+        "Date": msdate(record["Date"]),
+        "DateString": iso_date_string(record["Date"]),
+        "Status": record["Status"],
+        "LineAmountTypes": record["LineAmountTypes"],
+        "LineItems": [plain(line) for line in record["LineItems"]],
+        "SubTotal": float(record["SubTotal"]),
+        "TotalTax": float(record["TotalTax"]),
+        "Total": float(record["Total"]),
+        "RemainingCredit": float(record["AmountDue"]),
+        "CurrencyCode": record["CurrencyCode"],
+        "CurrencyRate": 1.0,
+        "HasAttachments": False,
+        "UpdatedDateUTC": msdate(record["UpdatedDateUTC"]),
+    }
+
+
 def organisation(org: Org) -> dict[str, Any]:
     return {
         "OrganisationID": org.id,

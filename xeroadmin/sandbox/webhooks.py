@@ -90,22 +90,24 @@ class Webhooks:
         stamp = datetime.fromtimestamp(self.state.clock.time(), tz=UTC).strftime(
             "%Y-%m-%dT%H:%M:%S.%f"
         )[:-3]
+        event: dict[str, Any] = {
+            "resourceUrl": f"{base_url}/api.xro/2.0/{resource}/{resource_id}",
+            "resourceId": resource_id,
+            "eventDateUtc": stamp,
+            "eventType": event_type,
+            "eventCategory": category,
+            "tenantId": tenant,
+            "tenantType": "ORGANISATION",
+        }
+        if category == "CREDITNOTE":
+            # Credit note events carry the note's type and status, as Xero's do.
+            note = self.state.orgs[tenant].credit_notes.get(resource_id, {})
+            event["data"] = {"Type": note.get("Type"), "Status": note.get("Status")}
         with self._lock:
             for app in self._subscribers(tenant):
                 box = self._outboxes.setdefault(app.client_id, _Outbox())
-                if box.disabled:
-                    continue
-                box.events.append(
-                    {
-                        "resourceUrl": f"{base_url}/api.xro/2.0/{resource}/{resource_id}",
-                        "resourceId": resource_id,
-                        "eventDateUtc": stamp,
-                        "eventType": event_type,
-                        "eventCategory": category,
-                        "tenantId": tenant,
-                        "tenantType": "ORGANISATION",
-                    }
-                )
+                if not box.disabled:
+                    box.events.append(dict(event))
 
     def flush(self) -> None:
         """Deliver what is due now (the thread calls this; tests may too)."""
