@@ -31,6 +31,16 @@ def sign(body: bytes, key: str) -> str:
     return base64.b64encode(hmac.new(key.encode(), body, hashlib.sha256).digest()).decode()
 
 
+def post_signed(url: str, body: bytes, key: str) -> requests.Response:
+    """POST a webhook body as Xero does: JSON, signed, and given up after Xero's 5 seconds."""
+    return requests.post(
+        url,
+        data=body,
+        timeout=5,
+        headers={"Content-Type": "application/json", "x-xero-signature": sign(body, key)},
+    )
+
+
 @dataclass
 class _Outbox:
     events: deque[dict[str, Any]] = field(default_factory=deque)
@@ -139,15 +149,7 @@ class Webhooks:
         body = box.pending or b""
         started = time.monotonic()
         try:
-            response = requests.post(
-                app.webhook_url,
-                data=body,
-                timeout=5,
-                headers={
-                    "Content-Type": "application/json",
-                    "x-xero-signature": sign(body, app.webhook_key),
-                },
-            )
+            response = post_signed(app.webhook_url, body, app.webhook_key)
             status, ok = response.status_code, response.status_code == 200
         except requests.RequestException as error:
             status, ok = 0, False
@@ -218,15 +220,7 @@ class Webhooks:
             key = app.webhook_key if kind == "good" else secrets.token_urlsafe(32)
             started = time.monotonic()
             try:
-                response = requests.post(
-                    app.webhook_url,
-                    data=body,
-                    timeout=5,
-                    headers={
-                        "Content-Type": "application/json",
-                        "x-xero-signature": sign(body, key),
-                    },
-                )
+                response = post_signed(app.webhook_url, body, key)
                 elapsed = time.monotonic() - started
                 expected = 200 if kind == "good" else 401
                 problems = []
