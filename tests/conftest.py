@@ -153,3 +153,16 @@ def xero_sandbox(xero_sandbox_server):
     """The sandbox, reset to its seeded state for this test."""
     xero_sandbox_server.sandbox.reset()
     return xero_sandbox_server
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Start each test with an empty cache, so rate limits (allauth keeps them in the cache)
+    never carry over from another test or an earlier run sharing the same Redis."""
+    from django.conf import settings
+
+    if "DatabaseCache" in settings.CACHES["default"]["BACKEND"]:
+        return  # its rows live in the test database and are rolled back with each test
+    from django.core.cache import cache
+
+    cache.clear()
