@@ -55,20 +55,18 @@ class Call:
     events: list[tuple[str, str, str]] = field(default_factory=list)
 
     def arg_bool(self, name: str, default: bool = False) -> bool:
-        value = self._arg(name)
+        value = self.arg(name)
         if value is None:
             return default
         return value.lower() in ("true", "1", "yes")
 
-    def _arg(self, name: str) -> str | None:
+    def arg(self, name: str) -> str | None:
+        """A query argument; Xero's names are case-insensitive."""
         lowered = name.lower()
         return next((v for k, v in self.args.items() if k.lower() == lowered), None)
 
-    def arg(self, name: str) -> str | None:
-        return self._arg(name)
-
     def arg_int(self, name: str) -> int | None:
-        value = self._arg(name)
+        value = self.arg(name)
         if value is None or value == "":
             return None
         try:
@@ -77,7 +75,7 @@ class Call:
             raise validation_error([f"{name} must be a whole number."]) from None
 
     def arg_list(self, name: str) -> list[str]:
-        value = self._arg(name)
+        value = self.arg(name)
         return [v.strip() for v in value.split(",") if v.strip()] if value else []
 
 
@@ -204,13 +202,19 @@ def _batch(
     )
 
 
-def _snapshot(org: Org) -> dict[str, Any]:
-    import copy
+_COLLECTIONS = ("contacts", "items", "invoices", "payments", "credit_notes", "accounts", "history")
 
-    return {
-        name: {k: copy.deepcopy(v) for k, v in getattr(org, name).items()}
-        for name in ("contacts", "items", "invoices", "payments", "accounts", "history")
-    } | {"invoice_seq": org.invoice_seq}
+
+def _snapshot(org: Org) -> dict[str, Any]:
+    """What a failed summarised batch restores.
+
+    Writes never change a stored record in place: they store a changed copy under the same
+    key. So copying each collection's mapping (not its records) is enough to roll back, and
+    costs pointers only, however large the organisation.
+    """
+    return {name: dict(getattr(org, name)) for name in _COLLECTIONS} | {
+        "invoice_seq": org.invoice_seq
+    }
 
 
 def _restore(org: Org, snapshot: dict[str, Any]) -> None:
@@ -219,9 +223,8 @@ def _restore(org: Org, snapshot: dict[str, Any]) -> None:
 
 
 def _history(call: Call, record_id: str, changes: str, details: str) -> None:
-    call.org.history.setdefault(record_id, []).append(
-        {"Changes": changes, "DateUTC": call.now, "User": call.app_name, "Details": details}
-    )
+    entry = {"Changes": changes, "DateUTC": call.now, "User": call.app_name, "Details": details}
+    call.org.history[record_id] = [*call.org.history.get(record_id, ()), entry]
 
 
 def _string(
@@ -550,9 +553,10 @@ def _contact_apply(
     record["UpdatedDateUTC"] = call.now
     org.contacts[record["ContactID"]] = record
     if existing is not None and existing.get("Name") != record["Name"]:
-        for invoice in org.invoices.values():
+        for invoice_id, invoice in org.invoices.items():
             if invoice["Contact"]["ContactID"] == record["ContactID"]:
-                invoice["Contact"]["Name"] = record["Name"]
+                contact_ref = {**invoice["Contact"], "Name": record["Name"]}
+                org.invoices[invoice_id] = {**invoice, "Contact": contact_ref}
     call.events.append(("CONTACT", "CREATE" if existing is None else "UPDATE", record["ContactID"]))
     _history(
         call,
@@ -922,7 +926,8 @@ def _invoice_apply(
         if contact is not None:
             record["Contact"] = {"ContactID": contact["ContactID"], "Name": contact["Name"]}
             flag = "IsCustomer" if invoice_type == "ACCREC" else "IsSupplier"
-            contact[flag] = True
+            if not contact.get(flag):
+                org.contacts[contact["ContactID"]] = {**contact, flag: True}
     try:
         if "Date" in item:
             record["Date"] = parse_date(item["Date"], "Date") or call.now.date()
@@ -1205,6 +1210,7 @@ def _payment_create(call: Call, item: dict[str, Any]) -> dict[str, Any]:
         "IsReconciled": bool(item.get("IsReconciled", False)),
         "UpdatedDateUTC": call.now,
     }
+    invoice = org.invoices[invoice["InvoiceID"]] = dict(invoice)
     books.add_payment(org, invoice, payment)
     books.apply_payment(org, invoice, amount, call.now)
     call.events.append(("INVOICE", "UPDATE", invoice["InvoiceID"]))
@@ -1234,9 +1240,12 @@ def _payment_delete(call: Call, payment: dict[str, Any]) -> dict[str, Any]:
         )
     if payment["Status"] == "DELETED":
         raise validation_error(["This payment has already been deleted."])
-    invoice = org.invoices[payment["InvoiceID"]]
-    payment["Status"] = "DELETED"
-    payment["UpdatedDateUTC"] = call.now
+    invoice = org.invoices[payment["InvoiceID"]] = dict(org.invoices[payment["InvoiceID"]])
+    payment = org.payments[payment["PaymentID"]] = {
+        **payment,
+        "Status": "DELETED",
+        "UpdatedDateUTC": call.now,
+    }
     books.apply_payment(org, invoice, -payment["Amount"], call.now)
     call.events.append(("INVOICE", "UPDATE", invoice["InvoiceID"]))
     _history(
@@ -1295,7 +1304,7 @@ def payments(call: Call) -> Reply:
 
 
 def history(call: Call, record_id: str) -> Reply:
-    records = call.org.history.setdefault(record_id, [])
+    records = call.org.history.get(record_id, [])
     if call.method == "GET":
         shown = records or [
             {
@@ -1323,7 +1332,7 @@ def history(call: Call, record_id: str) -> Reply:
                     "Details": details,
                 }
             )
-        records.extend(added)
+        call.org.history[record_id] = [*records, *added]
         return envelope(call, "HistoryRecords", [_history_out(r) for r in added])
     raise _method()
 

@@ -84,7 +84,7 @@ def apply_payment(org: Org, invoice: dict[str, Any], amount: Decimal, when: date
 def add_payment(org: Org, invoice: dict[str, Any], payment: dict[str, Any]) -> None:
     """Store a payment and index it on its invoice (so reading an invoice never scans them all)."""
     org.payments[payment["PaymentID"]] = payment
-    invoice.setdefault("_PaymentIDs", []).append(payment["PaymentID"])
+    invoice["_PaymentIDs"] = [*invoice.get("_PaymentIDs", ()), payment["PaymentID"]]
 
 
 def payments_of(org: Org, invoice_id: str) -> list[dict[str, Any]]:
