@@ -155,6 +155,21 @@ def xero_sandbox(xero_sandbox_server):
     return xero_sandbox_server
 
 
+@pytest.fixture
+def xero(xero_sandbox, settings):
+    """The product pointed at the sandbox (reset for this test), with the sandbox's web app as
+    the deployment's default Xero app."""
+    settings.XERO_LOGIN_URL = xero_sandbox.url
+    settings.XERO_IDENTITY_URL = xero_sandbox.url
+    settings.XERO_API_URL = xero_sandbox.url
+    settings.XERO_CLIENT_ID = "sandbox-web-client"
+    settings.XERO_CLIENT_SECRET = "sandbox-web-secret"
+    settings.XERO_WEBHOOK_KEY = "sandbox-webhook-key"
+    settings.XERO_SCOPES = "granular"
+    settings.SITE_URL = "http://localhost:8000"
+    return xero_sandbox
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Start each test with an empty cache, so rate limits (allauth keeps them in the cache)

@@ -9,6 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import Cast, make_invitation
+from xeroadmin.connections.models import Tenant, XeroApp
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,15 @@ def fill(route: str, values: dict[str, int]) -> str:
 
 def values_for(cast: Cast) -> dict[str, int]:
     invitation, _ = make_invitation(cast.workspace, "pending@example.com")
+    tenant = Tenant.objects.create(
+        workspace=cast.workspace, tenant_id="t-1", name="Acme Ltd", client=cast.client_b
+    )
+    app = XeroApp.objects.create(
+        workspace=cast.workspace, name="Own", client_id="own", client_secret="secret"
+    )
     return {
+        "tenant_pk": tenant.pk,
+        "app_id": app.pk,
         "ws": cast.workspace.pk,
         "client_id": cast.client_b.pk,
         "member_id": cast.owner.pk,

@@ -15,6 +15,7 @@ from django.contrib.messages import constants as message_constants
 from django.core.exceptions import ImproperlyConfigured
 
 from xeroadmin.lib.env import env_bool, env_int, env_list, env_str, persistent_secret
+from xeroadmin.xero.endpoints import check_transport
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("XEROADMIN_VAR_DIR", str(BASE_DIR / "var"))).resolve()
@@ -61,6 +62,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "xeroadmin.accounts",
     "xeroadmin.tenancy",
+    "xeroadmin.activity",
+    "xeroadmin.connections",
     "xeroadmin.sandbox",
 ]
 
@@ -91,8 +94,12 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "xeroadmin.tenancy.context_processors.workspaces",
+                "xeroadmin.connections.context_processors.connection_alerts",
             ],
-            "builtins": ["template_partials.templatetags.partials"],
+            "builtins": [
+                "template_partials.templatetags.partials",
+                "xeroadmin.lib.templatetags.lookup",
+            ],
         },
     },
 ]
@@ -224,6 +231,11 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "prune-embedded-broker": {"task": "xeroadmin.lib.tasks.broker_prune", "schedule": 3600.0},
+    # Refresh grants nobody has used for a week, long before Xero's 60-day expiry.
+    "keep-xero-grants-alive": {
+        "task": "xeroadmin.connections.tasks.grant_keepalive",
+        "schedule": 6 * 3600.0,
+    },
 }
 
 # Security. Production runs behind TLS; a proxy that terminates it must send X-Forwarded-Proto.
@@ -254,3 +266,19 @@ LOGGING = {
 # Invitations expire after this many days.
 INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 7)
 CSRF_FAILURE_VIEW = "xeroadmin.views.csrf_failure"
+
+# Xero. The real Xero unless these point elsewhere (make demo and the tests point them at the
+# sandbox); plain HTTP is refused unless the host is a loopback address.
+XERO_LOGIN_URL = env_str("XERO_LOGIN_URL", "https://login.xero.com").rstrip("/")
+XERO_IDENTITY_URL = env_str("XERO_IDENTITY_URL", "https://identity.xero.com").rstrip("/")
+XERO_API_URL = env_str("XERO_API_URL", "https://api.xero.com").rstrip("/")
+for _xero_url in (XERO_LOGIN_URL, XERO_IDENTITY_URL, XERO_API_URL):
+    check_transport(_xero_url)
+# The deployment's own Xero app; workspaces may also bring their own.
+XERO_CLIENT_ID = env_str("XERO_CLIENT_ID")
+XERO_CLIENT_SECRET = env_str("XERO_CLIENT_SECRET")
+XERO_WEBHOOK_KEY = env_str("XERO_WEBHOOK_KEY")
+# "granular" (Xero apps created from March 2026), "broad" (older apps), or the scopes themselves.
+XERO_SCOPES = env_str("XERO_SCOPES", "granular")
+# Calls a day per organisation: 5,000 on Xero's Core tier and above, 1,000 on Starter.
+XERO_DAILY_LIMIT = env_int("XERO_DAILY_LIMIT", 5000)

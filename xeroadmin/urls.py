@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("xeroadmin.tenancy.urls")),
+    path("", include("xeroadmin.connections.urls")),
 ]
 
 handler400 = "xeroadmin.views.bad_request"

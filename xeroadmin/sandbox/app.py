@@ -70,6 +70,7 @@ class Sandbox:
         self.limits = Limits(self.state.clock, enabled=self.config.rate_limits)
         self.webhooks = Webhooks(self.state)
         self.faults: list[Fault] = []
+        self.tokens: dict[str, int] = {}  # tokens issued since the last reset, by grant type
         self._idempotency: dict[tuple[str, str], tuple[str, float, api.Reply]] = {}
         self._timer: threading.Timer | None = None
         self._timer_every = 0.0
@@ -120,6 +121,7 @@ class Sandbox:
                     ),
                 }
                 self.faults.clear()
+                self.tokens.clear()
                 self._idempotency.clear()
                 self.rng = random.Random(self.config.seed)
         finally:
@@ -234,6 +236,8 @@ class Sandbox:
         try:
             with self.state.lock:
                 body = identity.token(self.state, _headers(request), dict(request.form))
+                grant_type = str(request.form.get("grant_type"))
+                self.tokens[grant_type] = self.tokens.get(grant_type, 0) + 1
         except identity.OAuthError as error:
             payload = {"error": error.error}
             if error.description:
@@ -398,6 +402,8 @@ class Sandbox:
                         )
                     )
                 return _json(200, {"faults": [vars(f) for f in self.faults]})
+            if name == "stats" and method == "GET":
+                return _json(200, {**self.limits.stats.as_json(), "tokens": dict(self.tokens)})
             if name == "limits" and method == "POST":
                 self.limits.enabled = bool(payload.get("enabled", True))
                 if payload.get("reset"):

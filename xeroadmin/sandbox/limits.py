@@ -21,6 +21,24 @@ class _Tenant:
     in_flight: int = 0
 
 
+@dataclass
+class Stats:
+    """What the limits saw since the last reset: how a client behaved, measured by Xero's side."""
+
+    calls: int = 0
+    rejected: dict[str, int] = field(default_factory=dict)
+    max_in_flight: int = 0  # the most calls one organisation had in flight at once
+    max_minute: int = 0  # the most calls one organisation made in any rolling minute
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "calls": self.calls,
+            "rejected": dict(self.rejected),
+            "maxInFlight": self.max_in_flight,
+            "maxPerMinute": self.max_minute,
+        }
+
+
 class Limits:
     def __init__(self, clock: Clock, *, enabled: bool = True) -> None:
         self.clock = clock
@@ -28,11 +46,13 @@ class Limits:
         self._lock = threading.Lock()
         self._tenants: dict[str, _Tenant] = {}
         self._apps: dict[str, deque[float]] = {}
+        self.stats = Stats()
 
     def reset(self) -> None:
         with self._lock:
             self._tenants.clear()
             self._apps.clear()
+            self.stats = Stats()
 
     @staticmethod
     def _trim(window: deque[float], now: float, span: float) -> None:
@@ -41,8 +61,9 @@ class Limits:
 
     def acquire(self, app: str, tenant: str) -> dict[str, str]:
         """Count one call, or raise 429; the caller must call release(tenant) afterwards."""
-        now = self.clock.time()
         with self._lock:
+            # Read under the lock, so the windows' timestamps are appended in order.
+            now = self.clock.time()
             t = self._tenants.setdefault(tenant, _Tenant())
             a = self._apps.setdefault(app, deque())
             self._trim(t.minute, now, 60)
@@ -59,6 +80,7 @@ class Limits:
                 elif len(a) >= APP_MINUTE:
                     problem, wait = "appminute", int(a[0] + 60 - now) + 1
                 if problem:
+                    self.stats.rejected[problem] = self.stats.rejected.get(problem, 0) + 1
                     headers = self._headers(t, a) | {
                         "Retry-After": str(max(wait, 1)),
                         "X-Rate-Limit-Problem": problem,
@@ -76,6 +98,9 @@ class Limits:
             t.day.append(now)
             a.append(now)
             t.in_flight += 1
+            self.stats.calls += 1
+            self.stats.max_in_flight = max(self.stats.max_in_flight, t.in_flight)
+            self.stats.max_minute = max(self.stats.max_minute, len(t.minute))
             return self._headers(t, a)
 
     def release(self, tenant: str) -> None:

@@ -5,13 +5,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms import Form
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from xeroadmin.accounts.models import User
+from xeroadmin.connections.models import Tenant
+from xeroadmin.connections.selectors import health_by_tenant
+from xeroadmin.lib.forms import add_errors
 from xeroadmin.lib.http import HtmxHttpRequest
 from xeroadmin.tenancy import selectors, services
 from xeroadmin.tenancy.access import (
@@ -34,15 +37,6 @@ from xeroadmin.tenancy.models import Membership, Role
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _add_errors(form: Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, next to its field when it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -80,8 +74,17 @@ def workspace_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def workspace_detail(request: HttpRequest, ws: int) -> HttpResponse:
     membership = workspace_membership(request, ws)
+    tenants = Prefetch("tenants", queryset=Tenant.objects.select_related("grant"))
+    clients = list(selectors.client_list(membership=membership).prefetch_related(tenants)[:8])
+    organisations = [t for client in clients for t in client.tenants.all()]
     context = {
-        "clients": selectors.client_list(membership=membership)[:8],
+        "clients": clients,
+        "health": health_by_tenant(organisations),
+        "unmapped_count": Tenant.objects.filter(
+            workspace=membership.workspace, client__isnull=True
+        ).count()
+        if membership.can_admin
+        else 0,
         "client_count": selectors.client_list(membership=membership).count(),
         "member_count": membership.workspace.memberships.count(),
         "pending_invitations": selectors.invitation_list_pending(
@@ -148,7 +151,7 @@ def client_create(request: HtmxHttpRequest, ws: int) -> HttpResponse:
         try:
             client = services.client_create(workspace=membership.workspace, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, f"Client “{client.name}” added.")
             if not request.htmx:
@@ -180,7 +183,7 @@ def client_detail(request: HttpRequest, ws: int, client_id: int) -> HttpResponse
         try:
             services.client_update(client=client, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, "Client saved.")
             return redirect("tenancy:client-detail", ws=ws, client_id=client.pk)
@@ -227,7 +230,7 @@ def member_detail(request: HttpRequest, ws: int, member_id: int) -> HttpResponse
         try:
             services.membership_update(actor=membership, membership=member, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, f"Saved {member.user.email}'s access.")
             return redirect("tenancy:member-list", ws=ws)
@@ -266,7 +269,7 @@ def invitation_create(request: HtmxHttpRequest, ws: int) -> HttpResponse:
         try:
             invitation = services.invitation_create(actor=membership, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             form = InvitationForm(actor=membership)

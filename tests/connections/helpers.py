@@ -1,0 +1,76 @@
+"""Going through the sandbox's consent page over HTTP, as an admin's browser would."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+from tests.conftest import Cast
+from xeroadmin.connections import services
+from xeroadmin.connections.models import Grant, Tenant
+
+
+def consent(
+    authorize_url: str, *, tenants: list[str] | None = None, decision: str = "allow"
+) -> str:
+    """Open the consent page, tick organisations (all by default), press a button; returns the
+    URL Xero sends the browser back to."""
+    page = requests.get(authorize_url, timeout=10)
+    assert page.status_code == 200, page.text
+    action = urlsplit(authorize_url)._replace(path="/identity/connect/authorize", query="").geturl()
+    hidden = re.findall(r"<input type='hidden' name='([^']+)' value='([^']*)'>", page.text)
+    offered = re.findall(r"name='tenant' value='([^']+)'", page.text)
+    data = [*hidden, ("decision", decision)]
+    data += [("tenant", t) for t in (offered if tenants is None else tenants)]
+    answer = requests.post(action, data=data, allow_redirects=False, timeout=10)
+    assert answer.status_code == 302, answer.text
+    return answer.headers["Location"]
+
+
+def query(url: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def organisations(sandbox_url: str) -> list[dict[str, str]]:
+    return requests.get(f"{sandbox_url}/_sandbox/state", timeout=10).json()["organisations"]
+
+
+def connect(cast: Cast, *, tenants: list[str] | None = None) -> services.ConnectResult:
+    """Connect organisations to the cast's workspace through the services, as the admin."""
+    authorization = services.connect_start(app=None)
+    back = query(consent(authorization.url, tenants=tenants))
+    assert back["state"] == authorization.state
+    return services.connect_finish(
+        workspace=cast.workspace,
+        actor=cast.admin.user,
+        app=None,
+        code=back["code"],
+        redirect_uri=services.redirect_uri(),
+        verifier=authorization.verifier,
+    )
+
+
+def stats(sandbox_url: str) -> dict[str, Any]:
+    return requests.get(f"{sandbox_url}/_sandbox/stats", timeout=10).json()
+
+
+def control(sandbox_url: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    answer = requests.post(f"{sandbox_url}/_sandbox/{path}", json=body, timeout=10)
+    assert answer.status_code < 300, answer.text
+    return answer.json()
+
+
+def first_tenant(cast: Cast) -> Tenant:
+    """The first connected organisation, with its grant."""
+    tenant = Tenant.objects.filter(workspace=cast.workspace).select_related("grant").first()
+    assert tenant is not None
+    assert tenant.grant is not None
+    return tenant
+
+
+def grant_of(tenant: Tenant) -> Grant:
+    assert tenant.grant is not None
+    return tenant.grant

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from xeroadmin.connections import views
+
+app_name = "connections"
+
+urlpatterns = [
+    path("xero/callback/", views.callback, name="callback"),
+    path("w/<int:ws>/connections/", views.tenant_list, name="tenant-list"),
+    path("w/<int:ws>/connections/connect/", views.connect, name="connect"),
+    path("w/<int:ws>/connections/mapping/", views.mapping_save, name="mapping-save"),
+    path("w/<int:ws>/connections/check/", views.workspace_check, name="workspace-check"),
+    path("w/<int:ws>/connections/custom/", views.custom_create, name="custom-create"),
+    path("w/<int:ws>/connections/apps/", views.app_list, name="app-list"),
+    path("w/<int:ws>/connections/apps/<int:app_id>/", views.app_detail, name="app-detail"),
+    path("w/<int:ws>/connections/apps/<int:app_id>/delete/", views.app_delete, name="app-delete"),
+    path("w/<int:ws>/connections/<int:tenant_pk>/", views.tenant_detail, name="tenant-detail"),
+    path("w/<int:ws>/connections/<int:tenant_pk>/check/", views.tenant_check, name="tenant-check"),
+    path(
+        "w/<int:ws>/connections/<int:tenant_pk>/disconnect/",
+        views.tenant_disconnect,
+        name="tenant-disconnect",
+    ),
+]

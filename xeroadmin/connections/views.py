@@ -1,0 +1,355 @@
+"""Pages where an admin connects Xero organisations, maps them to clients and disconnects them."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from xeroadmin.accounts.models import User
+from xeroadmin.activity.selectors import activity_list
+from xeroadmin.connections import selectors, services
+from xeroadmin.connections.access import app_for, tenant_for
+from xeroadmin.connections.forms import (
+    ConnectForm,
+    CustomConnectionForm,
+    DisconnectForm,
+    MappingForm,
+    XeroAppForm,
+)
+from xeroadmin.connections.models import Tenant, XeroApp
+from xeroadmin.lib.forms import add_errors
+from xeroadmin.lib.http import HtmxHttpRequest
+from xeroadmin.tenancy.access import workspace_membership
+from xeroadmin.tenancy.models import Client, Membership, Role
+from xeroadmin.xero.endpoints import SCOPE_REASONS
+from xeroadmin.xero.errors import XeroError
+
+# Consents started in this session and not yet finished, by state; they expire after a while.
+PENDING_KEY = "xero_consents"
+PENDING_TTL = 15 * 60
+PENDING_MAX = 5
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _page_context(membership: Membership, form: MappingForm | None = None) -> dict[str, Any]:
+    workspace = membership.workspace
+    tenants = list(selectors.tenant_list(workspace=workspace))
+    clients = list(Client.objects.filter(workspace=workspace))
+    suggestions = services.mapping_suggestions(workspace=workspace)
+    apps = [a for a in selectors.app_list(workspace=workspace) if a.kind == XeroApp.Kind.WEB]
+    default_app = services.default_app_configured()
+    scopes = services.app_scopes(None)
+    return {
+        "tenants": tenants,
+        "form": form or MappingForm(tenants=tenants, clients=clients, suggestions=suggestions),
+        "suggestions": suggestions,
+        "duplicates": selectors.duplicate_names(tenants),
+        "health": selectors.health_by_tenant(tenants),
+        "connect_form": ConnectForm(apps=apps, default_app=default_app),
+        "can_connect": default_app or bool(apps),
+        "scopes": [(scope, SCOPE_REASONS.get(scope, "")) for scope in scopes],
+        "activity": activity_list(workspace=workspace).filter(
+            category__in=["connection", "mapping", "app"]
+        )[:10],
+    }
+
+
+@login_required
+@require_GET
+def tenant_list(request: HtmxHttpRequest, ws: int) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.ADMIN)
+    context = _page_context(membership)
+    context["highlight"] = set(request.GET.get("connected", "").split(","))
+    return render(request, "connections/tenant_list.html", context)
+
+
+@login_required
+@require_POST
+def mapping_save(request: HtmxHttpRequest, ws: int) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.ADMIN)
+    workspace = membership.workspace
+    tenants = list(selectors.tenant_list(workspace=workspace))
+    clients = list(Client.objects.filter(workspace=workspace))
+    form = MappingForm(request.POST, tenants=tenants, clients=clients, suggestions={})
+    if form.is_valid():
+        try:
+            changed = services.mapping_save(
+                workspace=workspace, actor=_user(request), choices=form.choices()
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            count = len(changed)
+            messages.success(
+                request,
+                f"Mapping saved: {count} organisation{'s' if count != 1 else ''} changed."
+                if count
+                else "Mapping saved; nothing had changed.",
+            )
+            if not request.htmx:
+                return redirect("connections:tenant-list", ws=ws)
+            form = None  # type: ignore[assignment]
+    context = _page_context(membership, form)
+    if request.htmx:
+        return render(request, "connections/tenant_list.html#mapping-table", context)
+    return render(request, "connections/tenant_list.html", context)
+
+
+@login_required
+@require_POST
+def connect(request: HttpRequest, ws: int) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.ADMIN)
+    apps = list(XeroApp.objects.filter(workspace=membership.workspace, kind=XeroApp.Kind.WEB))
+    form = ConnectForm(request.POST, apps=apps, default_app=services.default_app_configured())
+    if not form.is_valid():
+        messages.error(request, "Choose the Xero app to connect with.")
+        return redirect("connections:tenant-list", ws=ws)
+    app = next((a for a in apps if str(a.pk) == form.cleaned_data["app"]), None)
+    try:
+        authorization = services.connect_start(app=app)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("connections:tenant-list", ws=ws)
+    now = time.time()
+    pending = {
+        state: entry
+        for state, entry in request.session.get(PENDING_KEY, {}).items()
+        if entry["at"] > now - PENDING_TTL
+    }
+    pending[authorization.state] = {
+        "ws": ws,
+        "app": app.pk if app else None,
+        "verifier": authorization.verifier,
+        "redirect_uri": services.redirect_uri(),
+        "at": now,
+    }
+    newest = sorted(pending.items(), key=lambda item: item[1]["at"])[-PENDING_MAX:]
+    request.session[PENDING_KEY] = dict(newest)
+    return redirect(authorization.url)
+
+
+@login_required
+@require_GET
+def callback(request: HttpRequest) -> HttpResponse:
+    pending = request.session.get(PENDING_KEY, {})
+    # Popped before anything else: a state is good for one return only.
+    entry = pending.pop(request.GET.get("state", ""), None)
+    request.session[PENDING_KEY] = pending
+    if entry is None or entry["at"] < time.time() - PENDING_TTL:
+        messages.error(
+            request,
+            "That return from Xero does not match a connection started here, or it expired. "
+            "Nothing was connected; please start again.",
+        )
+        return redirect("home")
+    ws = entry["ws"]
+    membership = workspace_membership(request, ws, role=Role.ADMIN)
+    back = redirect("connections:tenant-list", ws=ws)
+    error = request.GET.get("error")
+    if error or not request.GET.get("code"):
+        if error == "access_denied":
+            messages.warning(request, "Xero access was not granted, so nothing was connected.")
+        else:
+            detail = request.GET.get("error_description") or error or "no authorisation code"
+            messages.error(request, f"Xero could not connect ({detail}). Nothing was connected.")
+        return back
+    app = None
+    if entry["app"] is not None:
+        app = XeroApp.objects.filter(pk=entry["app"], workspace=membership.workspace).first()
+        if app is None:
+            messages.error(request, "The Xero app used for this connection was removed meanwhile.")
+            return back
+    try:
+        result = services.connect_finish(
+            workspace=membership.workspace,
+            actor=_user(request),
+            app=app,
+            code=request.GET["code"],
+            redirect_uri=entry["redirect_uri"],
+            verifier=entry["verifier"],
+        )
+    except (XeroError, ValidationError) as failure:
+        text = failure.message if isinstance(failure, XeroError) else " ".join(failure.messages)
+        messages.error(request, f"Connecting to Xero failed: {text}")
+        return back
+    messages.success(request, _connected_message(result))
+    ids = ",".join(str(t.pk) for t in result.tenants)
+    return redirect(reverse("connections:tenant-list", args=[ws]) + f"?connected={ids}")
+
+
+def _connected_message(result: services.ConnectResult) -> str:
+    parts = []
+    if result.created:
+        names = ", ".join(t.name for t in result.created)
+        parts.append(f"Connected {len(result.created)} organisation(s): {names}.")
+    if result.relinked:
+        names = ", ".join(t.name for t in result.relinked)
+        parts.append(f"Reconnected {names}.")
+    if result.created:
+        parts.append("Map each to a client below.")
+    return " ".join(parts)
+
+
+@login_required
+@require_GET
+def tenant_detail(request: HttpRequest, ws: int, tenant_pk: int) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.ADMIN)
+    tenant = tenant_for(membership, tenant_pk)
+    context = {
+        "tenant": tenant,
+        "health": selectors.tenant_health(tenant),
+        "activity": activity_list(workspace=membership.workspace, tenant_id=tenant.pk)[:20],
+    }
+    return render(request, "connections/tenant_detail.html", context)
+
+
+@login_required
+@require_POST
+def tenant_check(request: HttpRequest, ws: int, tenant_pk: int) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.ADMIN)
+    tenant = tenant_for(membership, tenant_pk)
+    try:
+        services.tenant_check(tenant=tenant)
+    except XeroError as error:
+        messages.error(request, f"Could not reach Xero: {error.message}")
+    else:
+        if tenant.is_connected:
+            messages.success(request, f"{tenant.name} is connected; its details were refreshed.")
+        else:
+            messages.warning(request, f"{tenant.name}: {tenant.get_status_display().lower()}.")
+    return redirect("connections:tenant-detail", ws=ws, tenant_pk=tenant.pk)
+
+
+@login_required
+@require_POST
+def workspace_check(request: HttpRequest, ws: int) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.ADMIN)
+    checked = services.workspace_check(workspace=membership.workspace)
+    attention = [t.name for t in checked if not t.is_connected]
+    if attention:
+        messages.warning(request, "Needs attention: " + ", ".join(attention) + ".")
+    else:
+        messages.success(request, f"Checked {len(checked)} organisation(s) with Xero.")
+    return redirect("connections:tenant-list", ws=ws)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tenant_disconnect(request: HttpRequest, ws: int, tenant_pk: int) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.ADMIN)
+    tenant = tenant_for(membership, tenant_pk)
+    form = DisconnectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        purge = form.cleaned_data["books"] == "purge"
+        try:
+            services.tenant_disconnect(tenant=tenant, actor=_user(request), purge=purge)
+        except XeroError as error:
+            messages.error(request, f"Xero could not disconnect {tenant.name}: {error.message}")
+            return redirect("connections:tenant-detail", ws=ws, tenant_pk=tenant_pk)
+        messages.success(request, f"{tenant.name} is disconnected.")
+        return redirect("connections:tenant-list", ws=ws)
+    others = Tenant.objects.filter(grant=tenant.grant, status=Tenant.Status.CONNECTED)
+    context = {
+        "tenant": tenant,
+        "form": form,
+        "last_of_grant": tenant.grant is not None and not others.exclude(pk=tenant.pk).exists(),
+    }
+    return render(request, "connections/tenant_disconnect.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def app_list(request: HttpRequest, ws: int) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.ADMIN)
+    form = XeroAppForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            app = services.xero_app_create(
+                workspace=membership.workspace, actor=_user(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, f"Xero app “{app.name}” added. Now connect with it.")
+            return redirect("connections:app-detail", ws=ws, app_id=app.pk)
+    return render(request, "connections/app_list.html", _apps_context(membership, form))
+
+
+def _apps_context(membership: Membership, form: XeroAppForm) -> dict[str, Any]:
+    return {
+        "apps": selectors.app_list(workspace=membership.workspace),
+        "form": form,
+        "custom_form": CustomConnectionForm(),
+        "default_app": services.default_app_configured(),
+        "redirect_uri": services.redirect_uri(),
+        "default_webhook_url": services.webhook_url(None),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def app_detail(request: HttpRequest, ws: int, app_id: int) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.ADMIN)
+    app = app_for(membership, app_id)
+    initial = {"name": app.name, "scopes": app.scopes}
+    form = XeroAppForm(request.POST or None, initial=initial, app=app)
+    if request.method == "POST" and form.is_valid():
+        services.xero_app_update(app=app, actor=_user(request), **form.cleaned_data)
+        messages.success(request, "Xero app saved.")
+        return redirect("connections:app-detail", ws=ws, app_id=app.pk)
+    context = {
+        "app": app,
+        "form": form,
+        "redirect_uri": services.redirect_uri(),
+        "webhook_url": services.webhook_url(app),
+        "scopes": services.app_scopes(app),
+        "tenants": Tenant.objects.filter(grant__app=app).order_by("name"),
+    }
+    return render(request, "connections/app_detail.html", context)
+
+
+@login_required
+@require_POST
+def app_delete(request: HttpRequest, ws: int, app_id: int) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.ADMIN)
+    app = app_for(membership, app_id)
+    try:
+        services.xero_app_delete(app=app, actor=_user(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("connections:app-detail", ws=ws, app_id=app.pk)
+    messages.success(request, f"Xero app “{app.name}” removed.")
+    return redirect("connections:app-list", ws=ws)
+
+
+@login_required
+@require_POST
+def custom_create(request: HttpRequest, ws: int) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.ADMIN)
+    form = CustomConnectionForm(request.POST)
+    if form.is_valid():
+        try:
+            tenant = services.custom_connection_create(
+                workspace=membership.workspace, actor=_user(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        except XeroError as error:
+            form.add_error(None, f"Xero could not be reached: {error.message}")
+        else:
+            messages.success(request, f"{tenant.name} is connected through its Custom Connection.")
+            url = reverse("connections:tenant-list", args=[ws])
+            return redirect(f"{url}?connected={tenant.pk}")
+    context = _apps_context(membership, XeroAppForm()) | {"custom_form": form}
+    return render(request, "connections/app_list.html", context)

@@ -1,0 +1,94 @@
+"""Where Xero lives: the three base URLs from settings, and the rule on plain HTTP."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+GRANULAR_SCOPES = (
+    "openid profile email offline_access accounting.invoices accounting.payments "
+    "accounting.contacts accounting.settings accounting.attachments"
+)
+# For Xero apps created before 2 March 2026, which may still ask for the broad scopes.
+BROAD_SCOPES = (
+    "openid profile email offline_access accounting.transactions accounting.contacts "
+    "accounting.settings accounting.attachments"
+)
+SCOPE_SETS = {"granular": GRANULAR_SCOPES, "broad": BROAD_SCOPES}
+
+# Why each scope is asked for, shown on the page that starts a connection.
+SCOPE_REASONS = {
+    "openid": "identify the Xero user who grants access",
+    "profile": "show that user's name beside the connection",
+    "email": "show that user's e-mail address beside the connection",
+    "offline_access": "keep the connection working when nobody is signed in (sync, webhooks)",
+    "accounting.invoices": "read and edit invoices, credit notes and items",
+    "accounting.payments": "record and reverse payments",
+    "accounting.transactions": "read and edit invoices, credit notes and payments",
+    "accounting.contacts": "read and edit contacts",
+    "accounting.settings": "read the organisation, its accounts, tax rates and currencies",
+    "accounting.attachments": "upload and download attachments",
+}
+
+
+def is_loopback(url: str) -> bool:
+    """Whether the URL's host is this machine (localhost, 127.0.0.0/8 or ::1)."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_transport(url: str) -> None:
+    """Refuse plain HTTP to anything but a loopback address (the local sandbox)."""
+    scheme = urlsplit(url).scheme
+    if scheme == "https":
+        return
+    if scheme == "http" and is_loopback(url):
+        # oauthlib refuses http outright; allow it for this process, which only ever reaches
+        # plain-HTTP Xero URLs that passed the loopback check above.
+        os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
+        return
+    raise ImproperlyConfigured(
+        f"Xero URLs must use https (plain http is only allowed on a loopback address): {url}"
+    )
+
+
+def scopes(value: str | None = None) -> list[str]:
+    """A scope list from a setting: the words `granular` or `broad`, or the scopes themselves."""
+    text = (value if value is not None else settings.XERO_SCOPES).strip()
+    return SCOPE_SETS.get(text.lower(), text or GRANULAR_SCOPES).split()
+
+
+def authorize_url() -> str:
+    return _url(settings.XERO_LOGIN_URL, "/identity/connect/authorize")
+
+
+def token_url() -> str:
+    return _url(settings.XERO_IDENTITY_URL, "/connect/token")
+
+
+def revocation_url() -> str:
+    return _url(settings.XERO_IDENTITY_URL, "/connect/revocation")
+
+
+def connections_url() -> str:
+    return _url(settings.XERO_API_URL, "/connections")
+
+
+def api_url(path: str) -> str:
+    """An Accounting API URL; `path` is relative to `/api.xro/2.0/`."""
+    return _url(settings.XERO_API_URL, "/api.xro/2.0/" + path.lstrip("/"))
+
+
+def _url(base: str, path: str) -> str:
+    url = base.rstrip("/") + path
+    check_transport(url)
+    return url
