@@ -191,6 +191,9 @@ def test_it_saves_the_mapping_table_in_one_request(as_admin, xero, cast: Cast) -
     assert b'id="mapping-table"' in answer.content
     assert b"<html" not in answer.content
     assert b"2 organisations changed" in answer.content
+    # The activity list beside the table is refreshed in the same answer.
+    assert b'id="connection-activity" hx-swap-oob="true"' in answer.content
+    assert f"{tenants[0].name} mapped to {cast.client_a.name}".encode() in answer.content
     assert Tenant.objects.get(pk=tenants[0].pk).client == cast.client_a
     mapped = Tenant.objects.get(pk=tenants[1].pk).client
     assert mapped is not None

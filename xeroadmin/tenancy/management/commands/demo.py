@@ -21,6 +21,8 @@ DEMO_WORKSPACE = "Demo Workspace"
 DEMO_CLIENTS = (
     ("Acme Holdings", "PSA-1001", "Managed IT and bookkeeping since 2021."),
     ("Bayside Dental", "PSA-1002", "Two practices; quarterly reporting."),
+    # Named like one of the sandbox's organisations, so the org mapping has a suggestion.
+    ("Harbourside Trading Pty Ltd", "PSA-1003", "Wholesale; monthly close."),
 )
 
 
@@ -104,6 +106,17 @@ class Command(BaseCommand):
             "SECURE_HSTS_PRELOAD": "False",
             "PYTHONUNBUFFERED": "1",
         }
+        # The built-in sandbox stands in for Xero, unless the environment names a real one.
+        sandbox = f"http://127.0.0.1:{SANDBOX_PORT}"
+        for name, value in {
+            "XERO_LOGIN_URL": sandbox,
+            "XERO_IDENTITY_URL": sandbox,
+            "XERO_API_URL": sandbox,
+            "XERO_CLIENT_ID": "sandbox-web-client",
+            "XERO_CLIENT_SECRET": "sandbox-web-secret",
+            "XERO_WEBHOOK_KEY": "sandbox-webhook-key",
+        }.items():
+            env.setdefault(name, value)
         # Hashed static files for whitenoise, collected under the same settings the server runs.
         subprocess.run(  # noqa: S603
             [python, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, check=True

@@ -1,0 +1,56 @@
+"""An admin connects two organisations in one consent, maps them, and disconnects one."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Browser, expect
+
+from tests.conftest import PASSWORD, make_user
+from xeroadmin.connections.models import Tenant
+from xeroadmin.tenancy import services
+from xeroadmin.tenancy.models import Client
+
+
+def test_connect_map_and_disconnect(live_server, browser: Browser, xero, settings) -> None:
+    settings.SITE_URL = live_server.url  # Xero sends the browser back here
+    base = live_server.url
+    admin = make_user("ada@example.com")
+    workspace = services.workspace_create(user=admin, name="Harbour IT")
+    services.client_create(workspace=workspace, name="Demo Company Limited")
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    page.goto(base + "/accounts/login/")
+    page.fill("#id_login", "ada@example.com")
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+
+    page.goto(f"{base}/w/{workspace.pk}/connections/")
+    expect(page.get_by_role("heading", name="No organisations connected yet")).to_be_visible()
+    page.get_by_role("button", name="Connect to Xero").click()
+    # Xero's consent: two of the three organisations, in one go.
+    expect(page.get_by_text("wants to access your Xero organisations")).to_be_visible()
+    page.get_by_label("Kingsway Studio (UK)").uncheck()
+    page.get_by_role("button", name="Allow access").click()
+    expect(page.get_by_text("Connected 2 organisation(s)")).to_be_visible()
+
+    demo = Tenant.objects.get(workspace=workspace, name="Demo Company (NZ)")
+    harbour = Tenant.objects.get(workspace=workspace, name="Harbourside Trading (AU)")
+    existing = Client.objects.get(workspace=workspace, name="Demo Company Limited")
+    # The existing client is suggested by name; the other organisation becomes a new client.
+    expect(page.locator(f"#id_map-{demo.pk}")).to_have_value(str(existing.pk))
+    page.locator(f"#id_map-{harbour.pk}").select_option("new")
+    page.get_by_role("button", name="Save mapping").click()
+    expect(page.get_by_text("Mapping saved: 2 organisations changed.")).to_be_visible()
+    demo.refresh_from_db()
+    harbour.refresh_from_db()
+    assert demo.client == existing
+    assert harbour.client is not None
+    assert harbour.client.name == "Harbourside Trading (AU)"
+
+    page.locator(f"#tenant-{demo.pk}").get_by_role("link", name="Disconnect").click()
+    expect(page.get_by_role("heading", name="Disconnect Demo Company (NZ)?")).to_be_visible()
+    page.get_by_label("Keep them, read-only").check()
+    page.get_by_role("button", name="Disconnect").click()
+    expect(page.get_by_text("Demo Company (NZ) is disconnected.")).to_be_visible()
+    demo.refresh_from_db()
+    assert demo.status == Tenant.Status.DISCONNECTED
+    assert demo.connection_id not in xero.sandbox.state.world.connections
+    assert harbour.connection_id in xero.sandbox.state.world.connections
