@@ -49,8 +49,13 @@ def compare(
     target: float,
     rounds: int = 9,
     repeat: int = 20,
+    throughput: bool = False,
 ) -> Result:
-    """Time `subject` against `baseline` in alternating rounds; report the median ratio."""
+    """Time `subject` against `baseline` in alternating rounds; report the median ratio.
+
+    The ratio is of times (subject / baseline), or with `throughput` of calls per second
+    (baseline time / subject time), where higher is better.
+    """
     subject()
     baseline()  # warm both up (template caches, connections)
     ratios, subject_times, baseline_times = [], [], []
@@ -62,7 +67,7 @@ def compare(
         else:
             s = timed(subject, repeat)
             b = timed(baseline, repeat)
-        ratios.append(s / b)
+        ratios.append(b / s if throughput else s / b)
         subject_times.append(s)
         baseline_times.append(b)
     result = Result(

@@ -1,14 +1,18 @@
-"""The governor's store in the database, so web and worker processes share one set of counters."""
+"""The governor's store in the database, so web and worker processes share one set of counters.
+
+Every call to Xero passes through here twice (before and after), so the store speaks SQL
+directly: a locked read and at most two updates, a fraction of a millisecond on either database.
+"""
 
 from __future__ import annotations
 
-import copy
 import functools
+import json
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from xeroadmin.connections.models import RateLimitState
 from xeroadmin.xero.governor import Governor, Limits, State
@@ -21,18 +25,19 @@ class DatabaseStore:
 
     def update(self, keys: list[str], change: Callable[[list[State]], T]) -> T:
         with transaction.atomic():
-            rows = self._locked(keys)
-            if len(rows) < len(keys):
+            stored = self._locked(keys)
+            if len(stored) < len(keys):
                 RateLimitState.objects.bulk_create(
-                    [RateLimitState(key=key) for key in keys if key not in rows],
+                    [RateLimitState(key=key) for key in keys if key not in stored],
                     ignore_conflicts=True,
                 )
-                rows = self._locked(keys)
-            states = [copy.deepcopy(rows[key].state) for key in keys]
+                stored = self._locked(keys)
+            states = [json.loads(stored[key]) for key in keys]
             result = change(states)
             for key, state in zip(keys, states, strict=True):
-                if state != rows[key].state:
-                    RateLimitState.objects.filter(pk=rows[key].pk).update(state=state)
+                text = json.dumps(state, separators=(",", ":"))
+                if text != stored[key]:
+                    self._write(key, text)
             return result
 
     def read(self, key: str) -> State:
@@ -40,10 +45,33 @@ class DatabaseStore:
         return row.state if row is not None else {}
 
     @staticmethod
-    def _locked(keys: list[str]) -> dict[str, RateLimitState]:
-        # Always locked in key order, so two processes never wait on each other's rows.
-        query = RateLimitState.objects.select_for_update().filter(key__in=keys).order_by("key")
-        return {row.key: row for row in query}
+    def _locked(keys: list[str]) -> dict[str, str]:
+        """The rows' states as JSON text, locked in key order (so two processes never wait on
+        each other's rows; SQLite's write transaction already serialises)."""
+        table = connection.ops.quote_name(RateLimitState._meta.db_table)
+        marks = ", ".join(["%s"] * len(keys))
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT key, state FROM {table} WHERE key IN ({marks}) ORDER BY key{lock}",  # noqa: S608 - fixed identifiers
+                keys,
+            )
+            return {key: _text(state) for key, state in cursor.fetchall()}
+
+    @staticmethod
+    def _write(key: str, text: str) -> None:
+        table = connection.ops.quote_name(RateLimitState._meta.db_table)
+        value = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET state = {value} WHERE key = %s",  # noqa: S608 - fixed identifiers
+                [text, key],
+            )
+
+
+def _text(state: Any) -> str:
+    # PostgreSQL hands jsonb back already parsed; SQLite hands back the text.
+    return state if isinstance(state, str) else json.dumps(state, separators=(",", ":"))
 
 
 @functools.cache

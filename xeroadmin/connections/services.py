@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -340,23 +340,29 @@ def custom_connection_create(
 # ------------------------------------------------------------------ tokens
 
 
-def grant_access_token(*, grant_id: int, force: bool = False) -> str:
+def grant_access_token(*, grant_id: int, force: bool = False, rejected: str = "") -> str:
     """A valid access token for the grant, refreshed 60 s before expiry under the row's lock.
 
     Concurrent callers queue on the lock; the first refreshes and the rest find the new token.
+    With `force` (Xero said the token expired), it is renewed unless someone already did;
+    `rejected` is the token Xero refused, when the caller knows it.
     """
+    return _grant_token(grant_id, force=force, rejected=rejected)[0]
+
+
+def _grant_token(grant_id: int, *, force: bool, rejected: str) -> tuple[str, datetime]:
     grant = Grant.objects.get(pk=grant_id)
     _require_active(grant)
     if not force and grant.expires_at - REFRESH_MARGIN > timezone.now():
-        return grant.access_token
-    stale = grant.access_token
+        return grant.access_token, grant.expires_at
+    stale = rejected or grant.access_token
     failure: XeroError | None = None
     with transaction.atomic():
         grant = Grant.objects.select_for_update().get(pk=grant_id)
         _require_active(grant)
         fresh = grant.expires_at - REFRESH_MARGIN > timezone.now()
         if fresh and (not force or grant.access_token != stale):
-            return grant.access_token
+            return grant.access_token, grant.expires_at
         try:
             tokens = _renew(grant)
         except XeroOAuthError as error:
@@ -382,7 +388,7 @@ def grant_access_token(*, grant_id: int, force: bool = False) -> str:
                     "updated_at",
                 ]
             )
-            return grant.access_token
+            return grant.access_token, grant.expires_at
     # Raised after the block, so the "needs reconnect" marking above is committed.
     raise failure
 
@@ -442,12 +448,21 @@ def grant_keepalive() -> int:
 
 @dataclass
 class GrantTokens:
-    """The TokenSource a XeroClient uses: the grant's tokens, refreshed as needed."""
+    """The TokenSource a XeroClient uses: the grant's tokens, refreshed as needed, and kept in
+    memory for the client's life until a minute before they expire."""
 
     grant_id: int
+    _token: str = field(default="", repr=False)
+    _expires_at: datetime | None = None
 
     def access_token(self, *, force: bool = False) -> str:
-        return grant_access_token(grant_id=self.grant_id, force=force)
+        fresh = self._expires_at is not None and self._expires_at - REFRESH_MARGIN > timezone.now()
+        if not force and self._token and fresh:
+            return self._token
+        self._token, self._expires_at = _grant_token(
+            self.grant_id, force=force, rejected=self._token if force else ""
+        )
+        return self._token
 
 
 def tenant_client(tenant: Tenant, *, max_wait: float = 30.0) -> XeroClient:

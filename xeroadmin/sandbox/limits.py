@@ -101,6 +101,13 @@ class Limits:
             self.stats.calls += 1
             self.stats.max_in_flight = max(self.stats.max_in_flight, t.in_flight)
             self.stats.max_minute = max(self.stats.max_minute, len(t.minute))
+            if not self.enabled:
+                # Nothing is enforced, so nothing is running out: say so, as an unlimited Xero.
+                return {
+                    "X-DayLimit-Remaining": str(DAY),
+                    "X-MinLimit-Remaining": str(MINUTE),
+                    "X-AppMinLimit-Remaining": str(APP_MINUTE),
+                }
             return self._headers(t, a)
 
     def release(self, tenant: str) -> None:

@@ -94,8 +94,9 @@ class Governor:
     def release(self, app: str, tenant: str, lease: str, headers: Mapping[str, str] | None) -> None:
         """The call under `lease` finished; record what Xero's headers said about the limits."""
         now = self.clock()
-        keys = [tenant_key(app, tenant), app_key(app)]
-        self.store.update(keys, lambda states: _release(states, lease, headers or {}, now))
+        # Only the organisation's row: the app's count was taken when the call was let through.
+        keys = [tenant_key(app, tenant)]
+        self.store.update(keys, lambda states: _release(states[0], lease, headers or {}, now))
 
     def block(self, app: str, tenant: str, seconds: float, problem: str) -> None:
         """Xero answered 429: nobody calls this organisation (or app) until the wait is over."""
@@ -168,6 +169,8 @@ class Governor:
         lease = uuid.uuid4().hex[:12]
         leases[lease] = now + limits.lease_seconds
         recent.append([now, lease])
+        # Only the newest calls can matter to the next decision; older ones need not be kept.
+        del recent[: -(limits.per_minute + limits.concurrent)]
         tenant["day_count"] = tenant.get("day_count", 0) + 1
         tenant["since_day_seen"] = tenant.get("since_day_seen", 0) + 1
         tenant["last_call"] = now
@@ -197,8 +200,7 @@ def _in_window(tenant: State, now: float) -> list[list[Any]]:
     ]
 
 
-def _release(states: list[State], lease: str, headers: Mapping[str, str], now: float) -> None:
-    tenant, app = states
+def _release(tenant: State, lease: str, headers: Mapping[str, str], now: float) -> None:
     tenant.get("leases", {}).pop(lease, None)
     for entry in tenant.get("recent", []):
         if entry[1] == lease:
@@ -209,9 +211,6 @@ def _release(states: list[State], lease: str, headers: Mapping[str, str], now: f
     day = _header(headers, "x-daylimit-remaining")
     if day is not None:
         tenant["day_remaining"], tenant["since_day_seen"] = day, 0
-    app_minute = _header(headers, "x-appminlimit-remaining")
-    if app_minute is not None:
-        app["remaining"], app["seen"] = app_minute, now
 
 
 def _block(states: list[State], problem: str, until: float) -> None:
