@@ -260,7 +260,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # At DEBUG these print token responses; they must never reach a log.
+        "oauthlib": {"level": "WARNING"},
+        "requests_oauthlib": {"level": "WARNING"},
+    },
 }
 
 # Invitations expire after this many days.

@@ -334,3 +334,32 @@ def test_it_never_puts_tokens_in_plain_text_in_the_database(xero, cast: Cast) ->
         stored = cursor.fetchone()
     assert grant.access_token not in stored[0]
     assert grant.refresh_token not in stored[1]
+
+
+def test_it_sends_an_idempotency_key_on_every_write(xero, cast: Cast) -> None:
+    connect(cast)
+    client = services.tenant_client(first_tenant(cast))
+    body = {"Contacts": [{"Name": "Once Only Ltd"}]}
+    first = client.put("Contacts", body, idempotency_key="contact-once")
+    again = client.put("Contacts", body, idempotency_key="contact-once")
+    assert first["Contacts"][0]["ContactID"] == again["Contacts"][0]["ContactID"]
+    # Without a key of its own, each logical write gets a fresh one (Xero's replay is per key).
+    other = client.put("Contacts", {"Contacts": [{"Name": "Second Ltd"}]})
+    assert other["Contacts"][0]["ContactID"] != first["Contacts"][0]["ContactID"]
+    # A write retried after a server error is applied once, under the same key.
+    control(xero.url, "faults", {"status": 503, "count": 1, "path": "/api.xro/2.0/Contacts"})
+    client.put("Contacts", {"Contacts": [{"Name": "Retried Ltd"}]})
+    names = [
+        c["Name"] for c in client.get("Contacts", {"where": 'Name=="Retried Ltd"'})["Contacts"]
+    ]
+    assert names == ["Retried Ltd"]
+
+
+def test_it_pages_with_a_thousand_records_a_call(xero, cast: Cast) -> None:
+    connect(cast)
+    client = services.tenant_client(first_tenant(cast))
+    before = stats(xero.url)["calls"]
+    pages = list(client.paged("Invoices", "Invoices"))
+    assert len(pages) == 1
+    assert len(pages[0]) == 60  # every seeded invoice, in one call
+    assert stats(xero.url)["calls"] == before + 1

@@ -80,9 +80,9 @@ def workspace_detail(request: HttpRequest, ws: int) -> HttpResponse:
     context = {
         "clients": clients,
         "health": health_by_tenant(organisations),
-        "unmapped_count": Tenant.objects.filter(
-            workspace=membership.workspace, client__isnull=True
-        ).count()
+        "unmapped_count": Tenant.objects.filter(workspace=membership.workspace, client__isnull=True)
+        .exclude(status=Tenant.Status.DISCONNECTED)
+        .count()
         if membership.can_admin
         else 0,
         "client_count": selectors.client_list(membership=membership).count(),
