@@ -213,18 +213,8 @@ def connect_finish(
         )
         result = ConnectResult()
         for connection in granted:
-            tenant, created = _tenant_link(workspace=workspace, grant=grant, connection=connection)
+            tenant, created = _tenant_link(grant=grant, connection=connection, actor=actor)
             (result.created if created else result.relinked).append(tenant)
-            verb = "connected" if created else "reconnected"
-            activity_record(
-                workspace=workspace,
-                tenant=tenant,
-                category=CONNECTION,
-                action=verb,
-                summary=f"{tenant.name} {verb} by {actor.email}",
-                actor=actor,
-                data={"tenant_id": tenant.tenant_id, "auth_event_id": connection.auth_event_id},
-            )
     return result
 
 
@@ -239,7 +229,9 @@ def _grant_upsert(
     """One grant per Xero user and app: a second consent by the same user renews it."""
     client_id = app.client_id if app is not None else settings.XERO_CLIENT_ID
     grant = None
-    if kind == Grant.Kind.OAUTH and tokens.xero_user_id:
+    if kind == Grant.Kind.CUSTOM:
+        grant = Grant.objects.select_for_update().filter(app=app, kind=kind).first()
+    elif tokens.xero_user_id:
         grant = (
             Grant.objects.select_for_update()
             .filter(
@@ -268,9 +260,10 @@ def _grant_upsert(
 
 
 def _tenant_link(
-    *, workspace: Workspace, grant: Grant, connection: oauth.XeroConnection
+    *, grant: Grant, connection: oauth.XeroConnection, actor: User
 ) -> tuple[Tenant, bool]:
     """Create the tenant, or re-link the one already known by its tenant id (never by name)."""
+    workspace = grant.workspace
     now = timezone.now()
     tenant = (
         Tenant.objects.select_for_update()
@@ -290,6 +283,17 @@ def _tenant_link(
     tenant.last_error, tenant.last_error_at = "", None
     tenant.last_checked_at = now
     tenant.save()
+    verb = "connected" if created else "reconnected"
+    how = " as a Custom Connection" if grant.kind == Grant.Kind.CUSTOM else ""
+    activity_record(
+        workspace=workspace,
+        tenant=tenant,
+        category=CONNECTION,
+        action=verb,
+        summary=f"{tenant.name} {verb}{how} by {actor.email}",
+        actor=actor,
+        data={"tenant_id": tenant.tenant_id, "auth_event_id": connection.auth_event_id},
+    )
     return tenant, created
 
 
@@ -315,25 +319,10 @@ def custom_connection_create(
         app.name = name.strip() or granted[0].tenant_name or "Custom Connection"
         app.client_secret = client_secret
         app.save()
-        grant = Grant.objects.filter(app=app, kind=Grant.Kind.CUSTOM).first()
-        grant = grant or Grant(workspace=workspace, app=app, kind=Grant.Kind.CUSTOM)
-        grant.client_id = client_id
-        grant.created_by = grant.created_by or actor
-        grant.access_token, grant.refresh_token = tokens.access_token, ""
-        grant.expires_at, grant.scopes = tokens.expires_at, " ".join(tokens.scopes)
-        grant.status, grant.status_detail = Grant.Status.ACTIVE, ""
-        grant.last_refreshed_at = timezone.now()
-        grant.save()
-        tenant, created = _tenant_link(workspace=workspace, grant=grant, connection=granted[0])
-        verb = "connected" if created else "reconnected"
-        activity_record(
-            workspace=workspace,
-            tenant=tenant,
-            category=CONNECTION,
-            action=verb,
-            summary=f"{tenant.name} {verb} as a Custom Connection by {actor.email}",
-            actor=actor,
+        grant = _grant_upsert(
+            workspace=workspace, actor=actor, app=app, tokens=tokens, kind=Grant.Kind.CUSTOM
         )
+        tenant, _ = _tenant_link(grant=grant, connection=granted[0], actor=actor)
     return tenant
 
 
