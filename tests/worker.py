@@ -41,6 +41,17 @@ def celery_worker(*, mail_dir: Path) -> Iterator[subprocess.Popen[bytes]]:
         "EMAIL_FILE_PATH": str(mail_dir),
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "SITE_URL": settings.SITE_URL,
+        # Wherever this test points Xero (the sandbox), the worker calls too.
+        **{
+            name: str(getattr(settings, name))
+            for name in (
+                "XERO_LOGIN_URL",
+                "XERO_IDENTITY_URL",
+                "XERO_API_URL",
+                "XERO_CLIENT_ID",
+                "XERO_CLIENT_SECRET",
+            )
+        },
     }
     log_dir = ROOT / "var" / "test-workers"
     log_dir.mkdir(parents=True, exist_ok=True)

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "xeroadmin.tenancy",
     "xeroadmin.activity",
     "xeroadmin.connections",
+    "xeroadmin.books",
     "xeroadmin.sandbox",
 ]
 
@@ -236,6 +237,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "xeroadmin.connections.tasks.grant_keepalive",
         "schedule": 6 * 3600.0,
     },
+    # Pull what changed in Xero (webhooks cover contacts and invoices between passes).
+    "sync-organisations": {
+        "task": "xeroadmin.books.tasks.sync_schedule",
+        "schedule": env_int("SYNC_INTERVAL_MINUTES", 15) * 60.0,
+    },
+    # Re-queue sync jobs whose worker died.
+    "sweep-sync-jobs": {"task": "xeroadmin.books.tasks.sync_sweep", "schedule": 120.0},
 }
 
 # Security. Production runs behind TLS; a proxy that terminates it must send X-Forwarded-Proto.

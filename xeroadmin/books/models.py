@@ -1,0 +1,284 @@
+"""The local mirror of each organisation's books, filled by sync and kept fresh by webhooks.
+
+Every mirrored record keeps Xero's id, its `UpdatedDateUTC` and Xero's JSON as received (for
+the fields not modelled). Reads come from here; writes go to Xero first.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+
+
+def money_field() -> models.DecimalField[Decimal, Decimal]:
+    """An amount in the document's currency, to the cent."""
+    return models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+
+
+class Mirrored(models.Model):
+    tenant = models.ForeignKey("connections.Tenant", on_delete=models.CASCADE, related_name="+")
+    xero_id = models.CharField(max_length=36)
+    updated_utc = models.DateTimeField(null=True, blank=True)
+    raw = models.JSONField(default=dict, blank=True)
+    synced_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Currency(models.Model):
+    tenant = models.ForeignKey("connections.Tenant", on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(max_length=3)
+    description = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["code"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="books_currency_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class TaxRate(models.Model):
+    tenant = models.ForeignKey("connections.Tenant", on_delete=models.CASCADE, related_name="+")
+    tax_type = models.CharField(max_length=50)
+    name = models.CharField(max_length=100)
+    rate = models.DecimalField(max_digits=9, decimal_places=4, default=Decimal("0"))
+    status = models.CharField(max_length=20, blank=True)
+    raw = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["name"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "tax_type"], name="books_taxrate_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.rate}%)"
+
+
+class Account(Mirrored):
+    code = models.CharField(max_length=10, blank=True)
+    name = models.CharField(max_length=150)
+    type = models.CharField(max_length=30)
+    account_class = models.CharField(max_length=20, blank=True)
+    status = models.CharField(max_length=20, default="ACTIVE")
+    tax_type = models.CharField(max_length=50, blank=True)
+    enable_payments = models.BooleanField(default=False)
+    system_account = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["code", "name"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "xero_id"], name="books_account_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}".strip()
+
+
+class Contact(Mirrored):
+    name = models.CharField(max_length=255)
+    first_name = models.CharField(max_length=255, blank=True)
+    last_name = models.CharField(max_length=255, blank=True)
+    email = models.CharField(max_length=255, blank=True)
+    contact_number = models.CharField(max_length=50, blank=True)
+    status = models.CharField(max_length=20, default="ACTIVE")
+    is_customer = models.BooleanField(default=False)
+    is_supplier = models.BooleanField(default=False)
+
+    class Meta:
+        ordering: ClassVar = ["name"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "xero_id"], name="books_contact_unique")
+        ]
+        indexes: ClassVar = [
+            models.Index("tenant", Lower("name"), name="books_contact_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Item(Mirrored):
+    code = models.CharField(max_length=30)
+    name = models.CharField(max_length=50, blank=True)
+    description = models.TextField(blank=True)
+    unit_price = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    account_code = models.CharField(max_length=10, blank=True)
+    tax_type = models.CharField(max_length=50, blank=True)
+    is_sold = models.BooleanField(default=True)
+    is_purchased = models.BooleanField(default=False)
+
+    class Meta:
+        ordering: ClassVar = ["code"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "xero_id"], name="books_item_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}".strip()
+
+
+class Invoice(Mirrored):
+    class Type(models.TextChoices):
+        SALES = "ACCREC", "Sales invoice"
+        BILL = "ACCPAY", "Bill"
+
+    type = models.CharField(max_length=10, choices=Type.choices)
+    number = models.CharField(max_length=255, blank=True)
+    reference = models.CharField(max_length=255, blank=True)
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="invoices"
+    )
+    contact_xero_id = models.CharField(max_length=36, blank=True)
+    contact_name = models.CharField(max_length=255, blank=True)
+    date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20)
+    line_amount_types = models.CharField(max_length=20, blank=True)
+    currency_code = models.CharField(max_length=3, blank=True)
+    subtotal = money_field()
+    total_tax = money_field()
+    total = money_field()
+    amount_due = money_field()
+    amount_paid = money_field()
+    amount_credited = money_field()
+    sent_to_contact = models.BooleanField(default=False)
+    has_attachments = models.BooleanField(default=False)
+    fully_paid_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-date", "-number"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "xero_id"], name="books_invoice_unique")
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["tenant", "status", "-date"], name="books_invoice_status"),
+            models.Index(fields=["tenant", "type", "status", "due_date"], name="books_invoice_due"),
+            models.Index(fields=["tenant", "-date"], name="books_invoice_date"),
+            models.Index(fields=["tenant", "contact"], name="books_invoice_contact"),
+            models.Index("tenant", Lower("number"), name="books_invoice_number"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or self.xero_id
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()
+    line_item_id = models.CharField(max_length=36, blank=True)
+    description = models.TextField(blank=True)
+    quantity = models.DecimalField(max_digits=18, decimal_places=4, default=Decimal("0"))
+    unit_amount = models.DecimalField(max_digits=18, decimal_places=4, default=Decimal("0"))
+    item_code = models.CharField(max_length=30, blank=True)
+    account_code = models.CharField(max_length=10, blank=True)
+    tax_type = models.CharField(max_length=50, blank=True)
+    tax_amount = money_field()
+    line_amount = money_field()
+    discount_rate = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["invoice", "position"]
+
+    def __str__(self) -> str:
+        return self.description[:50]
+
+
+class Payment(Mirrored):
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="payments"
+    )
+    invoice_xero_id = models.CharField(max_length=36, blank=True)
+    date = models.DateField(null=True, blank=True)
+    amount = money_field()
+    reference = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=20, default="AUTHORISED")
+    payment_type = models.CharField(max_length=30, blank=True)
+    account_code = models.CharField(max_length=10, blank=True)
+    account_name = models.CharField(max_length=150, blank=True)
+    is_reconciled = models.BooleanField(default=False)
+
+    class Meta:
+        ordering: ClassVar = ["-date", "-pk"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "xero_id"], name="books_payment_unique")
+        ]
+        indexes: ClassVar = [models.Index(fields=["tenant", "-date"], name="books_payment_date")]
+
+    def __str__(self) -> str:
+        return f"{self.amount} on {self.date}"
+
+
+class SyncState(models.Model):
+    """How far each resource of an organisation has been synced (for If-Modified-Since)."""
+
+    tenant = models.ForeignKey("connections.Tenant", on_delete=models.CASCADE, related_name="+")
+    resource = models.CharField(max_length=30)
+    modified_since = models.DateTimeField(null=True, blank=True)
+    last_full_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "resource"], name="books_syncstate_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource} of {self.tenant_id} since {self.modified_since}"
+
+
+class SyncJob(models.Model):
+    """One sync of one organisation: durable, resumable, with a heartbeat for the sweeper."""
+
+    class Kind(models.TextChoices):
+        INITIAL = "initial", "Initial sync"
+        INCREMENTAL = "incremental", "Incremental sync"
+        FULL = "full", "Full check"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    tenant = models.ForeignKey(
+        "connections.Tenant", on_delete=models.CASCADE, related_name="sync_jobs"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    # Where it is: the resource being synced and the next page to fetch (for resuming).
+    resource = models.CharField(max_length=30, blank=True)
+    page = models.PositiveIntegerField(default=1)
+    progress = models.JSONField(default=dict, blank=True)
+    claim = models.CharField(max_length=32, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    calls = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-created_at", "-pk"]
+        indexes: ClassVar = [
+            models.Index(fields=["status", "heartbeat_at"], name="books_syncjob_sweep"),
+            models.Index(fields=["tenant", "-created_at"], name="books_syncjob_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.tenant_id} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -1,0 +1,324 @@
+"""Syncing an organisation's books into the mirror: durable, resumable, idempotent jobs.
+
+A job walks the resources in order, page by page (`pageSize=1000`). After each page it commits
+the records and its own position and heartbeat together, so a job whose worker died resumes at
+the page it was on, and re-running a page changes nothing. Calls go through the governed client.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from xeroadmin.accounts.models import User
+from xeroadmin.activity.models import ActivityEvent
+from xeroadmin.activity.services import activity_record
+from xeroadmin.books import mirror
+from xeroadmin.books.models import Account, Item, SyncJob, SyncState
+from xeroadmin.connections.models import Tenant
+from xeroadmin.connections.services import tenant_client
+from xeroadmin.lib.tasks import enqueue_on_commit
+from xeroadmin.xero.client import PAGE_SIZE, XeroClient
+from xeroadmin.xero.dates import format_datetime
+from xeroadmin.xero.errors import XeroConnectionRevoked, XeroError, XeroRateLimited
+
+logger = logging.getLogger(__name__)
+
+# A running job whose heartbeat is older than this is taken to have lost its worker.
+HEARTBEAT_STALE = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str  # the Xero endpoint and envelope key
+    label: str  # for people: "Syncing invoices: 3,000 of 20,000"
+    upsert: Callable[[Tenant, list[dict[str, Any]]], object]
+    paged: bool = False
+    incremental: bool = False  # fetched with If-Modified-Since after the first sync
+    params: tuple[tuple[str, str], ...] = ()
+    removes_missing: type[Account] | type[Item] | None = None
+
+
+RESOURCES = (
+    Resource("Currencies", "currencies", mirror.currencies_replace),
+    Resource("TaxRates", "tax rates", mirror.tax_rates_replace),
+    Resource("Accounts", "accounts", mirror.accounts_upsert, removes_missing=Account),
+    Resource("Items", "items", mirror.items_upsert, removes_missing=Item),
+    Resource(
+        "Contacts",
+        "contacts",
+        mirror.contacts_upsert,
+        paged=True,
+        incremental=True,
+        params=(("includeArchived", "true"), ("order", "UpdatedDateUTC ASC")),
+    ),
+    Resource(
+        "Invoices",
+        "invoices",
+        mirror.invoices_upsert,
+        paged=True,
+        incremental=True,
+        params=(("order", "UpdatedDateUTC ASC"),),
+    ),
+    Resource(
+        "Payments",
+        "payments",
+        mirror.payments_upsert,
+        paged=True,
+        incremental=True,
+        params=(("order", "UpdatedDateUTC ASC"),),
+    ),
+)
+BY_NAME = {r.name: r for r in RESOURCES}
+
+
+class Superseded(Exception):
+    """Another worker has taken this job over (its heartbeat had gone stale)."""
+
+
+# ------------------------------------------------------------------ asking for a sync
+
+
+def sync_request(*, tenant: Tenant, kind: str | None = None, actor: User | None = None) -> SyncJob:
+    """Queue a sync of the organisation, unless one is already queued or running."""
+    active = SyncJob.objects.filter(
+        tenant=tenant, status__in=[SyncJob.Status.QUEUED, SyncJob.Status.RUNNING]
+    ).first()
+    if active is not None:
+        return active
+    if kind is None:
+        synced = SyncState.objects.filter(tenant=tenant, modified_since__isnull=False).exists()
+        kind = SyncJob.Kind.INCREMENTAL if synced else SyncJob.Kind.INITIAL
+    job = SyncJob.objects.create(tenant=tenant, kind=kind, requested_by=actor)
+    from xeroadmin.books.tasks import sync_job_run
+
+    enqueue_on_commit(sync_job_run, job.pk)
+    return job
+
+
+def sync_schedule() -> int:
+    """Queue an incremental sync of every connected organisation (beat), and a full check of
+    contacts and invoices once a day (If-Modified-Since misses some changes)."""
+    queued = 0
+    day_ago = timezone.now() - timedelta(days=1)
+    for tenant in Tenant.objects.filter(status=Tenant.Status.CONNECTED):
+        last_full = (
+            SyncState.objects.filter(tenant=tenant, resource="Invoices")
+            .values_list("last_full_at", flat=True)
+            .first()
+        )
+        kind = SyncJob.Kind.FULL if last_full and last_full < day_ago else None
+        sync_request(tenant=tenant, kind=kind)
+        queued += 1
+    return queued
+
+
+def sync_sweep() -> int:
+    """Re-queue jobs whose worker died (stale heartbeat) or that were never picked up."""
+    stale = timezone.now() - HEARTBEAT_STALE
+    lost = SyncJob.objects.filter(
+        Q(status=SyncJob.Status.RUNNING, heartbeat_at__lt=stale)
+        | Q(status=SyncJob.Status.QUEUED, created_at__lt=stale, heartbeat_at__isnull=True)
+        | Q(status=SyncJob.Status.QUEUED, heartbeat_at__lt=stale)
+    )
+    from xeroadmin.books.tasks import sync_job_run
+
+    count = 0
+    for job in lost:
+        if job.attempts >= MAX_ATTEMPTS:
+            _finish(job, SyncJob.Status.FAILED, "Gave up after repeated interruptions.")
+            continue
+        enqueue_on_commit(sync_job_run, job.pk)
+        count += 1
+    return count
+
+
+# ------------------------------------------------------------------ running a job
+
+
+def sync_job_run(*, job_id: int) -> SyncJob | None:
+    """Run (or resume) a job. Returns None when another worker holds it."""
+    claim = uuid.uuid4().hex
+    now = timezone.now()
+    claimed = (
+        SyncJob.objects.filter(pk=job_id)
+        .filter(
+            Q(status=SyncJob.Status.QUEUED)
+            | Q(status=SyncJob.Status.RUNNING, heartbeat_at__lt=now - HEARTBEAT_STALE)
+        )
+        .update(
+            status=SyncJob.Status.RUNNING,
+            claim=claim,
+            heartbeat_at=now,
+            started_at=Coalesce(F("started_at"), now),
+            attempts=F("attempts") + 1,
+        )
+    )
+    if not claimed:
+        return None
+    job = SyncJob.objects.select_related("tenant", "tenant__grant").get(pk=job_id)
+    try:
+        client = tenant_client(job.tenant, max_wait=120)
+        plan = [r.name for r in RESOURCES]
+        start = plan.index(job.resource) if job.resource in plan else 0
+        for name in plan[start:]:
+            _sync_resource(job, claim, client, BY_NAME[name])
+    except Superseded:
+        return None
+    except XeroRateLimited as error:
+        # Not a failure: it resumes where it stopped once the wait is over.
+        SyncJob.objects.filter(pk=job.pk, claim=claim).update(
+            status=SyncJob.Status.QUEUED, error=str(error), heartbeat_at=timezone.now()
+        )
+        from xeroadmin.books.tasks import sync_job_run as task
+
+        task.apply_async((job.pk,), countdown=min(error.retry_after, 3600))
+        return job
+    except XeroConnectionRevoked as error:
+        _finish(job, SyncJob.Status.FAILED, str(error))
+        return job
+    except XeroError as error:
+        if job.attempts < MAX_ATTEMPTS:
+            SyncJob.objects.filter(pk=job.pk, claim=claim).update(
+                status=SyncJob.Status.QUEUED, error=str(error)
+            )
+            from xeroadmin.books.tasks import sync_job_run as task
+
+            task.apply_async((job.pk,), countdown=30 * job.attempts)
+        else:
+            _finish(job, SyncJob.Status.FAILED, str(error))
+        return job
+    _finish(job, SyncJob.Status.DONE, "")
+    return job
+
+
+def _sync_resource(job: SyncJob, claim: str, client: XeroClient, resource: Resource) -> None:
+    tenant = job.tenant
+    state, _ = SyncState.objects.get_or_create(tenant=tenant, resource=resource.name)
+    progress = dict(job.progress.get(resource.name) or {})
+    if job.resource != resource.name:
+        job.resource, job.page = resource.name, 1
+        # The If-Modified-Since of this pass, kept so that a resumed job asks the same question.
+        use_since = resource.incremental and job.kind == SyncJob.Kind.INCREMENTAL
+        since = state.modified_since if use_since else None
+        progress = {"done": 0, "total": None, "since": since.isoformat() if since else None}
+    since_text = progress.get("since")
+    headers = (
+        {"If-Modified-Since": format_datetime(datetime.fromisoformat(since_text))}
+        if since_text
+        else None
+    )
+    newest = state.modified_since
+    params: dict[str, Any] = dict(resource.params)
+    if not resource.paged:
+        records = _records(client.get(resource.name, params, headers=headers), resource.name)
+        progress.update(done=len(records), total=len(records))
+        with transaction.atomic():
+            resource.upsert(tenant, records)
+            if resource.removes_missing is not None and not headers:
+                mirror.remove_missing(resource.removes_missing, tenant, _ids(records, resource))
+            _advance(job, claim, resource, page=1, progress=progress)
+        newest = _newest(records, newest)
+    else:
+        page = job.page
+        while True:
+            body = client.get(
+                resource.name, {**params, "page": page, "pageSize": PAGE_SIZE}, headers=headers
+            )
+            records = _records(body, resource.name)
+            pagination = (body or {}).get("pagination") or {}
+            if progress.get("total") is None:
+                progress["total"] = pagination.get("itemCount")
+            progress["done"] = (page - 1) * PAGE_SIZE + len(records)
+            newest = _newest(records, newest)
+            last = len(records) < PAGE_SIZE or page >= (pagination.get("pageCount") or page + 1)
+            with transaction.atomic():
+                resource.upsert(tenant, records)
+                _advance(job, claim, resource, page=page + 1, progress=progress)
+            if last:
+                break
+            page += 1
+    fields = ["modified_since"]
+    state.modified_since = newest
+    if not headers:
+        state.last_full_at = timezone.now()
+        fields.append("last_full_at")
+    state.save(update_fields=fields)
+
+
+def _advance(
+    job: SyncJob, claim: str, resource: Resource, *, page: int, progress: dict[str, Any]
+) -> None:
+    """Record where the job is (and that it is alive); stop if another worker took it over."""
+    job.progress = {**job.progress, resource.name: progress}
+    updated = SyncJob.objects.filter(pk=job.pk, claim=claim).update(
+        resource=resource.name,
+        page=page,
+        progress=job.progress,
+        heartbeat_at=timezone.now(),
+        calls=F("calls") + 1,
+    )
+    if not updated:
+        raise Superseded
+
+
+def _records(body: Any, key: str) -> list[dict[str, Any]]:
+    records = (body or {}).get(key) if isinstance(body, dict) else None
+    return [r for r in records if isinstance(r, dict)] if isinstance(records, list) else []
+
+
+def _ids(records: Iterable[dict[str, Any]], resource: Resource) -> list[str]:
+    key = {"Accounts": "AccountID", "Items": "ItemID"}[resource.name]
+    return [str(r.get(key) or "").lower() for r in records]
+
+
+def _newest(records: list[dict[str, Any]], current: datetime | None) -> datetime | None:
+    from xeroadmin.xero.dates import parse_datetime
+
+    stamps = [s for s in (parse_datetime(r.get("UpdatedDateUTC")) for r in records) if s]
+    if not stamps:
+        return current
+    newest = max(stamps)
+    return newest if current is None or newest > current else current
+
+
+def _finish(job: SyncJob, status: str, error: str) -> None:
+    now = timezone.now()
+    SyncJob.objects.filter(pk=job.pk).update(status=status, error=error, finished_at=now, claim="")
+    job.refresh_from_db()
+    if status == SyncJob.Status.DONE and job.kind == SyncJob.Kind.INCREMENTAL:
+        return  # routine: only first syncs, full checks and failures go in the feed
+    counts = ", ".join(
+        f"{p.get('done', 0):,} {BY_NAME[name].label}"
+        for name, p in job.progress.items()
+        if name in ("Contacts", "Invoices", "Payments")
+    )
+    summary = (
+        f"{job.get_kind_display()} of {job.tenant.name} finished: {counts or 'nothing to fetch'}"
+        if status == SyncJob.Status.DONE
+        else f"{job.get_kind_display()} of {job.tenant.name} failed: {error}"
+    )
+    activity_record(
+        workspace=job.tenant.workspace_id,
+        tenant=job.tenant,
+        source=ActivityEvent.Source.SYNC,
+        category="sync",
+        action="finished" if status == SyncJob.Status.DONE else "failed",
+        summary=summary,
+        data={"job": job.pk, "calls": job.calls},
+    )
+
+
+def sync_interval_minutes() -> int:
+    return int(getattr(settings, "SYNC_INTERVAL_MINUTES", 15))
