@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SUBJECTS = ["client_list", "sandbox", "xero_client"]
+SUBJECTS = ["client_list", "sandbox", "xero_client", "sync"]
 
 
 def main(argv: list[str]) -> int:

@@ -8,14 +8,13 @@ not what is measured here."""
 from __future__ import annotations
 
 import itertools
-import re
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import requests
 from django.test.utils import override_settings
 
 from bench.harness import compare
+from bench.xero_setup import connect_all
 
 ORGANISATIONS = 30
 
@@ -38,7 +37,7 @@ def run() -> None:
             XERO_CLIENT_SECRET=running.sandbox.config.client_secret,
             SITE_URL="http://localhost:8000",
         ):
-            tenants = _connect(base)
+            tenants = connect_all(base)
             clients = itertools.cycle([tenant_client(t) for t in tenants])
             token = tenant_client(tenants[0]).tokens.access_token()
             bare = requests.Session()
@@ -75,33 +74,3 @@ def run() -> None:
             print(f"  sandbox saw {stats['calls']} calls, at most {stats['maxPerMinute']} a minute")
     finally:
         running.stop()
-
-
-def _connect(base: str) -> list[Any]:
-    """Connect every sandbox organisation to a throwaway workspace, through the real flow."""
-    from xeroadmin.accounts.models import User
-    from xeroadmin.connections import services
-    from xeroadmin.tenancy.services import workspace_create
-
-    user = User.objects.create_user("bench-xero@example.com", "bench-password-1")
-    workspace = workspace_create(user=user, name="Bench Xero")
-    authorization = services.connect_start(app=None)
-    page = requests.get(authorization.url, timeout=10).text
-    form = re.findall(r"<input type='hidden' name='([^']+)' value='([^']*)'>", page)
-    tenants = [("tenant", t) for t in re.findall(r"name='tenant' value='([^']+)'", page)]
-    answer = requests.post(
-        f"{base}/identity/connect/authorize",
-        data=[*form, *tenants, ("decision", "allow")],
-        allow_redirects=False,
-        timeout=10,
-    )
-    code = parse_qs(urlsplit(answer.headers["Location"]).query)["code"][0]
-    result = services.connect_finish(
-        workspace=workspace,
-        actor=user,
-        app=None,
-        code=code,
-        redirect_uri=services.redirect_uri(),
-        verifier=authorization.verifier,
-    )
-    return result.created

@@ -5,12 +5,13 @@ Used by the sync, by writes (the mirror is updated from Xero's answer) and by we
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from xeroadmin.books.models import (
@@ -42,6 +43,14 @@ def money(value: Any) -> Decimal:
         return Decimal("0")
 
 
+def _amount(value: Any) -> Any:
+    """An amount for a bulk write: Xero's JSON number as it came (the database's decimal
+    column keeps it to its scale, exactly as the Decimal of its text would), else `money`."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    return money(value)
+
+
 def _id(value: Any) -> str:
     return str(value or "").lower()
 
@@ -58,34 +67,144 @@ def _updated(record: Record) -> datetime | None:
     return parse_datetime(record.get("UpdatedDateUTC"))
 
 
-def _upsert(
-    model: type[M], tenant: Tenant, rows: list[dict[str, Any]], fields: list[str]
-) -> dict[str, int]:
-    """Insert or update rows by (tenant, xero_id); returns {xero_id: pk} for them."""
-    if not rows:
-        return {}
-    now = timezone.now()
-    objects = [model(tenant=tenant, synced_at=now, **row) for row in rows]
-    model._default_manager.bulk_create(
-        objects,
-        update_conflicts=True,
-        unique_fields=["tenant", "xero_id"],
-        update_fields=fields + COMMON,
-        batch_size=500,
-    )
-    ids = [row["xero_id"] for row in rows]
+class Upserted(dict[str, int]):
+    """{xero_id: pk} of the rows written, and the newest `UpdatedDateUTC` among them."""
+
+    newest: datetime | None = None
+
+
+def _rest(record: Record, modelled: frozenset[str]) -> Record:
+    """The fields of a record that have no column of their own (kept as raw JSON)."""
+    return {k: v for k, v in record.items() if k not in modelled}
+
+
+INVOICE_COLUMNS = frozenset(
+    {
+        "InvoiceID", "Type", "InvoiceNumber", "Reference", "Date", "DateString", "DueDate",
+        "DueDateString", "Status", "LineAmountTypes", "CurrencyCode", "SubTotal", "TotalTax",
+        "Total", "AmountDue", "AmountPaid", "AmountCredited", "SentToContact", "HasAttachments",
+        "FullyPaidOnDate", "UpdatedDateUTC", "UpdatedDateUTCString", "LineItems", "Payments",
+    }
+)  # fmt: skip
+CONTACT_COLUMNS = frozenset(
+    {
+        "ContactID", "Name", "FirstName", "LastName", "EmailAddress", "ContactNumber",
+        "ContactStatus", "IsCustomer", "IsSupplier", "UpdatedDateUTC",
+    }
+)  # fmt: skip
+PAYMENT_COLUMNS = frozenset(
+    {
+        "PaymentID", "Date", "Amount", "Reference", "Status", "PaymentType", "IsReconciled",
+        "UpdatedDateUTC", "Invoice", "Account",
+    }
+)  # fmt: skip
+
+
+def _pks(model: type[models.Model], tenant: Tenant, xero_ids: Iterable[str]) -> dict[str, int]:
+    """{xero_id: pk} for the mirror rows of these Xero ids (plain SQL: called per page)."""
+    wanted = [i for i in set(xero_ids) if i]
+    table = connection.ops.quote_name(model._meta.db_table)
     found: dict[str, int] = {}
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        found.update(
-            model._default_manager.filter(tenant=tenant, xero_id__in=chunk).values_list(
-                "xero_id", "pk"
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start : start + 900]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT xero_id, id FROM {table} WHERE tenant_id = %s AND xero_id IN ({marks})",  # noqa: S608
+                [tenant.pk, *chunk],
             )
-        )
+            found.update(cursor.fetchall())
     return found
 
 
-def contacts_upsert(tenant: Tenant, records: Iterable[Record]) -> dict[str, int]:
+def _upsert(
+    model: type[M], tenant: Tenant, rows: list[dict[str, Any]], fields: list[str]
+) -> Upserted:
+    """Insert or update rows by (tenant, xero_id); returns {xero_id: pk} for them.
+
+    A sync writes tens of thousands of rows, so this is one `INSERT ... ON CONFLICT DO UPDATE`
+    run with executemany, the values adapted once per column rather than per field object.
+    """
+    if not rows:
+        return Upserted()
+    now = timezone.now()
+    columns = ["tenant", "xero_id", *fields, *COMMON]
+    meta = model._meta
+    table = connection.ops.quote_name(meta.db_table)
+    names = [connection.ops.quote_name(_column(model, c)) for c in columns]
+    marks = [_placeholder(meta.get_field(c)) for c in columns]
+    adapt = [_adapter(meta.get_field(c)) for c in columns]
+    updates = ", ".join(f"{n} = excluded.{n}" for n in names[2:])
+    sql = (
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(marks)}) "  # noqa: S608
+        f"ON CONFLICT ({names[0]}, {names[1]}) DO UPDATE SET {updates}"
+    )
+    converted = [(i, f) for i, f in enumerate(adapt) if f is not None]
+    values = []
+    for row in rows:
+        row = {**row, "tenant": tenant.pk, "synced_at": now}
+        value = [row.get(c) for c in columns]
+        for index, convert in converted:
+            value[index] = convert(value[index])
+        values.append(value)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, values)
+    found = Upserted(_pks(model, tenant, (row["xero_id"] for row in rows)))
+    stamps = [row["updated_utc"] for row in rows if row.get("updated_utc")]
+    found.newest = max(stamps) if stamps else None
+    return found
+
+
+def _insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
+    """Plain bulk insert through executemany (invoice lines)."""
+    if not rows:
+        return
+    meta = model._meta
+    columns = list(rows[0])
+    table = connection.ops.quote_name(meta.db_table)
+    names = [connection.ops.quote_name(_column(model, c)) for c in columns]
+    marks = [_placeholder(meta.get_field(c)) for c in columns]
+    adapt = [_adapter(meta.get_field(c)) for c in columns]
+    sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(marks)})"  # noqa: S608
+    converted = [(i, f) for i, f in enumerate(adapt) if f is not None]
+    values = []
+    for row in rows:
+        value = [row[c] for c in columns]
+        for index, convert in converted:
+            value[index] = convert(value[index])
+        values.append(value)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, values)
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return str(field.column)
+
+
+def _placeholder(field: Any) -> str:
+    if isinstance(field, models.JSONField) and connection.vendor == "postgresql":
+        return "%s::jsonb"
+    return "%s"
+
+
+def _adapter(field: Any) -> Any:
+    """How one column's Python values become database parameters."""
+    ops = connection.ops
+    if isinstance(field, models.JSONField):
+        return lambda v: json.dumps(v if v is not None else {}, default=str)
+    if isinstance(field, models.DateTimeField):
+        if connection.vendor == "sqlite":
+            # What Django writes for an aware datetime there: naive UTC, as text.
+            return lambda v: None if v is None else str(v.astimezone(UTC).replace(tzinfo=None))
+        return ops.adapt_datetimefield_value
+    if isinstance(field, models.DateField):
+        return ops.adapt_datefield_value
+    return None  # passed as it is
+
+
+def contacts_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
     rows = [
         {
             "xero_id": _id(r.get("ContactID")),
@@ -98,7 +217,7 @@ def contacts_upsert(tenant: Tenant, records: Iterable[Record]) -> dict[str, int]
             "is_customer": bool(r.get("IsCustomer")),
             "is_supplier": bool(r.get("IsSupplier")),
             "updated_utc": _updated(r),
-            "raw": r,
+            "raw": _rest(r, CONTACT_COLUMNS),
         }
         for r in records
         if r.get("ContactID")
@@ -107,7 +226,7 @@ def contacts_upsert(tenant: Tenant, records: Iterable[Record]) -> dict[str, int]
     return _upsert(Contact, tenant, rows, [*fields, "is_customer", "is_supplier"])
 
 
-def items_upsert(tenant: Tenant, records: Iterable[Record]) -> dict[str, int]:
+def items_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
     rows = []
     for r in records:
         if not r.get("ItemID"):
@@ -134,7 +253,7 @@ def items_upsert(tenant: Tenant, records: Iterable[Record]) -> dict[str, int]:
     return _upsert(Item, tenant, rows, [*fields, "is_sold", "is_purchased"])
 
 
-def accounts_upsert(tenant: Tenant, records: Iterable[Record]) -> dict[str, int]:
+def accounts_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
     rows = [
         {
             "xero_id": _id(r.get("AccountID")),
@@ -156,24 +275,24 @@ def accounts_upsert(tenant: Tenant, records: Iterable[Record]) -> dict[str, int]
     return _upsert(Account, tenant, rows, [*fields, "enable_payments", "system_account"])
 
 
-def invoices_upsert(tenant: Tenant, records: Iterable[Record]) -> dict[str, int]:
+def invoices_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
     """Invoices, with their lines when Xero sent them (paged lists and single reads do)."""
     records = [r for r in records if r.get("InvoiceID")]
     contact_ids = {_id((r.get("Contact") or {}).get("ContactID")) for r in records}
-    contacts = dict(
-        Contact.objects.filter(tenant=tenant, xero_id__in=contact_ids).values_list("xero_id", "pk")
-    )
+    contacts = _pks(Contact, tenant, contact_ids)
     rows = []
     for r in records:
         contact = r.get("Contact") or {}
-        raw = {k: v for k, v in r.items() if k not in ("LineItems", "Payments")}
+        raw = _rest(r, INVOICE_COLUMNS)
+        if set(contact) <= {"ContactID", "Name"}:
+            raw.pop("Contact", None)  # nothing beyond what the columns hold
         rows.append(
             {
                 "xero_id": _id(r["InvoiceID"]),
                 "type": _text(r.get("Type"), 10),
                 "number": _text(r.get("InvoiceNumber"), 255),
                 "reference": _text(r.get("Reference"), 255),
-                "contact_id": contacts.get(_id(contact.get("ContactID"))),
+                "contact": contacts.get(_id(contact.get("ContactID"))),
                 "contact_xero_id": _id(contact.get("ContactID")),
                 "contact_name": _text(contact.get("Name"), 255),
                 "date": _date(r.get("Date")),
@@ -181,12 +300,12 @@ def invoices_upsert(tenant: Tenant, records: Iterable[Record]) -> dict[str, int]
                 "status": _text(r.get("Status"), 20),
                 "line_amount_types": _text(r.get("LineAmountTypes"), 20),
                 "currency_code": _text(r.get("CurrencyCode"), 3),
-                "subtotal": money(r.get("SubTotal")),
-                "total_tax": money(r.get("TotalTax")),
-                "total": money(r.get("Total")),
-                "amount_due": money(r.get("AmountDue")),
-                "amount_paid": money(r.get("AmountPaid")),
-                "amount_credited": money(r.get("AmountCredited")),
+                "subtotal": _amount(r.get("SubTotal")),
+                "total_tax": _amount(r.get("TotalTax")),
+                "total": _amount(r.get("Total")),
+                "amount_due": _amount(r.get("AmountDue")),
+                "amount_paid": _amount(r.get("AmountPaid")),
+                "amount_credited": _amount(r.get("AmountCredited")),
                 "sent_to_contact": bool(r.get("SentToContact")),
                 "has_attachments": bool(r.get("HasAttachments")),
                 "fully_paid_on": _date(r.get("FullyPaidOnDate")),
@@ -203,42 +322,40 @@ def invoices_upsert(tenant: Tenant, records: Iterable[Record]) -> dict[str, int]
         if with_lines:
             pks = [found[_id(r["InvoiceID"])] for r in with_lines]
             InvoiceLine.objects.filter(invoice_id__in=pks).delete()
-            InvoiceLine.objects.bulk_create(
+            _insert(
+                InvoiceLine,
                 [
                     _line(found[_id(r["InvoiceID"])], position, line)
                     for r in with_lines
                     for position, line in enumerate(r["LineItems"])
                     if isinstance(line, dict)
                 ],
-                batch_size=1000,
             )
     return found
 
 
-def _line(invoice_pk: int, position: int, line: Record) -> InvoiceLine:
+def _line(invoice_pk: int, position: int, line: Record) -> dict[str, Any]:
     discount = line.get("DiscountRate")
-    return InvoiceLine(
-        invoice_id=invoice_pk,
-        position=position,
-        line_item_id=_id(line.get("LineItemID")),
-        description=_text(line.get("Description"), 4000),
-        quantity=money(line.get("Quantity")),
-        unit_amount=money(line.get("UnitAmount")),
-        item_code=_text(line.get("ItemCode"), 30),
-        account_code=_text(line.get("AccountCode"), 10),
-        tax_type=_text(line.get("TaxType"), 50),
-        tax_amount=money(line.get("TaxAmount")),
-        line_amount=money(line.get("LineAmount")),
-        discount_rate=money(discount) if discount not in (None, "") else None,
-    )
+    return {
+        "invoice": invoice_pk,
+        "position": position,
+        "line_item_id": _id(line.get("LineItemID")),
+        "description": _text(line.get("Description"), 4000),
+        "quantity": _amount(line.get("Quantity")),
+        "unit_amount": _amount(line.get("UnitAmount")),
+        "item_code": _text(line.get("ItemCode"), 30),
+        "account_code": _text(line.get("AccountCode"), 10),
+        "tax_type": _text(line.get("TaxType"), 50),
+        "tax_amount": _amount(line.get("TaxAmount")),
+        "line_amount": _amount(line.get("LineAmount")),
+        "discount_rate": money(discount) if discount not in (None, "") else None,
+    }
 
 
-def payments_upsert(tenant: Tenant, records: Iterable[Record]) -> dict[str, int]:
+def payments_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
     records = [r for r in records if r.get("PaymentID")]
     invoice_ids = {_id((r.get("Invoice") or {}).get("InvoiceID")) for r in records}
-    invoices = dict(
-        Invoice.objects.filter(tenant=tenant, xero_id__in=invoice_ids).values_list("xero_id", "pk")
-    )
+    invoices = _pks(Invoice, tenant, invoice_ids)
     rows = []
     for r in records:
         invoice = _id((r.get("Invoice") or {}).get("InvoiceID"))
@@ -246,10 +363,10 @@ def payments_upsert(tenant: Tenant, records: Iterable[Record]) -> dict[str, int]
         rows.append(
             {
                 "xero_id": _id(r["PaymentID"]),
-                "invoice_id": invoices.get(invoice),
+                "invoice": invoices.get(invoice),
                 "invoice_xero_id": invoice,
                 "date": _date(r.get("Date")),
-                "amount": money(r.get("Amount")),
+                "amount": _amount(r.get("Amount")),
                 "reference": _text(r.get("Reference"), 255),
                 "status": _text(r.get("Status") or "AUTHORISED", 20),
                 "payment_type": _text(r.get("PaymentType"), 30),
@@ -257,7 +374,7 @@ def payments_upsert(tenant: Tenant, records: Iterable[Record]) -> dict[str, int]
                 "account_name": _text(account.get("Name"), 150),
                 "is_reconciled": bool(r.get("IsReconciled")),
                 "updated_utc": _updated(r),
-                "raw": r,
+                "raw": _rest(r, PAYMENT_COLUMNS),
             }
         )
     fields = (

@@ -7,6 +7,7 @@ the page it was on, and re-running a page changes nothing. Calls go through the 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from collections.abc import Callable, Iterable
@@ -225,27 +226,38 @@ def _sync_resource(job: SyncJob, claim: str, client: XeroClient, resource: Resou
         records = _records(client.get(resource.name, params, headers=headers), resource.name)
         progress.update(done=len(records), total=len(records))
         with transaction.atomic():
-            resource.upsert(tenant, records)
+            newest = _later(newest, resource.upsert(tenant, records))
             if resource.removes_missing is not None and not headers:
                 mirror.remove_missing(resource.removes_missing, tenant, _ids(records, resource))
             _advance(job, claim, resource, page=1, progress=progress)
-        newest = _newest(records, newest)
     else:
         page = job.page
+
+        def fetch(number: int) -> Callable[[], Any]:
+            query = {**params, "page": number, "pageSize": PAGE_SIZE}
+            return client.get_later(resource.name, query, headers=headers)
+
+        pending = fetch(page)
         while True:
-            body = client.get(
-                resource.name, {**params, "page": page, "pageSize": PAGE_SIZE}, headers=headers
-            )
+            body = pending()
             records = _records(body, resource.name)
             pagination = (body or {}).get("pagination") or {}
             if progress.get("total") is None:
                 progress["total"] = pagination.get("itemCount")
             progress["done"] = (page - 1) * PAGE_SIZE + len(records)
-            newest = _newest(records, newest)
             last = len(records) < PAGE_SIZE or page >= (pagination.get("pageCount") or page + 1)
-            with transaction.atomic():
-                resource.upsert(tenant, records)
-                _advance(job, claim, resource, page=page + 1, progress=progress)
+            if not last:
+                # Xero sends the next page while this one is stored.
+                pending = fetch(page + 1)
+            try:
+                with transaction.atomic():
+                    newest = _later(newest, resource.upsert(tenant, records))
+                    _advance(job, claim, resource, page=page + 1, progress=progress)
+            except BaseException:
+                if not last:
+                    with contextlib.suppress(Exception):
+                        pending()  # let the call in flight finish and free its slot
+                raise
             if last:
                 break
             page += 1
@@ -283,13 +295,11 @@ def _ids(records: Iterable[dict[str, Any]], resource: Resource) -> list[str]:
     return [str(r.get(key) or "").lower() for r in records]
 
 
-def _newest(records: list[dict[str, Any]], current: datetime | None) -> datetime | None:
-    from xeroadmin.xero.dates import parse_datetime
-
-    stamps = [s for s in (parse_datetime(r.get("UpdatedDateUTC")) for r in records) if s]
-    if not stamps:
+def _later(current: datetime | None, written: object) -> datetime | None:
+    """The newer of `current` and the newest record just written (for If-Modified-Since)."""
+    newest = getattr(written, "newest", None)
+    if newest is None:
         return current
-    newest = max(stamps)
     return newest if current is None or newest > current else current
 
 

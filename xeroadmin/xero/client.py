@@ -7,12 +7,14 @@ once, sends an `Idempotency-Key` on every write, and turns any failure into a ty
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import random
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -100,6 +102,49 @@ class XeroClient:
 
     def delete(self, path: str, **kwargs: Any) -> Any:
         return self.request("DELETE", path, **kwargs).json()
+
+    def get_later(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> Callable[[], Any]:
+        """Start a GET in the background and return a function that finishes it.
+
+        The governor's slot and the token are taken here, in the caller's thread; only the
+        HTTP exchange runs in the background, so a caller can store one page while Xero sends
+        the next. Anything but a clean answer is redone by `get`, with all its handling.
+        """
+        token = self.tokens.access_token()
+        lease = self._acquire(time.monotonic() + self.max_wait)
+        request_headers = {
+            "Accept": "application/json",
+            "xero-tenant-id": self.tenant_id,
+            **(headers or {}),
+            "Authorization": f"Bearer {token}",
+        }
+        future = _background().submit(
+            self.session.request,
+            "GET",
+            endpoints.api_url(path),
+            params=params,
+            headers=request_headers,
+            timeout=self.timeout,
+        )
+
+        def finish() -> Any:
+            try:
+                answer = future.result()
+            except requests.RequestException:
+                self._release(lease, None)
+                return self.get(path, params, headers=headers)
+            self._release(lease, answer.headers)
+            if answer.status_code >= 400:
+                return self.get(path, params, headers=headers)
+            return XeroResponse(answer.status_code, answer.headers, answer.content).json()
+
+        return finish
 
     def paged(
         self, path: str, key: str, params: Mapping[str, Any] | None = None
@@ -232,6 +277,12 @@ class XeroClient:
     def _release(self, lease: str, headers: Mapping[str, str] | None) -> None:
         if self.governor is not None and lease:
             self.governor.release(self.app, self.tenant_id, lease, headers)
+
+
+@functools.cache
+def _background() -> ThreadPoolExecutor:
+    # Threads that only wait on HTTP; they never touch the database.
+    return ThreadPoolExecutor(max_workers=4, thread_name_prefix="xero-http")
 
 
 def _backoff(failures: int) -> float:

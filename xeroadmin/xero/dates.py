@@ -3,6 +3,7 @@ the identity API, and plain `YYYY-MM-DD` when writing."""
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, date, datetime, timedelta
 
@@ -17,7 +18,12 @@ def parse_datetime(value: object) -> datetime | None:
     """An aware UTC datetime from any date Xero writes, or None for empty or unreadable values."""
     if not isinstance(value, str) or not value.strip():
         return None
-    text = value.strip()
+    return _parse(value.strip())
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse(text: str) -> datetime | None:
+    # Cached: a sync reads the same few hundred invoice and due dates thousands of times.
     match = _MS_DATE.match(text)
     if match:
         # The milliseconds are UTC; the offset only says which zone the value was meant in.
