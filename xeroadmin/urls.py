@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("xeroadmin.tenancy.urls")),
     path("", include("xeroadmin.connections.urls")),
+    path("", include("xeroadmin.books.urls")),
 ]
 
 handler400 = "xeroadmin.views.bad_request"

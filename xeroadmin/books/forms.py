@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from xeroadmin.books.models import Invoice
+from xeroadmin.books.selectors import SORTS, InvoiceFilters
+
+STATUS_TABS = [
+    ("", "All"),
+    ("DRAFT", "Draft"),
+    ("SUBMITTED", "Awaiting approval"),
+    ("AUTHORISED", "Awaiting payment"),
+    ("PAID", "Paid"),
+    ("VOIDED", "Voided"),
+    ("DELETED", "Deleted"),
+]
+
+
+class InvoiceFilterForm(forms.Form):
+    """The invoice list's filters, all in the URL (so Back and bookmarks work)."""
+
+    q = forms.CharField(required=False, max_length=100, label="Search")
+    status = forms.ChoiceField(required=False, choices=STATUS_TABS)
+    type = forms.ChoiceField(
+        required=False, choices=[("", "Sales and bills"), *Invoice.Type.choices], label="Type"
+    )
+    contact = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    date_from = forms.DateField(
+        required=False, label="Date from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="Date to", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    due_from = forms.DateField(
+        required=False, label="Due from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    due_to = forms.DateField(
+        required=False, label="Due to", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    overdue = forms.BooleanField(required=False, label="Overdue only")
+    sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
+    page = forms.IntegerField(required=False, min_value=1)
+
+    def filters(self) -> InvoiceFilters:
+        """The valid filters; a malformed one is dropped (and its error shown), not a 500."""
+        data: dict[str, Any] = (
+            self.cleaned_data
+            if self.is_valid()
+            else {name: value for name, value in getattr(self, "cleaned_data", {}).items()}
+        )
+        return InvoiceFilters(
+            status=data.get("status") or "",
+            type=data.get("type") or "",
+            contact=data.get("contact"),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            due_from=data.get("due_from"),
+            due_to=data.get("due_to"),
+            overdue=bool(data.get("overdue")),
+            q=(data.get("q") or "").strip(),
+            sort=data.get("sort") or "-date",
+        )
