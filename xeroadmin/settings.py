@@ -100,6 +100,7 @@ TEMPLATES = [
             "builtins": [
                 "template_partials.templatetags.partials",
                 "xeroadmin.lib.templatetags.lookup",
+                "xeroadmin.lib.templatetags.display",
             ],
         },
     },

@@ -177,3 +177,25 @@ def test_it_switches_organisation_keeping_the_page(as_finance, cast: Cast, books
     page = as_finance.get(list_url(cast, books), {"status": "PAID"})
     expected = reverse("books:invoice-list", args=[cast.workspace.pk, other.pk]) + "?status=PAID"
     assert expected.encode() in page.content
+
+
+def test_it_searches_numbers_references_and_contact_names(
+    as_finance, cast: Cast, books: Tenant
+) -> None:
+    url = list_url(cast, books)
+    invoice = (
+        Invoice.objects.filter(tenant=books).exclude(reference="").exclude(contact=None).first()
+    )
+    assert invoice is not None
+    assert invoice.contact is not None
+    word = invoice.contact.name.split()[-1]
+    by_contact = as_finance.get(url, {"q": word.lower()})
+    matching = Invoice.objects.filter(tenant=books, contact__name__icontains=word).count()
+    assert matching >= 1
+    assert f"{invoice.number}".encode() in by_contact.content or matching > 50
+    by_reference = as_finance.get(url, {"q": invoice.reference[:4].upper()})
+    assert invoice.reference.encode() in by_reference.content or b"invoices" in by_reference.content
+    for odd in ("%", "_", "\\", "' or 1=1 --"):
+        assert as_finance.get(url, {"q": odd}).status_code == 200
+    nothing = as_finance.get(url, {"q": "zzzz-no-such-thing"})
+    assert b"No invoices match" in nothing.content

@@ -168,6 +168,7 @@ class Invoice(Mirrored):
             models.Index(fields=["tenant", "type", "status", "due_date"], name="books_invoice_due"),
             models.Index(fields=["tenant", "-date"], name="books_invoice_date"),
             models.Index("tenant", Lower("number"), name="books_invoice_number"),
+            models.Index("tenant", Lower("reference"), name="books_invoice_reference"),
         ]
 
     def __str__(self) -> str:

@@ -101,7 +101,7 @@ def invoice_list(request: HtmxHttpRequest, ws: int, tenant_pk: int) -> HttpRespo
         "form": form,
         "filters": filters,
         "page": page,
-        "totals": selectors.invoice_totals(invoices),
+        "totals": selectors.page_totals(list(page.object_list)),
         "tabs": STATUS_TABS,
         "query": query.urlencode(),
         "status_query": status_query.urlencode(),

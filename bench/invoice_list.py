@@ -1,0 +1,95 @@
+"""The invoice list (50 rows, filters applied) of an organisation with 100,000 invoices in the
+mirror, and a search across them, against a trivial page through the same middleware and base
+template, in one process."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.test import Client as HttpClient
+from django.test.utils import override_settings
+from django.urls import include, path
+
+from bench.harness import compare
+
+INVOICES = 100_000
+
+
+def trivial(request: HttpRequest) -> HttpResponse:
+    # Signed in, through every middleware, rendering the base template with nothing in it.
+    return render(request, "base.html", {})
+
+
+urlpatterns = [
+    path("bench/trivial/", trivial),
+    path("", include("xeroadmin.urls")),
+]
+
+
+def run() -> None:
+    from allauth.account.models import EmailAddress
+
+    from xeroadmin.accounts.models import User
+    from xeroadmin.books import mirror
+    from xeroadmin.connections.models import Tenant
+    from xeroadmin.tenancy import services
+
+    user = User.objects.create_user("bench-books@example.com", "bench-password-1")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    workspace = services.workspace_create(user=user, name="Bench Books")
+    tenant = Tenant.objects.create(workspace=workspace, tenant_id="bench-org", name="Bench Org")
+    rng = random.Random(7)
+    contacts = [
+        {"ContactID": f"c-{n}", "Name": f"Customer {n:04d} Ltd", "ContactStatus": "ACTIVE"}
+        for n in range(2000)
+    ]
+    mirror.contacts_upsert(tenant, contacts)
+    start = date(2022, 1, 1)
+    statuses = ["DRAFT", "AUTHORISED", "AUTHORISED", "PAID", "PAID", "PAID", "VOIDED"]
+    for offset in range(0, INVOICES, 5000):
+        batch = []
+        for n in range(offset, offset + 5000):
+            day = start + timedelta(days=rng.randrange(1400))
+            contact = contacts[rng.randrange(2000)]
+            total = rng.randrange(1000, 500000) / 100
+            status = rng.choice(statuses)
+            batch.append(
+                {
+                    "InvoiceID": f"i-{n}",
+                    "Type": "ACCREC" if n % 4 else "ACCPAY",
+                    "InvoiceNumber": f"INV-{n:06d}",
+                    "Reference": f"PO {rng.randrange(10**6)}",
+                    "Contact": {"ContactID": contact["ContactID"], "Name": contact["Name"]},
+                    "Date": day.isoformat(),
+                    "DueDate": (day + timedelta(days=30)).isoformat(),
+                    "Status": status,
+                    "CurrencyCode": "NZD",
+                    "Total": total,
+                    "AmountDue": total if status == "AUTHORISED" else 0,
+                }
+            )
+        mirror.invoices_upsert(tenant, batch)
+    print(f"  mirrored {INVOICES:,} invoices")
+    http = HttpClient()
+    http.force_login(user)
+    url = f"/w/{workspace.pk}/o/{tenant.pk}/invoices/"
+    listing = {"type": "ACCREC", "status": "AUTHORISED", "sort": "-date"}
+    with override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["testserver"]):
+        assert http.get(url, listing).status_code == 200
+        compare(
+            "invoice_list_100k_vs_trivial_page",
+            lambda: http.get(url, listing),
+            lambda: http.get("/bench/trivial/"),
+            comparison="<=",
+            target=3.0,
+        )
+        compare(
+            "invoice_search_100k_vs_trivial_page",
+            lambda: http.get(url, {"q": "Customer 0042"}),
+            lambda: http.get("/bench/trivial/"),
+            comparison="<=",
+            target=5.0,
+        )
