@@ -214,3 +214,13 @@ def test_it_searches_numbers_references_and_contact_names(
         assert f"{expected_matches(books, odd)} invoice".encode() in answer.content
     nothing = as_finance.get(url, {"q": "zzzz-no-such-thing"})
     assert b"No invoices match" in nothing.content
+
+
+def test_it_escapes_what_xero_sends(as_finance, cast: Cast, books: Tenant) -> None:
+    Invoice.objects.filter(tenant=books).update(
+        contact_name="<script>alert(1)</script>", reference='"><img src=x>'
+    )
+    page = as_finance.get(list_url(cast, books))
+    assert b"<script>alert(1)</script>" not in page.content
+    assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in page.content
+    assert b'"><img src=x>' not in page.content

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -27,13 +27,25 @@ PAGE_SIZE = 50
 SWITCHABLE = {"organisation-home", "invoice-list"}
 
 
-def _org_context(request: HttpRequest, membership: Membership, tenant: Tenant) -> dict[str, Any]:
+def _organisation(membership: Membership, tenant_pk: int) -> tuple[Tenant, list[Tenant]]:
+    """The organisation asked for (404 unless the member may see it) and all those the member
+    may see (for the switcher), in one query."""
+    organisations = list(organisation_list(membership))
+    tenant = next((t for t in organisations if t.pk == tenant_pk), None)
+    if tenant is None:
+        raise Http404("No such organisation.")
+    return tenant, organisations
+
+
+def _org_context(
+    request: HttpRequest, membership: Membership, tenant: Tenant, organisations: list[Tenant]
+) -> dict[str, Any]:
     """The organisation header: which one this is, and the switcher to the others."""
     match = request.resolver_match
     name = match.url_name if match and match.url_name in SWITCHABLE else "organisation-home"
     query = request.GET.urlencode() if name != "organisation-home" else ""
     switch = []
-    for other in organisation_list(membership):
+    for other in organisations:
         try:
             url = reverse(f"books:{name}", args=[membership.workspace_id, other.pk])
         except NoReverseMatch:  # pragma: no cover - every switchable page takes these two
@@ -54,8 +66,8 @@ def organisation_list_view(request: HttpRequest, ws: int) -> HttpResponse:
 @require_GET
 def organisation_home(request: HttpRequest, ws: int, tenant_pk: int) -> HttpResponse:
     membership = workspace_membership(request, ws)
-    tenant = organisation_for(membership, tenant_pk)
-    context = _org_context(request, membership, tenant) | {
+    tenant, organisations = _organisation(membership, tenant_pk)
+    context = _org_context(request, membership, tenant, organisations) | {
         "summary": selectors.organisation_summary(tenant=tenant),
         "overdue": selectors.oldest_overdue(tenant=tenant),
         "sync": selectors.sync_state(tenant=tenant),
@@ -87,7 +99,7 @@ def organisation_sync(request: HtmxHttpRequest, ws: int, tenant_pk: int) -> Http
 @require_GET
 def invoice_list(request: HtmxHttpRequest, ws: int, tenant_pk: int) -> HttpResponse:
     membership = workspace_membership(request, ws)
-    tenant = organisation_for(membership, tenant_pk)
+    tenant, organisations = _organisation(membership, tenant_pk)
     form = InvoiceFilterForm(request.GET)
     filters = form.filters()
     invoices = selectors.invoice_list(tenant=tenant, filters=filters)
@@ -97,7 +109,7 @@ def invoice_list(request: HtmxHttpRequest, ws: int, tenant_pk: int) -> HttpRespo
     status_query, sort_query = query.copy(), query.copy()
     status_query.pop("status", None)
     sort_query.pop("sort", None)
-    context = _org_context(request, membership, tenant) | {
+    context = _org_context(request, membership, tenant, organisations) | {
         "form": form,
         "filters": filters,
         "page": page,

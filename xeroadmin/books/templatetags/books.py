@@ -1,0 +1,41 @@
+"""Table rows built in Python: a list page renders 50 rows of 7 cells, and doing that through
+the template engine (or format_html, whose lazy-aware escaping is slow) was most of its time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+from xeroadmin.books.models import Invoice
+from xeroadmin.lib.templatetags.display import day, money
+
+register = template.Library()
+
+
+@register.simple_tag
+def invoice_rows(invoices: Iterable[Invoice]) -> SafeString:
+    """The `<tr>`s of the invoice table. Every value goes through `html.escape` (the escaping
+    Django's own uses), so the result is safe to mark as such."""
+    rows = []
+    for invoice in invoices:
+        bill = ' <small class="muted">bill</small>' if invoice.type == Invoice.Type.BILL else ""
+        reference = (
+            f'<br><small class="muted">{escape(invoice.reference)}</small>'
+            if invoice.reference
+            else ""
+        )
+        status = escape(invoice.status)
+        rows.append(
+            f'<tr><td data-label="Number">{escape(invoice.number or "(draft)")}{bill}{reference}</td>'
+            f'<td data-label="Contact">{escape(invoice.contact_name)}</td>'
+            f'<td data-label="Date">{escape(day(invoice.date))}</td>'
+            f'<td data-label="Due">{escape(day(invoice.due_date))}</td>'
+            f'<td data-label="Status"><span class="badge status-{status}">{status}</span></td>'
+            f'<td data-label="Total" class="num">{escape(invoice.currency_code)} '
+            f"{escape(money(invoice.total))}</td>"
+            f'<td data-label="Due" class="num">{escape(money(invoice.amount_due))}</td></tr>'
+        )
+    return mark_safe("\n".join(rows))  # noqa: S308 - every value above is escaped
