@@ -9,6 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import Cast, make_invitation
+from xeroadmin.books.models import Invoice
 from xeroadmin.connections.models import Tenant, XeroApp
 
 pytestmark = pytest.mark.django_db
@@ -65,8 +66,12 @@ def values_for(cast: Cast) -> dict[str, int]:
     app = XeroApp.objects.create(
         workspace=cast.workspace, name="Own", client_id="own", client_secret="secret"
     )
+    invoice = Invoice.objects.create(
+        tenant=tenant, xero_id="i-1", type="ACCREC", status="DRAFT", number="INV-1"
+    )
     return {
         "tenant_pk": tenant.pk,
+        "invoice_pk": invoice.pk,
         "app_id": app.pk,
         "ws": cast.workspace.pk,
         "client_id": cast.client_b.pk,

@@ -11,4 +11,19 @@ urlpatterns = [
     path("w/<int:ws>/o/<int:tenant_pk>/", views.organisation_home, name="organisation-home"),
     path("w/<int:ws>/o/<int:tenant_pk>/sync/", views.organisation_sync, name="organisation-sync"),
     path("w/<int:ws>/o/<int:tenant_pk>/invoices/", views.invoice_list, name="invoice-list"),
+    path(
+        "w/<int:ws>/o/<int:tenant_pk>/invoices/<int:invoice_pk>/",
+        views.invoice_detail,
+        name="invoice-detail",
+    ),
+    path(
+        "w/<int:ws>/o/<int:tenant_pk>/invoices/<int:invoice_pk>/action/",
+        views.invoice_action,
+        name="invoice-action",
+    ),
+    path(
+        "w/<int:ws>/o/<int:tenant_pk>/invoices/<int:invoice_pk>/history/",
+        views.invoice_history,
+        name="invoice-history",
+    ),
 ]

@@ -6,25 +6,32 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xeroadmin.activity.selectors import activity_list
-from xeroadmin.books import selectors
+from xeroadmin.books import selectors, services
 from xeroadmin.books.access import organisation_for, organisation_list
 from xeroadmin.books.forms import STATUS_TABS, InvoiceFilterForm
+from xeroadmin.books.models import Invoice
 from xeroadmin.books.sync import sync_request
 from xeroadmin.connections.models import Tenant
+from xeroadmin.connections.services import tenant_client
 from xeroadmin.lib.http import HtmxHttpRequest
 from xeroadmin.tenancy.access import workspace_membership
 from xeroadmin.tenancy.models import Membership, Role
+from xeroadmin.xero.dates import parse_datetime
+from xeroadmin.xero.errors import XeroError, XeroRateLimited, XeroValidationError
 
 PAGE_SIZE = 50
 # Pages that exist for every organisation, so the switcher can keep the user on them.
 SWITCHABLE = {"organisation-home", "invoice-list"}
+# Detail pages switch to the list of the same kind in the other organisation.
+SWITCH_TO = {"invoice-detail": "invoice-list"}
 
 
 def _organisation(membership: Membership, tenant_pk: int) -> tuple[Tenant, list[Tenant]]:
@@ -42,7 +49,9 @@ def _org_context(
 ) -> dict[str, Any]:
     """The organisation header: which one this is, and the switcher to the others."""
     match = request.resolver_match
-    name = match.url_name if match and match.url_name in SWITCHABLE else "organisation-home"
+    url_name = (match.url_name if match else "") or ""
+    current = SWITCH_TO.get(url_name, url_name)
+    name = current if current in SWITCHABLE else "organisation-home"
     query = request.GET.urlencode() if name != "organisation-home" else ""
     switch = []
     for other in organisations:
@@ -123,3 +132,83 @@ def invoice_list(request: HtmxHttpRequest, ws: int, tenant_pk: int) -> HttpRespo
     if request.htmx and request.htmx.target == "invoice-table":
         return render(request, "books/invoice_list.html#invoice-table", context)
     return render(request, "books/invoice_list.html", context)
+
+
+def _invoice(tenant: Tenant, invoice_pk: int) -> Invoice:
+    return get_object_or_404(
+        Invoice.objects.select_related("contact").prefetch_related("lines", "payments"),
+        pk=invoice_pk,
+        tenant=tenant,
+    )
+
+
+@login_required
+@require_GET
+def invoice_detail(request: HttpRequest, ws: int, tenant_pk: int, invoice_pk: int) -> HttpResponse:
+    membership = workspace_membership(request, ws)
+    tenant, organisations = _organisation(membership, tenant_pk)
+    invoice = _invoice(tenant, invoice_pk)
+    actions = [
+        (action, label, services.invoice_guard(invoice, action))
+        for action, label in (("approve", "Approve"), ("void", "Void"), ("delete", "Delete draft"))
+    ]
+    context = _org_context(request, membership, tenant, organisations) | {
+        "invoice": invoice,
+        "actions": actions,
+        "can_write": membership.can_edit and tenant.is_connected,
+    }
+    return render(request, "books/invoice_detail.html", context)
+
+
+@login_required
+@require_POST
+def invoice_action(request: HttpRequest, ws: int, tenant_pk: int, invoice_pk: int) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.FINANCE)
+    tenant = organisation_for(membership, tenant_pk)
+    invoice = _invoice(tenant, invoice_pk)
+    back = redirect("books:invoice-detail", ws=ws, tenant_pk=tenant.pk, invoice_pk=invoice.pk)
+    seen = parse_datetime(request.POST.get("seen", ""))
+    try:
+        written = services.invoice_action(
+            tenant=tenant,
+            invoice=invoice,
+            action=request.POST.get("action", ""),
+            actor=request.user,  # type: ignore[arg-type]
+            seen=seen,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except services.Conflict as conflict:
+        messages.warning(request, str(conflict))
+    except XeroRateLimited as error:
+        messages.warning(request, f"{error.message} Nothing was changed; try again then.")
+    except XeroValidationError as error:
+        messages.error(request, "Xero refused: " + " ".join(error.messages))
+    except XeroError as error:
+        messages.error(request, f"Xero could not do it: {error.message}")
+    else:
+        for wait in written.waits:
+            messages.info(request, wait)
+        messages.success(
+            request,
+            f"Invoice {written.invoice.number or '(draft)'} is now {written.invoice.status.lower()}.",
+        )
+    return back
+
+
+@login_required
+@require_GET
+def invoice_history(request: HttpRequest, ws: int, tenant_pk: int, invoice_pk: int) -> HttpResponse:
+    """History and notes, read live from Xero (they are not mirrored); loaded after the page."""
+    membership = workspace_membership(request, ws)
+    tenant = organisation_for(membership, tenant_pk)
+    invoice = _invoice(tenant, invoice_pk)
+    records: list[dict[str, Any]] = []
+    problem = ""
+    try:
+        body = tenant_client(tenant, max_wait=10).get(f"Invoices/{invoice.xero_id}/History")
+        records = [r for r in (body or {}).get("HistoryRecords") or [] if isinstance(r, dict)]
+    except XeroError as error:
+        problem = error.message
+    context = {"invoice": invoice, "records": records, "problem": problem}
+    return render(request, "books/invoice_detail.html#invoice-history", context)

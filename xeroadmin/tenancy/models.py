@@ -37,6 +37,12 @@ def role_at_least(role: str, minimum: str) -> bool:
 
 class Workspace(models.Model):
     name = models.CharField(max_length=100)
+    # Each edit made here is also written to the record's History and Notes in Xero.
+    history_notes = models.BooleanField(
+        "note edits in Xero's history",
+        default=True,
+        help_text="Add “Edited in xeroadmin by …” to a record's History and Notes in Xero.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

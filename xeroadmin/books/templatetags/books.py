@@ -16,7 +16,7 @@ register = template.Library()
 
 
 @register.simple_tag
-def invoice_rows(invoices: Iterable[Invoice]) -> SafeString:
+def invoice_rows(invoices: Iterable[Invoice], list_url: str) -> SafeString:
     """The `<tr>`s of the invoice table. Every value goes through `html.escape` (the escaping
     Django's own uses), so the result is safe to mark as such."""
     rows = []
@@ -29,7 +29,8 @@ def invoice_rows(invoices: Iterable[Invoice]) -> SafeString:
         )
         status = escape(invoice.status)
         rows.append(
-            f'<tr><td data-label="Number">{escape(invoice.number or "(draft)")}{bill}{reference}</td>'
+            f'<tr><td data-label="Number"><a href="{escape(list_url)}{invoice.pk}/">'
+            f"{escape(invoice.number or '(draft)')}</a>{bill}{reference}</td>"
             f'<td data-label="Contact">{escape(invoice.contact_name)}</td>'
             f'<td data-label="Date">{escape(day(invoice.date))}</td>'
             f'<td data-label="Due">{escape(day(invoice.due_date))}</td>'

@@ -1,0 +1,108 @@
+"""Guarded status changes go through Xero, then the mirror, the feed and Xero's history."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import Cast
+from tests.connections.helpers import connect, control, first_tenant
+from xeroadmin.activity.models import ActivityEvent
+from xeroadmin.books import sync
+from xeroadmin.books.models import Invoice
+from xeroadmin.connections.models import Tenant
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def books(xero, cast: Cast) -> Tenant:
+    connect(cast)
+    tenant = first_tenant(cast)
+    tenant.client = cast.client_a
+    tenant.save()
+    sync.sync_job_run(job_id=sync.sync_request(tenant=tenant).pk)
+    return tenant
+
+
+def act(client, cast: Cast, invoice: Invoice, action: str, seen: str | None = None):
+    url = reverse("books:invoice-action", args=[cast.workspace.pk, invoice.tenant_id, invoice.pk])
+    assert invoice.updated_utc is not None
+    stamp = seen if seen is not None else invoice.updated_utc.isoformat()
+    return client.post(url, {"action": action, "seen": stamp}, follow=True)
+
+
+def test_it_approves_a_draft_through_xero(as_finance, xero, cast: Cast, books: Tenant) -> None:
+    draft = Invoice.objects.filter(tenant=books, status="DRAFT").first()
+    assert draft is not None
+    page = act(as_finance, cast, draft, "approve")
+    assert b"is now authorised" in page.content
+    draft.refresh_from_db()
+    assert draft.status == "AUTHORISED"
+    source = xero.sandbox.state.orgs[books.tenant_id].invoices[draft.xero_id]
+    assert source["Status"] == "AUTHORISED"
+    event = ActivityEvent.objects.get(tenant=books, action="approve")
+    assert event.actor == cast.finance.user
+    notes = [h for h in xero.sandbox.state.orgs[books.tenant_id].history.get(draft.xero_id, [])]
+    assert any("in xeroadmin by finance@example.com" in str(n) for n in notes)
+
+
+def test_it_refuses_to_void_an_invoice_with_payments(
+    as_finance, xero, cast: Cast, books: Tenant
+) -> None:
+    paid = Invoice.objects.filter(tenant=books, status="AUTHORISED", amount_paid__gt=0).first()
+    assert paid is not None
+    page = act(as_finance, cast, paid, "void")
+    assert b"Payments have been applied to this invoice" in page.content
+    paid.refresh_from_db()
+    assert paid.status == "AUTHORISED"
+    detail = as_finance.get(
+        reverse("books:invoice-detail", args=[cast.workspace.pk, books.pk, paid.pk])
+    )
+    assert b'id="action-void" disabled' in detail.content
+
+
+def test_it_warns_before_overwriting_a_change_made_in_xero(
+    as_finance, xero, cast: Cast, books: Tenant
+) -> None:
+    draft = Invoice.objects.filter(tenant=books, status="DRAFT").first()
+    assert draft is not None
+    control(xero.url, "clock", {"advance": 60})
+    source = xero.sandbox.state.orgs[books.tenant_id].invoices[draft.xero_id]
+    source["Reference"] = "Changed in Xero"
+    source["UpdatedDateUTC"] = xero.sandbox.state.clock.now()
+    page = act(
+        as_finance,
+        cast,
+        draft,
+        "approve",
+        seen=(draft.updated_utc - timedelta(seconds=1)).isoformat(),
+    )
+    assert b"was changed in Xero" in page.content
+    assert source["Status"] == "DRAFT"
+    draft.refresh_from_db()
+    assert draft.reference == "Changed in Xero"  # the mirror shows the new version
+
+
+def test_viewers_see_no_controls_and_cannot_act(as_viewer, cast: Cast, books: Tenant) -> None:
+    draft = Invoice.objects.filter(tenant=books, status="DRAFT").first()
+    assert draft is not None
+    detail = as_viewer.get(
+        reverse("books:invoice-detail", args=[cast.workspace.pk, books.pk, draft.pk])
+    )
+    assert detail.status_code == 200
+    assert b"action-approve" not in detail.content
+    url = reverse("books:invoice-action", args=[cast.workspace.pk, books.pk, draft.pk])
+    assert as_viewer.post(url, {"action": "approve"}).status_code == 403
+
+
+def test_it_reads_history_live(as_viewer, cast: Cast, books: Tenant) -> None:
+    invoice = Invoice.objects.filter(tenant=books).first()
+    assert invoice is not None
+    url = reverse("books:invoice-history", args=[cast.workspace.pk, books.pk, invoice.pk])
+    answer = as_viewer.get(url, headers={"HX-Request": "true"})
+    assert answer.status_code == 200
+    assert b'id="invoice-history"' in answer.content
+    assert b"<html" not in answer.content

@@ -1,0 +1,171 @@
+"""Writes to an organisation's books: through Xero first, then the mirror from Xero's answer.
+
+Every write sends an Idempotency-Key, refuses to overwrite a record changed in Xero since the
+user loaded it, is recorded as activity with its actor and, when the workspace wants it, is
+noted in the record's History and Notes in Xero.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from xeroadmin.accounts.models import User
+from xeroadmin.activity.services import activity_record
+from xeroadmin.books import mirror
+from xeroadmin.books.models import Invoice
+from xeroadmin.connections.models import Tenant
+from xeroadmin.connections.services import tenant_client
+from xeroadmin.xero.client import XeroClient
+from xeroadmin.xero.dates import parse_datetime
+from xeroadmin.xero.errors import XeroError, XeroValidationError
+
+logger = logging.getLogger(__name__)
+
+# What each guarded action needs, and Xero's reason when it is not allowed.
+ACTIONS: dict[str, tuple[str, set[str], str]] = {
+    "approve": (
+        "AUTHORISED",
+        {"DRAFT", "SUBMITTED"},
+        "Only a draft or one awaiting approval can be approved.",
+    ),
+    "void": (
+        "VOIDED",
+        {"AUTHORISED"},
+        "Only an approved invoice awaiting payment can be voided; delete a draft instead.",
+    ),
+    "delete": (
+        "DELETED",
+        {"DRAFT", "SUBMITTED"},
+        "Only a draft or one awaiting approval can be deleted; void an approved one instead.",
+    ),
+}
+VERBS = {"approve": "approved", "void": "voided", "delete": "deleted"}
+
+
+class Conflict(Exception):
+    """The record changed in Xero since the page was loaded."""
+
+    def __init__(self, changed_at: datetime | None) -> None:
+        self.changed_at = changed_at
+        when = f" at {changed_at:%d %b %Y %H:%M} UTC" if changed_at else ""
+        super().__init__(
+            f"This invoice was changed in Xero{when}, after you opened it. "
+            "Review the current version, then try again."
+        )
+
+
+@dataclass
+class Written:
+    invoice: Invoice
+    waits: list[str]
+
+
+def invoice_guard(invoice: Invoice, action: str) -> str | None:
+    """Why the action is not allowed on this invoice (Xero's rule), or None."""
+    _, allowed, reason = ACTIONS[action]
+    if invoice.status not in allowed:
+        return f"{reason} This one is {invoice.status.lower()}."
+    if action == "void" and invoice.amount_paid > Decimal("0"):
+        return "Payments have been applied to this invoice: reverse them before voiding it."
+    return None
+
+
+def invoice_action(
+    *,
+    tenant: Tenant,
+    invoice: Invoice,
+    action: str,
+    actor: User,
+    seen: datetime | None,
+) -> Written:
+    """Approve, void or delete an invoice in Xero, guarded, then update the mirror."""
+    if action not in ACTIONS:
+        raise ValidationError("Unknown action.")
+    reason = invoice_guard(invoice, action)
+    if reason:
+        raise ValidationError(reason)
+    client = tenant_client(tenant, max_wait=20)
+    _check_unchanged(client, invoice, seen)
+    status = ACTIONS[action][0]
+    answer = client.post(
+        f"Invoices/{invoice.xero_id}",
+        {"Invoices": [{"InvoiceID": invoice.xero_id, "Status": status}]},
+        idempotency_key=_key(),
+    )
+    updated = _mirror_invoice(tenant, answer)
+    summary = (
+        f"Invoice {updated.number or '(draft)'} for {updated.contact_name} "
+        f"{VERBS[action]} by {actor.email}"
+    )
+    _record(tenant, actor, "invoice", action, summary, updated)
+    _note(client, tenant, f"Invoices/{updated.xero_id}", f"{VERBS[action].capitalize()}", actor)
+    return Written(updated, [str(w) for w in client.waits])
+
+
+def _check_unchanged(client: XeroClient, invoice: Invoice, seen: datetime | None) -> None:
+    """Refuse to write over a change made in Xero since the user loaded the page."""
+    body = client.get(f"Invoices/{invoice.xero_id}")
+    current = (body or {}).get("Invoices") or [{}]
+    changed = parse_datetime(current[0].get("UpdatedDateUTC"))
+    if seen is not None and changed is not None and changed > seen:
+        # Keep the mirror honest too: the user's next look shows the new version.
+        mirror.invoices_upsert(invoice_tenant(invoice), current)
+        raise Conflict(changed)
+
+
+def invoice_tenant(invoice: Invoice) -> Tenant:
+    return Tenant.objects.get(pk=invoice.tenant_id)
+
+
+def _mirror_invoice(tenant: Tenant, answer: Any) -> Invoice:
+    records = (answer or {}).get("Invoices") or []
+    if not records:
+        raise XeroError("Xero's answer held no invoice.")
+    found = mirror.invoices_upsert(tenant, records)
+    return Invoice.objects.get(pk=next(iter(found.values())))
+
+
+def _record(
+    tenant: Tenant, actor: User, category: str, action: str, summary: str, record: Any
+) -> None:
+    activity_record(
+        workspace=tenant.workspace_id,
+        tenant=tenant,
+        category=category,
+        action=action,
+        summary=summary,
+        actor=actor,
+        data={"record": getattr(record, "xero_id", ""), "type": category},
+    )
+
+
+def _note(client: XeroClient, tenant: Tenant, path: str, what: str, actor: User) -> None:
+    """ "Edited in xeroadmin by …" in the record's History and Notes, if the workspace wants it.
+
+    A failure here does not undo the edit (it is done): it is logged and left.
+    """
+    if not tenant.workspace.history_notes:
+        return
+    try:
+        client.put(
+            f"{path}/History",
+            {"HistoryRecords": [{"Details": f"{what} in xeroadmin by {actor.email}"[:250]}]},
+            idempotency_key=_key(),
+        )
+    except XeroError as error:
+        logger.info("Could not add a history note to %s: %s", path, error)
+
+
+def _key() -> str:
+    return uuid.uuid4().hex
+
+
+def xero_messages(error: XeroValidationError) -> list[str]:
+    return error.messages
