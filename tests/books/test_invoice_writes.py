@@ -73,13 +73,9 @@ def test_it_warns_before_overwriting_a_change_made_in_xero(
     source = xero.sandbox.state.orgs[books.tenant_id].invoices[draft.xero_id]
     source["Reference"] = "Changed in Xero"
     source["UpdatedDateUTC"] = xero.sandbox.state.clock.now()
-    page = act(
-        as_finance,
-        cast,
-        draft,
-        "approve",
-        seen=(draft.updated_utc - timedelta(seconds=1)).isoformat(),
-    )
+    assert draft.updated_utc is not None
+    loaded = draft.updated_utc - timedelta(seconds=1)
+    page = act(as_finance, cast, draft, "approve", seen=loaded.isoformat())
     assert b"was changed in Xero" in page.content
     assert source["Status"] == "DRAFT"
     draft.refresh_from_db()
