@@ -9,7 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import Cast, make_invitation
-from xeroadmin.books.models import Invoice
+from xeroadmin.books.models import Invoice, Payment
 from xeroadmin.connections.models import Tenant, XeroApp
 
 pytestmark = pytest.mark.django_db
@@ -69,9 +69,11 @@ def values_for(cast: Cast) -> dict[str, int]:
     invoice = Invoice.objects.create(
         tenant=tenant, xero_id="i-1", type="ACCREC", status="DRAFT", number="INV-1"
     )
+    payment = Payment.objects.create(tenant=tenant, xero_id="p-1", invoice=invoice)
     return {
         "tenant_pk": tenant.pk,
         "invoice_pk": invoice.pk,
+        "payment_pk": payment.pk,
         "app_id": app.pk,
         "ws": cast.workspace.pk,
         "client_id": cast.client_b.pk,

@@ -102,3 +102,78 @@ def test_it_reads_history_live(as_viewer, cast: Cast, books: Tenant) -> None:
     assert answer.status_code == 200
     assert b'id="invoice-history"' in answer.content
     assert b"<html" not in answer.content
+
+
+def detail(cast: Cast, invoice: Invoice) -> str:
+    return reverse("books:invoice-detail", args=[cast.workspace.pk, invoice.tenant_id, invoice.pk])
+
+
+def test_it_records_and_reverses_a_payment(as_finance, xero, cast: Cast, books: Tenant) -> None:
+    invoice = Invoice.objects.filter(tenant=books, status="AUTHORISED", amount_paid=0).first()
+    assert invoice is not None
+    page = as_finance.get(detail(cast, invoice))
+    assert b"Record a payment" in page.content
+    from xeroadmin.books.services import payment_accounts
+
+    account = payment_accounts(tenant=books)[0]
+    url = reverse("books:payment-create", args=[cast.workspace.pk, books.pk, invoice.pk])
+    # More than is due: refused beside the field, the input kept.
+    too_much = as_finance.post(
+        url,
+        {
+            "account": account.xero_id,
+            "paid_on": "2026-11-20",
+            "amount": str(invoice.amount_due + 1),
+            "reference": "Keep me",
+        },
+    )
+    assert too_much.status_code == 200
+    assert b"Ensure this value is less than or equal to" in too_much.content
+    assert b'value="Keep me"' in too_much.content
+    paid = as_finance.post(
+        url,
+        {
+            "account": account.xero_id,
+            "paid_on": "2026-11-20",
+            "amount": str(invoice.amount_due),
+            "reference": "Full",
+        },
+        follow=True,
+    )
+    assert b"the invoice is paid" in paid.content
+    invoice.refresh_from_db()
+    assert invoice.status == "PAID"
+    assert invoice.amount_due == 0
+    payment = invoice.payments.get(reference="Full")
+    reverse_url = reverse("books:payment-reverse", args=[cast.workspace.pk, books.pk, payment.pk])
+    back = as_finance.post(reverse_url, follow=True)
+    assert b"the invoice is authorised again" in back.content
+    invoice.refresh_from_db()
+    assert invoice.status == "AUTHORISED"
+    payment.refresh_from_db()
+    assert payment.status == "DELETED"
+    assert ActivityEvent.objects.filter(tenant=books, category="payment").count() == 2
+
+
+def test_it_emails_only_sendable_sales_invoices(
+    as_finance, xero, cast: Cast, books: Tenant
+) -> None:
+    draft = Invoice.objects.filter(tenant=books, status="DRAFT", type="ACCREC").first()
+    assert draft is not None
+    refused = act(as_finance, cast, draft, "email")
+    assert b"cannot be e-mailed; approve it first" in refused.content
+    org = xero.sandbox.state.orgs[books.tenant_id]
+    with_email = {c for c, record in org.contacts.items() if record.get("EmailAddress")}
+    candidates = Invoice.objects.filter(tenant=books, status="AUTHORISED", type="ACCREC")
+    sendable = next(i for i in candidates if i.contact_xero_id in with_email)
+    sent = act(as_finance, cast, sendable, "email")
+    assert b"Xero is e-mailing invoice" in sent.content
+    assert org.invoices[sendable.xero_id]["SentToContact"] is True
+    sendable.refresh_from_db()
+    assert sendable.sent_to_contact
+    assert ActivityEvent.objects.filter(tenant=books, action="emailed").count() == 1
+    # Xero's own refusal (no address) comes back as its message.
+    silent = next((i for i in candidates if i.contact_xero_id not in with_email), None)
+    if silent is not None:
+        refused_by_xero = act(as_finance, cast, silent, "email")
+        assert b"has no email address" in refused_by_xero.content

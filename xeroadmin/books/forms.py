@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator
 
 from xeroadmin.books.models import Invoice
 from xeroadmin.books.selectors import SORTS, InvoiceFilters
@@ -62,3 +64,20 @@ class InvoiceFilterForm(forms.Form):
             q=(data.get("q") or "").strip(),
             sort=data.get("sort") or "-date",
         )
+
+
+class PaymentForm(forms.Form):
+    account = forms.ChoiceField(label="Paid into")
+    paid_on = forms.DateField(label="Date paid", widget=forms.DateInput(attrs={"type": "date"}))
+    amount = forms.DecimalField(max_digits=18, decimal_places=2, min_value=Decimal("0.01"))
+    reference = forms.CharField(max_length=255, required=False)
+
+    def __init__(self, *args: Any, accounts: list[Any], due: Decimal, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["account"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(a.xero_id, f"{a.code} {a.name}".strip()) for a in accounts]
+        amount = self.fields["amount"]
+        assert isinstance(amount, forms.DecimalField)
+        amount.help_text = f"At most {due:,.2f}, what is due."
+        amount.validators.append(MaxValueValidator(due))

@@ -169,3 +169,130 @@ def _key() -> str:
 
 def xero_messages(error: XeroValidationError) -> list[str]:
     return error.messages
+
+
+# ------------------------------------------------------------------ payments and e-mail
+
+
+def payment_accounts(*, tenant: Tenant) -> list[Any]:
+    """The accounts a payment can be recorded against: bank accounts and payment-enabled ones."""
+    from django.db.models import Q
+
+    from xeroadmin.books.models import Account
+
+    return list(
+        Account.objects.filter(tenant=tenant, status="ACTIVE")
+        .filter(Q(type="BANK") | Q(enable_payments=True))
+        .order_by("code", "name")
+    )
+
+
+def payment_record(
+    *,
+    tenant: Tenant,
+    invoice: Invoice,
+    actor: User,
+    account_xero_id: str,
+    paid_on: Any,
+    amount: Decimal,
+    reference: str = "",
+) -> Written:
+    """Record a payment against an approved invoice (at most what is due)."""
+    if invoice.status != "AUTHORISED":
+        raise ValidationError(
+            f"Payments can only be recorded against approved invoices; this one is "
+            f"{invoice.status.lower()}."
+        )
+    if amount <= 0:
+        raise ValidationError({"amount": "The amount must be more than zero."})
+    if amount > invoice.amount_due:
+        raise ValidationError(
+            {"amount": f"The amount can be at most what is due: {invoice.amount_due:,.2f}."}
+        )
+    if account_xero_id not in {a.xero_id for a in payment_accounts(tenant=tenant)}:
+        raise ValidationError({"account": "Choose a bank account or one that accepts payments."})
+    client = tenant_client(tenant, max_wait=20)
+    answer = client.put(
+        "Payments",
+        {
+            "Payments": [
+                {
+                    "Invoice": {"InvoiceID": invoice.xero_id},
+                    "Account": {"AccountID": account_xero_id},
+                    "Date": paid_on.isoformat(),
+                    "Amount": str(amount),
+                    "Reference": reference,
+                }
+            ]
+        },
+        idempotency_key=_key(),
+    )
+    updated = _refresh_invoice(client, tenant, invoice)
+    mirror.payments_upsert(tenant, (answer or {}).get("Payments") or [])
+    _record(
+        tenant,
+        actor,
+        "payment",
+        "recorded",
+        f"Payment of {amount:,.2f} recorded on invoice {updated.number} for "
+        f"{updated.contact_name} by {actor.email}",
+        updated,
+    )
+    _note(
+        client, tenant, f"Invoices/{updated.xero_id}", f"Payment of {amount:,.2f} recorded", actor
+    )
+    return Written(updated, [str(w) for w in client.waits])
+
+
+def payment_reverse(*, tenant: Tenant, payment: Any, actor: User) -> Written:
+    """Reverse (delete) a payment in Xero; the invoice becomes due again."""
+    if payment.status == "DELETED":
+        raise ValidationError("This payment has already been reversed.")
+    client = tenant_client(tenant, max_wait=20)
+    answer = client.post(
+        f"Payments/{payment.xero_id}",
+        {"Payments": [{"PaymentID": payment.xero_id, "Status": "DELETED"}]},
+        idempotency_key=_key(),
+    )
+    mirror.payments_upsert(tenant, (answer or {}).get("Payments") or [])
+    invoice = payment.invoice
+    if invoice is None:
+        raise XeroError("The payment's invoice is not in the mirror yet.")
+    updated = _refresh_invoice(client, tenant, invoice)
+    _record(
+        tenant,
+        actor,
+        "payment",
+        "reversed",
+        f"Payment of {payment.amount:,.2f} on invoice {updated.number} reversed by {actor.email}",
+        updated,
+    )
+    _note(client, tenant, f"Invoices/{updated.xero_id}", "Payment reversed", actor)
+    return Written(updated, [str(w) for w in client.waits])
+
+
+def invoice_email(*, tenant: Tenant, invoice: Invoice, actor: User) -> Written:
+    """Have Xero e-mail a sales invoice to its contact."""
+    if invoice.type != Invoice.Type.SALES:
+        raise ValidationError("Only sales invoices can be e-mailed; this is a bill.")
+    if invoice.status not in ("SUBMITTED", "AUTHORISED", "PAID"):
+        raise ValidationError(
+            f"A {invoice.status.lower()} invoice cannot be e-mailed; approve it first."
+        )
+    client = tenant_client(tenant, max_wait=20)
+    client.post(f"Invoices/{invoice.xero_id}/Email", {}, idempotency_key=_key())
+    updated = _refresh_invoice(client, tenant, invoice)
+    _record(
+        tenant,
+        actor,
+        "invoice",
+        "emailed",
+        f"Invoice {updated.number} e-mailed to {updated.contact_name} by {actor.email}",
+        updated,
+    )
+    return Written(updated, [str(w) for w in client.waits])
+
+
+def _refresh_invoice(client: XeroClient, tenant: Tenant, invoice: Invoice) -> Invoice:
+    """The invoice as Xero now has it (status, amounts, payments), into the mirror."""
+    return _mirror_invoice(tenant, client.get(f"Invoices/{invoice.xero_id}"))

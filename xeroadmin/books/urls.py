@@ -26,4 +26,14 @@ urlpatterns = [
         views.invoice_history,
         name="invoice-history",
     ),
+    path(
+        "w/<int:ws>/o/<int:tenant_pk>/invoices/<int:invoice_pk>/payments/",
+        views.payment_create,
+        name="payment-create",
+    ),
+    path(
+        "w/<int:ws>/o/<int:tenant_pk>/payments/<int:payment_pk>/reverse/",
+        views.payment_reverse,
+        name="payment-reverse",
+    ),
 ]

@@ -11,16 +11,18 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xeroadmin.activity.selectors import activity_list
 from xeroadmin.books import selectors, services
 from xeroadmin.books.access import organisation_for, organisation_list
-from xeroadmin.books.forms import STATUS_TABS, InvoiceFilterForm
-from xeroadmin.books.models import Invoice
+from xeroadmin.books.forms import STATUS_TABS, InvoiceFilterForm, PaymentForm
+from xeroadmin.books.models import Invoice, Payment
 from xeroadmin.books.sync import sync_request
 from xeroadmin.connections.models import Tenant
 from xeroadmin.connections.services import tenant_client
+from xeroadmin.lib.forms import add_errors
 from xeroadmin.lib.http import HtmxHttpRequest
 from xeroadmin.tenancy.access import workspace_membership
 from xeroadmin.tenancy.models import Membership, Role
@@ -145,6 +147,18 @@ def _invoice(tenant: Tenant, invoice_pk: int) -> Invoice:
 @login_required
 @require_GET
 def invoice_detail(request: HttpRequest, ws: int, tenant_pk: int, invoice_pk: int) -> HttpResponse:
+    return _invoice_page(request, ws, tenant_pk, invoice_pk)
+
+
+def _invoice_page(
+    request: HttpRequest,
+    ws: int,
+    tenant_pk: int,
+    invoice_pk: int,
+    *,
+    payment_form: PaymentForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     membership = workspace_membership(request, ws)
     tenant, organisations = _organisation(membership, tenant_pk)
     invoice = _invoice(tenant, invoice_pk)
@@ -155,9 +169,27 @@ def invoice_detail(request: HttpRequest, ws: int, tenant_pk: int, invoice_pk: in
     context = _org_context(request, membership, tenant, organisations) | {
         "invoice": invoice,
         "actions": actions,
+        "email_reason": _email_reason(invoice),
         "can_write": membership.can_edit and tenant.is_connected,
+        "payment_form": payment_form or _payment_form(tenant, invoice),
     }
-    return render(request, "books/invoice_detail.html", context)
+    return render(request, "books/invoice_detail.html", context, status=status)
+
+
+def _email_reason(invoice: Invoice) -> str:
+    if invoice.type != Invoice.Type.SALES:
+        return "Bills are not e-mailed."
+    if invoice.status not in ("SUBMITTED", "AUTHORISED", "PAID"):
+        return "Approve it before e-mailing it."
+    return ""
+
+
+def _payment_form(tenant: Tenant, invoice: Invoice, data: Any = None) -> PaymentForm | None:
+    if invoice.status != "AUTHORISED" or invoice.amount_due <= 0:
+        return None
+    accounts = services.payment_accounts(tenant=tenant)
+    initial = {"paid_on": timezone.localdate(), "amount": invoice.amount_due}
+    return PaymentForm(data, initial=initial, accounts=accounts, due=invoice.amount_due)
 
 
 @login_required
@@ -168,31 +200,36 @@ def invoice_action(request: HttpRequest, ws: int, tenant_pk: int, invoice_pk: in
     invoice = _invoice(tenant, invoice_pk)
     back = redirect("books:invoice-detail", ws=ws, tenant_pk=tenant.pk, invoice_pk=invoice.pk)
     seen = parse_datetime(request.POST.get("seen", ""))
+    action = request.POST.get("action", "")
     try:
-        written = services.invoice_action(
-            tenant=tenant,
-            invoice=invoice,
-            action=request.POST.get("action", ""),
-            actor=request.user,  # type: ignore[arg-type]
-            seen=seen,
-        )
+        if action == "email":
+            written = services.invoice_email(
+                tenant=tenant,
+                invoice=invoice,
+                actor=request.user,  # type: ignore[arg-type]
+            )
+        else:
+            written = services.invoice_action(
+                tenant=tenant,
+                invoice=invoice,
+                action=action,
+                actor=request.user,  # type: ignore[arg-type]
+                seen=seen,
+            )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     except services.Conflict as conflict:
         messages.warning(request, str(conflict))
-    except XeroRateLimited as error:
-        messages.warning(request, f"{error.message} Nothing was changed; try again then.")
-    except XeroValidationError as error:
-        messages.error(request, "Xero refused: " + " ".join(error.messages))
     except XeroError as error:
-        messages.error(request, f"Xero could not do it: {error.message}")
+        _xero_failure(request, error)
     else:
         for wait in written.waits:
             messages.info(request, wait)
-        messages.success(
-            request,
-            f"Invoice {written.invoice.number or '(draft)'} is now {written.invoice.status.lower()}.",
-        )
+        if action == "email":
+            messages.success(request, f"Xero is e-mailing invoice {written.invoice.number}.")
+        else:
+            number = written.invoice.number or "(draft)"
+            messages.success(request, f"Invoice {number} is now {written.invoice.status.lower()}.")
     return back
 
 
@@ -212,3 +249,80 @@ def invoice_history(request: HttpRequest, ws: int, tenant_pk: int, invoice_pk: i
         problem = error.message
     context = {"invoice": invoice, "records": records, "problem": problem}
     return render(request, "books/invoice_detail.html#invoice-history", context)
+
+
+def _xero_failure(request: HttpRequest, error: XeroError) -> None:
+    if isinstance(error, XeroRateLimited):
+        messages.warning(request, f"{error.message} Nothing was changed; try again then.")
+    elif isinstance(error, XeroValidationError):
+        messages.error(request, "Xero refused: " + " ".join(error.messages))
+    else:
+        messages.error(request, f"Xero could not do it: {error.message}")
+
+
+@login_required
+@require_POST
+def payment_create(request: HttpRequest, ws: int, tenant_pk: int, invoice_pk: int) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.FINANCE)
+    tenant = organisation_for(membership, tenant_pk)
+    invoice = _invoice(tenant, invoice_pk)
+    form = _payment_form(tenant, invoice, request.POST)
+    if form is None:
+        messages.error(request, "This invoice is not awaiting payment.")
+    elif form.is_valid():
+        try:
+            written = services.payment_record(
+                tenant=tenant,
+                invoice=invoice,
+                actor=request.user,  # type: ignore[arg-type]
+                account_xero_id=form.cleaned_data["account"],
+                paid_on=form.cleaned_data["paid_on"],
+                amount=form.cleaned_data["amount"],
+                reference=form.cleaned_data["reference"],
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        except XeroValidationError as error:
+            form.add_error(None, "Xero refused: " + " ".join(error.messages))
+        except XeroError as error:
+            form.add_error(None, f"Xero could not record it: {error.message}")
+        else:
+            for wait in written.waits:
+                messages.info(request, wait)
+            status = written.invoice.status.lower()
+            messages.success(request, f"Payment recorded; the invoice is {status}.")
+            return redirect(
+                "books:invoice-detail", ws=ws, tenant_pk=tenant.pk, invoice_pk=invoice.pk
+            )
+    if form is not None and form.errors:
+        # Back to the page with the user's input and the reasons beside it.
+        return _invoice_page(request, ws, tenant_pk, invoice_pk, payment_form=form)
+    return redirect("books:invoice-detail", ws=ws, tenant_pk=tenant.pk, invoice_pk=invoice.pk)
+
+
+@login_required
+@require_POST
+def payment_reverse(request: HttpRequest, ws: int, tenant_pk: int, payment_pk: int) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.FINANCE)
+    tenant = organisation_for(membership, tenant_pk)
+    payment = get_object_or_404(
+        Payment.objects.select_related("invoice"), pk=payment_pk, tenant=tenant
+    )
+    try:
+        written = services.payment_reverse(
+            tenant=tenant,
+            payment=payment,
+            actor=request.user,  # type: ignore[arg-type]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except XeroError as error:
+        _xero_failure(request, error)
+    else:
+        status = written.invoice.status.lower()
+        messages.success(request, f"Payment reversed; the invoice is {status} again.")
+    if payment.invoice_id:
+        return redirect(
+            "books:invoice-detail", ws=ws, tenant_pk=tenant.pk, invoice_pk=payment.invoice_id
+        )
+    return redirect("books:invoice-list", ws=ws, tenant_pk=tenant.pk)
