@@ -9,7 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import Cast, make_invitation
-from xeroadmin.books.models import Invoice, Payment
+from xeroadmin.books.models import Contact, Invoice, Payment
 from xeroadmin.connections.models import Tenant, XeroApp
 
 pytestmark = pytest.mark.django_db
@@ -70,10 +70,12 @@ def values_for(cast: Cast) -> dict[str, int]:
         tenant=tenant, xero_id="i-1", type="ACCREC", status="DRAFT", number="INV-1"
     )
     payment = Payment.objects.create(tenant=tenant, xero_id="p-1", invoice=invoice)
+    contact = Contact.objects.create(tenant=tenant, xero_id="c-1", name="Someone")
     return {
         "tenant_pk": tenant.pk,
         "invoice_pk": invoice.pk,
         "payment_pk": payment.pk,
+        "contact_pk": contact.pk,
         "app_id": app.pk,
         "ws": cast.workspace.pk,
         "client_id": cast.client_b.pk,

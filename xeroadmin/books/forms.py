@@ -81,3 +81,15 @@ class PaymentForm(forms.Form):
         assert isinstance(amount, forms.DecimalField)
         amount.help_text = f"At most {due:,.2f}, what is due."
         amount.validators.append(MaxValueValidator(due))
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(max_length=255)
+    first_name = forms.CharField(max_length=255, required=False, label="First name")
+    last_name = forms.CharField(max_length=255, required=False, label="Last name")
+    # Xero is the judge of what an address it accepts looks like; its message shows here.
+    email = forms.CharField(max_length=255, required=False, label="E-mail address")
+    contact_number = forms.CharField(
+        max_length=50, required=False, label="Contact number", help_text="Your own id for it."
+    )
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -183,3 +183,33 @@ def sync_state(*, tenant: Tenant) -> SyncView:
     if job.status == SyncJob.Status.FAILED:
         return SyncView(job, False, f"Last sync failed: {job.error}")
     return SyncView(job, False, "Up to date")
+
+
+def contact_list(
+    *, tenant: Tenant, q: str = "", kind: str = "", archived: bool = False
+) -> QuerySet[Contact]:
+    """The organisation's contacts: search by name or e-mail, customers or suppliers."""
+    contacts = Contact.objects.filter(tenant=tenant)
+    if not archived:
+        contacts = contacts.filter(status="ACTIVE")
+    if kind == "customers":
+        contacts = contacts.filter(is_customer=True)
+    elif kind == "suppliers":
+        contacts = contacts.filter(is_supplier=True)
+    if q.strip():
+        term = q.strip()
+        contacts = contacts.filter(Q(name__icontains=term) | Q(email__icontains=term))
+    return contacts.order_by("name", "pk")
+
+
+def contact_balances(*, contact: Contact) -> dict[str, Decimal]:
+    """What the contact owes and is owed: outstanding and overdue, sales and bills."""
+    today = timezone.localdate()
+    open_invoices = Invoice.objects.filter(contact=contact, status__in=OPEN)
+    numbers = open_invoices.order_by().aggregate(
+        receivable=Sum("amount_due", filter=Q(type=Invoice.Type.SALES)),
+        receivable_overdue=Sum("amount_due", filter=Q(type=Invoice.Type.SALES, due_date__lt=today)),
+        payable=Sum("amount_due", filter=Q(type=Invoice.Type.BILL)),
+        payable_overdue=Sum("amount_due", filter=Q(type=Invoice.Type.BILL, due_date__lt=today)),
+    )
+    return {key: value or Decimal("0") for key, value in numbers.items()}

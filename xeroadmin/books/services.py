@@ -296,3 +296,90 @@ def invoice_email(*, tenant: Tenant, invoice: Invoice, actor: User) -> Written:
 def _refresh_invoice(client: XeroClient, tenant: Tenant, invoice: Invoice) -> Invoice:
     """The invoice as Xero now has it (status, amounts, payments), into the mirror."""
     return _mirror_invoice(tenant, client.get(f"Invoices/{invoice.xero_id}"))
+
+
+# ------------------------------------------------------------------ contacts
+
+# Form field ↔ Xero field, so that Xero's messages land beside the right input.
+CONTACT_FIELDS = {
+    "name": "Name",
+    "first_name": "FirstName",
+    "last_name": "LastName",
+    "email": "EmailAddress",
+    "contact_number": "ContactNumber",
+}
+
+
+def contact_save(
+    *,
+    tenant: Tenant,
+    contact: Any | None,
+    actor: User,
+    data: dict[str, str],
+    seen: datetime | None = None,
+) -> Written:
+    """Create a contact, or update one (refusing to overwrite a change made in Xero)."""
+    from xeroadmin.books.models import Contact
+
+    body = {xero: data.get(field, "") for field, xero in CONTACT_FIELDS.items() if field in data}
+    client = tenant_client(tenant, max_wait=20)
+    try:
+        if contact is None:
+            answer = client.put("Contacts", {"Contacts": [body]}, idempotency_key=_key())
+        else:
+            current = (client.get(f"Contacts/{contact.xero_id}") or {}).get("Contacts") or [{}]
+            changed = parse_datetime(current[0].get("UpdatedDateUTC"))
+            if seen is not None and changed is not None and changed > seen:
+                mirror.contacts_upsert(tenant, current)
+                raise Conflict(changed)
+            answer = client.post(
+                f"Contacts/{contact.xero_id}",
+                {"Contacts": [{"ContactID": contact.xero_id, **body}]},
+                idempotency_key=_key(),
+            )
+    except XeroValidationError as error:
+        raise _field_errors(error, CONTACT_FIELDS) from None
+    found = mirror.contacts_upsert(tenant, (answer or {}).get("Contacts") or [])
+    saved = Contact.objects.get(pk=next(iter(found.values())))
+    verb = "created" if contact is None else "updated"
+    _record(tenant, actor, "contact", verb, f"Contact {saved.name} {verb} by {actor.email}", saved)
+    _note(client, tenant, f"Contacts/{saved.xero_id}", verb.capitalize(), actor)
+    return Written(saved, [str(w) for w in client.waits])  # type: ignore[arg-type]
+
+
+def contact_archive(*, tenant: Tenant, contact: Any, actor: User, archive: bool) -> Written:
+    """Archive a contact, or restore an archived one."""
+    status = "ARCHIVED" if archive else "ACTIVE"
+    client = tenant_client(tenant, max_wait=20)
+    try:
+        answer = client.post(
+            f"Contacts/{contact.xero_id}",
+            {"Contacts": [{"ContactID": contact.xero_id, "ContactStatus": status}]},
+            idempotency_key=_key(),
+        )
+    except XeroValidationError as error:
+        raise ValidationError(" ".join(error.messages)) from None
+    mirror.contacts_upsert(tenant, (answer or {}).get("Contacts") or [])
+    contact.refresh_from_db()
+    verb = "archived" if archive else "restored"
+    _record(
+        tenant, actor, "contact", verb, f"Contact {contact.name} {verb} by {actor.email}", contact
+    )
+    return Written(contact, [str(w) for w in client.waits])
+
+
+def _field_errors(error: XeroValidationError, fields: dict[str, str]) -> ValidationError:
+    """Xero's messages as a form's errors: beside the field they are about, else on top."""
+    by_xero = {xero: field for field, xero in fields.items()}
+    found: dict[str, list[str]] = {}
+    for element in error.elements:
+        for xero_field, texts in element.fields.items():
+            target = by_xero.get(xero_field, "__all__")
+            found.setdefault(target, []).extend(texts)
+        if element.general:
+            found.setdefault("__all__", []).extend(element.general)
+        for texts in element.lines.values():
+            found.setdefault("__all__", []).extend(texts)
+    if not found:
+        found["__all__"] = [str(error)]
+    return ValidationError({k: [ValidationError(t) for t in v] for k, v in found.items()})

@@ -36,4 +36,16 @@ urlpatterns = [
         views.payment_reverse,
         name="payment-reverse",
     ),
+    path("w/<int:ws>/o/<int:tenant_pk>/contacts/", views.contact_list, name="contact-list"),
+    path("w/<int:ws>/o/<int:tenant_pk>/contacts/new/", views.contact_create, name="contact-create"),
+    path(
+        "w/<int:ws>/o/<int:tenant_pk>/contacts/<int:contact_pk>/",
+        views.contact_detail,
+        name="contact-detail",
+    ),
+    path(
+        "w/<int:ws>/o/<int:tenant_pk>/contacts/<int:contact_pk>/archive/",
+        views.contact_archive,
+        name="contact-archive",
+    ),
 ]

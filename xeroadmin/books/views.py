@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from xeroadmin.activity.selectors import activity_list
 from xeroadmin.books import selectors, services
 from xeroadmin.books.access import organisation_for, organisation_list
-from xeroadmin.books.forms import STATUS_TABS, InvoiceFilterForm, PaymentForm
-from xeroadmin.books.models import Invoice, Payment
+from xeroadmin.books.forms import STATUS_TABS, ContactForm, InvoiceFilterForm, PaymentForm
+from xeroadmin.books.models import Contact, Invoice, Payment
 from xeroadmin.books.sync import sync_request
 from xeroadmin.connections.models import Tenant
 from xeroadmin.connections.services import tenant_client
@@ -31,9 +31,13 @@ from xeroadmin.xero.errors import XeroError, XeroRateLimited, XeroValidationErro
 
 PAGE_SIZE = 50
 # Pages that exist for every organisation, so the switcher can keep the user on them.
-SWITCHABLE = {"organisation-home", "invoice-list"}
+SWITCHABLE = {"organisation-home", "invoice-list", "contact-list"}
 # Detail pages switch to the list of the same kind in the other organisation.
-SWITCH_TO = {"invoice-detail": "invoice-list"}
+SWITCH_TO = {
+    "invoice-detail": "invoice-list",
+    "contact-detail": "contact-list",
+    "contact-create": "contact-list",
+}
 
 
 def _organisation(membership: Membership, tenant_pk: int) -> tuple[Tenant, list[Tenant]]:
@@ -326,3 +330,156 @@ def payment_reverse(request: HttpRequest, ws: int, tenant_pk: int, payment_pk: i
             "books:invoice-detail", ws=ws, tenant_pk=tenant.pk, invoice_pk=payment.invoice_id
         )
     return redirect("books:invoice-list", ws=ws, tenant_pk=tenant.pk)
+
+
+def _contact(tenant: Tenant, contact_pk: int) -> Contact:
+    return get_object_or_404(Contact, pk=contact_pk, tenant=tenant)
+
+
+@login_required
+@require_GET
+def contact_list(request: HtmxHttpRequest, ws: int, tenant_pk: int) -> HttpResponse:
+    membership = workspace_membership(request, ws)
+    tenant, organisations = _organisation(membership, tenant_pk)
+    q = request.GET.get("q", "")[:100]
+    kind = request.GET.get("kind", "")
+    archived = request.GET.get("archived") == "on"
+    contacts = selectors.contact_list(tenant=tenant, q=q, kind=kind, archived=archived)
+    page = Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = _org_context(request, membership, tenant, organisations) | {
+        "page": page,
+        "q": q,
+        "kind": kind,
+        "archived": archived,
+        "query": query.urlencode(),
+    }
+    if request.htmx and request.htmx.target == "contact-table":
+        return render(request, "books/contact_list.html#contact-table", context)
+    return render(request, "books/contact_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_detail(request: HttpRequest, ws: int, tenant_pk: int, contact_pk: int) -> HttpResponse:
+    role = Role.FINANCE if request.method == "POST" else Role.VIEWER
+    membership = workspace_membership(request, ws, role=role)
+    tenant, organisations = _organisation(membership, tenant_pk)
+    contact = _contact(tenant, contact_pk)
+    initial = {
+        "name": contact.name,
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "email": contact.email,
+        "contact_number": contact.contact_number,
+        "seen": contact.updated_utc.isoformat() if contact.updated_utc else "",
+    }
+    form = ContactForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "seen"}
+        try:
+            services.contact_save(
+                tenant=tenant,
+                contact=contact,
+                actor=request.user,  # type: ignore[arg-type]
+                data=data,
+                seen=parse_datetime(form.cleaned_data["seen"]),
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        except services.Conflict as conflict:
+            form.add_error(None, str(conflict))
+        except XeroError as error:
+            form.add_error(None, f"Xero could not save it: {error.message}")
+        else:
+            messages.success(request, "Contact saved in Xero.")
+            return redirect(
+                "books:contact-detail", ws=ws, tenant_pk=tenant.pk, contact_pk=contact.pk
+            )
+    invoices = (
+        Invoice.objects.filter(contact=contact)
+        .order_by("-date", "-pk")
+        .only(
+            "pk",
+            "number",
+            "type",
+            "date",
+            "due_date",
+            "status",
+            "currency_code",
+            "total",
+            "amount_due",
+            "reference",
+            "contact_name",
+            "tenant_id",
+        )[:20]
+    )
+    raw = contact.raw or {}
+    context = _org_context(request, membership, tenant, organisations) | {
+        "contact": contact,
+        "form": form,
+        "balances": selectors.contact_balances(contact=contact),
+        "invoices": invoices,
+        "addresses": [
+            a
+            for a in raw.get("Addresses") or []
+            if isinstance(a, dict) and any(a.get(k) for k in ("AddressLine1", "City", "PostalCode"))
+        ],
+        "phones": [
+            p for p in raw.get("Phones") or [] if isinstance(p, dict) and p.get("PhoneNumber")
+        ],
+        "can_write": membership.can_edit and tenant.is_connected,
+    }
+    return render(request, "books/contact_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_create(request: HttpRequest, ws: int, tenant_pk: int) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.FINANCE)
+    tenant, organisations = _organisation(membership, tenant_pk)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "seen"}
+        try:
+            written = services.contact_save(
+                tenant=tenant,
+                contact=None,
+                actor=request.user,  # type: ignore[arg-type]
+                data=data,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        except XeroError as error:
+            form.add_error(None, f"Xero could not save it: {error.message}")
+        else:
+            messages.success(request, "Contact created in Xero.")
+            return redirect(
+                "books:contact-detail", ws=ws, tenant_pk=tenant.pk, contact_pk=written.invoice.pk
+            )
+    context = _org_context(request, membership, tenant, organisations) | {"form": form}
+    return render(request, "books/contact_create.html", context)
+
+
+@login_required
+@require_POST
+def contact_archive(request: HttpRequest, ws: int, tenant_pk: int, contact_pk: int) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.FINANCE)
+    tenant = organisation_for(membership, tenant_pk)
+    contact = _contact(tenant, contact_pk)
+    archive = request.POST.get("archive") != "0"
+    try:
+        services.contact_archive(
+            tenant=tenant,
+            contact=contact,
+            actor=request.user,  # type: ignore[arg-type]
+            archive=archive,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except XeroError as error:
+        _xero_failure(request, error)
+    else:
+        messages.success(request, f"{contact.name} is {'archived' if archive else 'active again'}.")
+    return redirect("books:contact-detail", ws=ws, tenant_pk=tenant.pk, contact_pk=contact.pk)

@@ -99,6 +99,7 @@ def _seconds(value: float) -> str:
 # Xero's validation messages name no field; these phrases say which one a message is about.
 FIELD_HINTS: tuple[tuple[str, str], ...] = (
     (r"e-?mail", "EmailAddress"),
+    (r"contact number", "ContactNumber"),
     (r"contact name|\bname\b.*already|^name\b|\bname (is|must)", "Name"),
     (r"due ?date", "DueDate"),
     (r"\bdate\b", "Date"),

@@ -1,0 +1,118 @@
+"""Contacts: list, detail with balances, edit with Xero's messages beside the fields, create,
+archive and restore."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from tests.conftest import Cast
+from tests.connections.helpers import connect, first_tenant
+from xeroadmin.activity.models import ActivityEvent
+from xeroadmin.books import sync
+from xeroadmin.books.models import Contact
+from xeroadmin.connections.models import Tenant
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def books(xero, cast: Cast) -> Tenant:
+    connect(cast)
+    tenant = first_tenant(cast)
+    tenant.client = cast.client_a
+    tenant.save()
+    sync.sync_job_run(job_id=sync.sync_request(tenant=tenant).pk)
+    return tenant
+
+
+def detail_url(cast: Cast, contact: Contact) -> str:
+    return reverse("books:contact-detail", args=[cast.workspace.pk, contact.tenant_id, contact.pk])
+
+
+def test_it_lists_and_searches_contacts(as_viewer, cast: Cast, books: Tenant) -> None:
+    url = reverse("books:contact-list", args=[cast.workspace.pk, books.pk])
+    active = Contact.objects.filter(tenant=books, status="ACTIVE").count()
+    page = as_viewer.get(url)
+    assert f"{active} contact".encode() in page.content
+    one = Contact.objects.filter(tenant=books).first()
+    assert one is not None
+    found = as_viewer.get(
+        url, {"q": one.name[:5]}, headers={"HX-Request": "true", "HX-Target": "contact-table"}
+    )
+    assert escape(one.name).encode() in found.content
+    assert b"<html" not in found.content
+
+
+def test_it_keeps_input_and_shows_xeros_message_beside_the_field(
+    as_finance, xero, cast: Cast, books: Tenant
+) -> None:
+    contact = Contact.objects.filter(tenant=books, status="ACTIVE").first()
+    assert contact is not None
+    assert contact.updated_utc is not None
+    answer = as_finance.post(
+        detail_url(cast, contact),
+        {
+            "name": "Renamed Ltd",
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "email": "not-an-address",
+            "seen": contact.updated_utc.isoformat(),
+        },
+    )
+    assert answer.status_code == 200
+    body = answer.content.decode()
+    assert 'id="id_email_error"' in body
+    assert "Email address must be valid." in body
+    assert 'value="Renamed Ltd"' in body
+    assert 'value="Ada"' in body
+    contact.refresh_from_db()
+    assert contact.name != "Renamed Ltd"
+    source = xero.sandbox.state.orgs[books.tenant_id].contacts[contact.xero_id]
+    assert source["Name"] != "Renamed Ltd"
+
+
+def test_it_saves_a_contact_in_xero(as_finance, xero, cast: Cast, books: Tenant) -> None:
+    contact = Contact.objects.filter(tenant=books, status="ACTIVE").first()
+    assert contact is not None
+    assert contact.updated_utc is not None
+    saved = as_finance.post(
+        detail_url(cast, contact),
+        {
+            "name": "Renamed Ltd",
+            "email": "ada@example.com",
+            "seen": contact.updated_utc.isoformat(),
+        },
+        follow=True,
+    )
+    assert b"Contact saved in Xero." in saved.content
+    contact.refresh_from_db()
+    assert (contact.name, contact.email) == ("Renamed Ltd", "ada@example.com")
+    source = xero.sandbox.state.orgs[books.tenant_id].contacts[contact.xero_id]
+    assert source["EmailAddress"] == "ada@example.com"
+    assert ActivityEvent.objects.filter(tenant=books, category="contact", action="updated").exists()
+
+
+def test_it_creates_archives_and_restores(as_finance, xero, cast: Cast, books: Tenant) -> None:
+    url = reverse("books:contact-create", args=[cast.workspace.pk, books.pk])
+    created = as_finance.post(url, {"name": "Brand New Ltd"}, follow=True)
+    assert b"Contact created in Xero." in created.content
+    contact = Contact.objects.get(tenant=books, name="Brand New Ltd")
+    archive = reverse("books:contact-archive", args=[cast.workspace.pk, books.pk, contact.pk])
+    as_finance.post(archive, {"archive": "1"})
+    contact.refresh_from_db()
+    assert contact.status == "ARCHIVED"
+    as_finance.post(archive, {"archive": "0"})
+    contact.refresh_from_db()
+    assert contact.status == "ACTIVE"
+    duplicate = as_finance.post(url, {"name": "Brand New Ltd"})
+    assert b"already assigned to another contact" in duplicate.content
+
+
+def test_viewers_cannot_edit_contacts(as_viewer, cast: Cast, books: Tenant) -> None:
+    contact = Contact.objects.filter(tenant=books).first()
+    assert contact is not None
+    page = as_viewer.get(detail_url(cast, contact))
+    assert b"save-contact" not in page.content
+    assert as_viewer.post(detail_url(cast, contact), {"name": "x"}).status_code == 403
