@@ -9,7 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import Cast, make_invitation
-from xeroadmin.books.models import Contact, Invoice, Payment
+from xeroadmin.books.models import Account, Contact, Invoice, Item, Payment
 from xeroadmin.connections.models import Tenant, XeroApp
 
 pytestmark = pytest.mark.django_db
@@ -71,11 +71,15 @@ def values_for(cast: Cast) -> dict[str, int]:
     )
     payment = Payment.objects.create(tenant=tenant, xero_id="p-1", invoice=invoice)
     contact = Contact.objects.create(tenant=tenant, xero_id="c-1", name="Someone")
+    item = Item.objects.create(tenant=tenant, xero_id="it-1", code="X")
+    account = Account.objects.create(tenant=tenant, xero_id="a-1", code="200", name="Sales")
     return {
         "tenant_pk": tenant.pk,
         "invoice_pk": invoice.pk,
         "payment_pk": payment.pk,
         "contact_pk": contact.pk,
+        "item_pk": item.pk,
+        "account_pk": account.pk,
         "app_id": app.pk,
         "ws": cast.workspace.pk,
         "client_id": cast.client_b.pk,

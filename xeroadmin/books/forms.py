@@ -93,3 +93,55 @@ class ContactForm(forms.Form):
         max_length=50, required=False, label="Contact number", help_text="Your own id for it."
     )
     seen = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class ItemForm(forms.Form):
+    code = forms.CharField(max_length=30)
+    name = forms.CharField(max_length=50, required=False)
+    description = forms.CharField(
+        max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    unit_price = forms.DecimalField(
+        max_digits=18, decimal_places=4, required=False, label="Sale price"
+    )
+    account_code = forms.ChoiceField(required=False, label="Sales account")
+    tax_type = forms.ChoiceField(required=False, label="Tax rate")
+
+    def __init__(
+        self, *args: Any, accounts: list[Any], tax_rates: list[Any], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        account = self.fields["account_code"]
+        assert isinstance(account, forms.ChoiceField)
+        account.choices = [("", "—"), *((a.code, str(a)) for a in accounts if a.code)]
+        tax = self.fields["tax_type"]
+        assert isinstance(tax, forms.ChoiceField)
+        tax.choices = [("", "—"), *((t.tax_type, str(t)) for t in tax_rates)]
+
+
+ACCOUNT_TYPES = [
+    ("REVENUE", "Revenue"), ("SALES", "Sales"), ("OTHERINCOME", "Other income"),
+    ("EXPENSE", "Expense"), ("DIRECTCOSTS", "Direct costs"), ("OVERHEADS", "Overheads"),
+    ("CURRENT", "Current asset"), ("FIXED", "Fixed asset"), ("NONCURRENT", "Non-current asset"),
+    ("PREPAYMENT", "Prepayment"), ("INVENTORY", "Inventory"), ("CURRLIAB", "Current liability"),
+    ("LIABILITY", "Liability"), ("TERMLIAB", "Non-current liability"), ("EQUITY", "Equity"),
+    ("BANK", "Bank"),
+]  # fmt: skip
+
+
+class AccountForm(forms.Form):
+    code = forms.CharField(max_length=10)
+    name = forms.CharField(max_length=150)
+    type = forms.ChoiceField(choices=ACCOUNT_TYPES)
+    tax_type = forms.ChoiceField(required=False, label="Tax rate")
+
+    def __init__(
+        self, *args: Any, tax_rates: list[Any], editing: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        tax = self.fields["tax_type"]
+        assert isinstance(tax, forms.ChoiceField)
+        tax.choices = [("", "—"), *((t.tax_type, str(t)) for t in tax_rates)]
+        if editing:
+            self.fields["type"].disabled = True
+            self.fields["type"].help_text = "An account's type cannot change once it is created."

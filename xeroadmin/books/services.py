@@ -383,3 +383,112 @@ def _field_errors(error: XeroValidationError, fields: dict[str, str]) -> Validat
     if not found:
         found["__all__"] = [str(error)]
     return ValidationError({k: [ValidationError(t) for t in v] for k, v in found.items()})
+
+
+# ------------------------------------------------------------------ items and accounts
+
+ITEM_FIELDS = {
+    "code": "Code",
+    "name": "Name",
+    "description": "Description",
+    "unit_price": "UnitPrice",
+    "account_code": "AccountCode",
+    "tax_type": "TaxType",
+}
+ACCOUNT_FIELDS = {"code": "Code", "name": "Name", "type": "Type", "tax_type": "TaxType"}
+
+
+def item_save(*, tenant: Tenant, item: Any | None, actor: User, data: dict[str, Any]) -> Any:
+    """Create or update an item in Xero (code, name, description and its sales details)."""
+    from xeroadmin.books.models import Item
+
+    sales: dict[str, Any] = {}
+    if data.get("unit_price") is not None:
+        sales["UnitPrice"] = str(data["unit_price"])
+    if data.get("account_code"):
+        sales["AccountCode"] = data["account_code"]
+    if data.get("tax_type"):
+        sales["TaxType"] = data["tax_type"]
+    body: dict[str, Any] = {
+        "Code": data["code"],
+        "Name": data.get("name", ""),
+        "Description": data.get("description", ""),
+        "SalesDetails": sales,
+    }
+    client = tenant_client(tenant, max_wait=20)
+    try:
+        if item is None:
+            answer = client.put("Items", {"Items": [body]}, idempotency_key=_key())
+        else:
+            answer = client.post(
+                f"Items/{item.xero_id}",
+                {"Items": [{"ItemID": item.xero_id, **body}]},
+                idempotency_key=_key(),
+            )
+    except XeroValidationError as error:
+        raise _field_errors(error, ITEM_FIELDS) from None
+    found = mirror.items_upsert(tenant, (answer or {}).get("Items") or [])
+    saved = Item.objects.get(pk=next(iter(found.values())))
+    verb = "created" if item is None else "updated"
+    _record(tenant, actor, "item", verb, f"Item {saved.code} {verb} by {actor.email}", saved)
+    _note(client, tenant, f"Items/{saved.xero_id}", verb.capitalize(), actor)
+    return saved
+
+
+def item_delete(*, tenant: Tenant, item: Any, actor: User) -> None:
+    """Delete an item in Xero (Xero refuses for tracked items with stock; its reason is shown)."""
+    client = tenant_client(tenant, max_wait=20)
+    try:
+        client.delete(f"Items/{item.xero_id}")
+    except XeroValidationError as error:
+        raise ValidationError(" ".join(error.messages)) from None
+    _record(tenant, actor, "item", "deleted", f"Item {item.code} deleted by {actor.email}", item)
+    item.delete()
+
+
+def account_save(*, tenant: Tenant, account: Any | None, actor: User, data: dict[str, Any]) -> Any:
+    """Create or update an account of the chart of accounts (Xero adds them one at a time)."""
+    from xeroadmin.books.models import Account
+
+    body = {xero: data[field] for field, xero in ACCOUNT_FIELDS.items() if data.get(field)}
+    client = tenant_client(tenant, max_wait=20)
+    try:
+        if account is None:
+            answer = client.put("Accounts", {"Accounts": [body]}, idempotency_key=_key())
+        else:
+            body.pop("Type", None)  # an account's type is fixed once created
+            answer = client.post(
+                f"Accounts/{account.xero_id}",
+                {"Accounts": [{"AccountID": account.xero_id, **body}]},
+                idempotency_key=_key(),
+            )
+    except XeroValidationError as error:
+        raise _field_errors(error, ACCOUNT_FIELDS) from None
+    found = mirror.accounts_upsert(tenant, (answer or {}).get("Accounts") or [])
+    saved = Account.objects.get(pk=next(iter(found.values())))
+    verb = "created" if account is None else "updated"
+    _record(tenant, actor, "account", verb, f"Account {saved} {verb} by {actor.email}", saved)
+    return saved
+
+
+def account_retire(*, tenant: Tenant, account: Any, actor: User, delete: bool) -> None:
+    """Archive an account, or delete it (Xero deletes only accounts never used; else archive)."""
+    if account.system_account:
+        raise ValidationError("System accounts cannot be archived or deleted.")
+    client = tenant_client(tenant, max_wait=20)
+    try:
+        if delete:
+            client.delete(f"Accounts/{account.xero_id}")
+        else:
+            answer = client.post(
+                f"Accounts/{account.xero_id}",
+                {"Accounts": [{"AccountID": account.xero_id, "Status": "ARCHIVED"}]},
+                idempotency_key=_key(),
+            )
+            mirror.accounts_upsert(tenant, (answer or {}).get("Accounts") or [])
+    except XeroValidationError as error:
+        raise ValidationError(" ".join(error.messages)) from None
+    verb = "deleted" if delete else "archived"
+    _record(tenant, actor, "account", verb, f"Account {account} {verb} by {actor.email}", account)
+    if delete:
+        account.delete()

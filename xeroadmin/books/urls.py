@@ -48,4 +48,14 @@ urlpatterns = [
         views.contact_archive,
         name="contact-archive",
     ),
+    path("w/<int:ws>/o/<int:tenant_pk>/items/", views.item_list, name="item-list"),
+    path(
+        "w/<int:ws>/o/<int:tenant_pk>/items/<int:item_pk>/", views.item_detail, name="item-detail"
+    ),
+    path("w/<int:ws>/o/<int:tenant_pk>/accounts/", views.account_list, name="account-list"),
+    path(
+        "w/<int:ws>/o/<int:tenant_pk>/accounts/<int:account_pk>/",
+        views.account_detail,
+        name="account-detail",
+    ),
 ]

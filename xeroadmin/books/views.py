@@ -14,11 +14,20 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from xeroadmin.accounts.models import User
 from xeroadmin.activity.selectors import activity_list
 from xeroadmin.books import selectors, services
 from xeroadmin.books.access import organisation_for, organisation_list
-from xeroadmin.books.forms import STATUS_TABS, ContactForm, InvoiceFilterForm, PaymentForm
-from xeroadmin.books.models import Contact, Invoice, Payment
+from xeroadmin.books.forms import (
+    ACCOUNT_TYPES,
+    STATUS_TABS,
+    AccountForm,
+    ContactForm,
+    InvoiceFilterForm,
+    ItemForm,
+    PaymentForm,
+)
+from xeroadmin.books.models import Account, Contact, Invoice, Item, Payment, TaxRate
 from xeroadmin.books.sync import sync_request
 from xeroadmin.connections.models import Tenant
 from xeroadmin.connections.services import tenant_client
@@ -31,13 +40,19 @@ from xeroadmin.xero.errors import XeroError, XeroRateLimited, XeroValidationErro
 
 PAGE_SIZE = 50
 # Pages that exist for every organisation, so the switcher can keep the user on them.
-SWITCHABLE = {"organisation-home", "invoice-list", "contact-list"}
+SWITCHABLE = {"organisation-home", "invoice-list", "contact-list", "item-list", "account-list"}
 # Detail pages switch to the list of the same kind in the other organisation.
 SWITCH_TO = {
     "invoice-detail": "invoice-list",
     "contact-detail": "contact-list",
     "contact-create": "contact-list",
+    "item-detail": "item-list",
+    "account-detail": "account-list",
 }
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
 
 
 def _organisation(membership: Membership, tenant_pk: int) -> tuple[Tenant, list[Tenant]]:
@@ -102,7 +117,7 @@ def organisation_sync(request: HtmxHttpRequest, ws: int, tenant_pk: int) -> Http
         if not tenant.is_connected:
             messages.error(request, f"{tenant.name} is not connected, so it cannot be refreshed.")
         else:
-            sync_request(tenant=tenant, actor=request.user)  # type: ignore[arg-type]
+            sync_request(tenant=tenant, actor=_actor(request))
             messages.success(request, "Refresh started; new data appears as it arrives.")
         if not request.htmx:
             return redirect("books:organisation-home", ws=ws, tenant_pk=tenant.pk)
@@ -210,14 +225,14 @@ def invoice_action(request: HttpRequest, ws: int, tenant_pk: int, invoice_pk: in
             written = services.invoice_email(
                 tenant=tenant,
                 invoice=invoice,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=_actor(request),
             )
         else:
             written = services.invoice_action(
                 tenant=tenant,
                 invoice=invoice,
                 action=action,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=_actor(request),
                 seen=seen,
             )
     except ValidationError as error:
@@ -278,7 +293,7 @@ def payment_create(request: HttpRequest, ws: int, tenant_pk: int, invoice_pk: in
             written = services.payment_record(
                 tenant=tenant,
                 invoice=invoice,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=_actor(request),
                 account_xero_id=form.cleaned_data["account"],
                 paid_on=form.cleaned_data["paid_on"],
                 amount=form.cleaned_data["amount"],
@@ -316,7 +331,7 @@ def payment_reverse(request: HttpRequest, ws: int, tenant_pk: int, payment_pk: i
         written = services.payment_reverse(
             tenant=tenant,
             payment=payment,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=_actor(request),
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -382,7 +397,7 @@ def contact_detail(request: HttpRequest, ws: int, tenant_pk: int, contact_pk: in
             services.contact_save(
                 tenant=tenant,
                 contact=contact,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=_actor(request),
                 data=data,
                 seen=parse_datetime(form.cleaned_data["seen"]),
             )
@@ -446,7 +461,7 @@ def contact_create(request: HttpRequest, ws: int, tenant_pk: int) -> HttpRespons
             written = services.contact_save(
                 tenant=tenant,
                 contact=None,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=_actor(request),
                 data=data,
             )
         except ValidationError as error:
@@ -473,7 +488,7 @@ def contact_archive(request: HttpRequest, ws: int, tenant_pk: int, contact_pk: i
         services.contact_archive(
             tenant=tenant,
             contact=contact,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=_actor(request),
             archive=archive,
         )
     except ValidationError as error:
@@ -483,3 +498,185 @@ def contact_archive(request: HttpRequest, ws: int, tenant_pk: int, contact_pk: i
     else:
         messages.success(request, f"{contact.name} is {'archived' if archive else 'active again'}.")
     return redirect("books:contact-detail", ws=ws, tenant_pk=tenant.pk, contact_pk=contact.pk)
+
+
+# ------------------------------------------------------------------ items
+
+
+def _item_form(tenant: Tenant, data: Any = None, initial: Any = None) -> ItemForm:
+    accounts = list(Account.objects.filter(tenant=tenant, status="ACTIVE"))
+    tax_rates = list(TaxRate.objects.filter(tenant=tenant))
+    return ItemForm(data, initial=initial, accounts=accounts, tax_rates=tax_rates)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_list(request: HttpRequest, ws: int, tenant_pk: int) -> HttpResponse:
+    """The items, and (for finance) the form that adds one."""
+    role = Role.FINANCE if request.method == "POST" else Role.VIEWER
+    membership = workspace_membership(request, ws, role=role)
+    tenant, organisations = _organisation(membership, tenant_pk)
+    form = _item_form(tenant, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.item_save(
+                tenant=tenant,
+                item=None,
+                actor=_actor(request),
+                data=form.cleaned_data,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        except XeroError as error:
+            form.add_error(None, f"Xero could not save it: {error.message}")
+        else:
+            messages.success(request, f"Item {item.code} created in Xero.")
+            return redirect("books:item-list", ws=ws, tenant_pk=tenant.pk)
+    context = _org_context(request, membership, tenant, organisations) | {
+        "items": Item.objects.filter(tenant=tenant).order_by("code"),
+        "form": form,
+        "can_write": membership.can_edit and tenant.is_connected,
+    }
+    return render(request, "books/item_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_detail(request: HttpRequest, ws: int, tenant_pk: int, item_pk: int) -> HttpResponse:
+    role = Role.FINANCE if request.method == "POST" else Role.VIEWER
+    membership = workspace_membership(request, ws, role=role)
+    tenant, organisations = _organisation(membership, tenant_pk)
+    item = get_object_or_404(Item, pk=item_pk, tenant=tenant)
+    if request.method == "POST" and request.POST.get("delete"):
+        try:
+            services.item_delete(tenant=tenant, item=item, actor=_actor(request))
+        except ValidationError as error:
+            messages.error(request, "Xero refused: " + " ".join(error.messages))
+        except XeroError as error:
+            _xero_failure(request, error)
+        else:
+            messages.success(request, f"Item {item.code} deleted.")
+            return redirect("books:item-list", ws=ws, tenant_pk=tenant.pk)
+        return redirect("books:item-detail", ws=ws, tenant_pk=tenant.pk, item_pk=item.pk)
+    initial = {
+        "code": item.code,
+        "name": item.name,
+        "description": item.description,
+        "unit_price": item.unit_price,
+        "account_code": item.account_code,
+        "tax_type": item.tax_type,
+    }
+    form = _item_form(tenant, request.POST or None, initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_save(
+                tenant=tenant, item=item, actor=_actor(request), data=form.cleaned_data
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        except XeroError as error:
+            form.add_error(None, f"Xero could not save it: {error.message}")
+        else:
+            messages.success(request, "Item saved in Xero.")
+            return redirect("books:item-detail", ws=ws, tenant_pk=tenant.pk, item_pk=item.pk)
+    context = _org_context(request, membership, tenant, organisations) | {
+        "item": item,
+        "form": form,
+        "can_write": membership.can_edit and tenant.is_connected,
+    }
+    return render(request, "books/item_detail.html", context)
+
+
+# ------------------------------------------------------------------ accounts
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_list(request: HttpRequest, ws: int, tenant_pk: int) -> HttpResponse:
+    """The chart of accounts grouped by type, and (for finance) the form that adds one."""
+    role = Role.FINANCE if request.method == "POST" else Role.VIEWER
+    membership = workspace_membership(request, ws, role=role)
+    tenant, organisations = _organisation(membership, tenant_pk)
+    tax_rates = list(TaxRate.objects.filter(tenant=tenant))
+    form = AccountForm(request.POST or None, tax_rates=tax_rates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = services.account_save(
+                tenant=tenant,
+                account=None,
+                actor=_actor(request),
+                data=form.cleaned_data,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        except XeroError as error:
+            form.add_error(None, f"Xero could not save it: {error.message}")
+        else:
+            messages.success(request, f"Account {account} created in Xero.")
+            return redirect("books:account-list", ws=ws, tenant_pk=tenant.pk)
+    accounts = Account.objects.filter(tenant=tenant).exclude(status="DELETED")
+    groups: dict[str, list[Account]] = {}
+    for account in accounts.order_by("type", "code"):
+        groups.setdefault(dict(ACCOUNT_TYPES).get(account.type, account.type), []).append(account)
+    context = _org_context(request, membership, tenant, organisations) | {
+        "groups": groups,
+        "form": form,
+        "can_write": membership.can_edit and tenant.is_connected,
+    }
+    return render(request, "books/account_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_detail(request: HttpRequest, ws: int, tenant_pk: int, account_pk: int) -> HttpResponse:
+    role = Role.FINANCE if request.method == "POST" else Role.VIEWER
+    membership = workspace_membership(request, ws, role=role)
+    tenant, organisations = _organisation(membership, tenant_pk)
+    account = get_object_or_404(Account, pk=account_pk, tenant=tenant)
+    retire = request.POST.get("retire") if request.method == "POST" else None
+    if retire in ("archive", "delete"):
+        try:
+            services.account_retire(
+                tenant=tenant,
+                account=account,
+                actor=_actor(request),
+                delete=retire == "delete",
+            )
+        except ValidationError as error:
+            messages.error(request, "Xero refused: " + " ".join(error.messages))
+        except XeroError as error:
+            _xero_failure(request, error)
+        else:
+            messages.success(
+                request, f"Account {account} {'deleted' if retire == 'delete' else 'archived'}."
+            )
+            return redirect("books:account-list", ws=ws, tenant_pk=tenant.pk)
+        return redirect("books:account-detail", ws=ws, tenant_pk=tenant.pk, account_pk=account.pk)
+    tax_rates = list(TaxRate.objects.filter(tenant=tenant))
+    initial = {
+        "code": account.code,
+        "name": account.name,
+        "type": account.type,
+        "tax_type": account.tax_type,
+    }
+    form = AccountForm(request.POST or None, initial=initial, tax_rates=tax_rates, editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_save(
+                tenant=tenant, account=account, actor=_actor(request), data=form.cleaned_data
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        except XeroError as error:
+            form.add_error(None, f"Xero could not save it: {error.message}")
+        else:
+            messages.success(request, "Account saved in Xero.")
+            return redirect(
+                "books:account-detail", ws=ws, tenant_pk=tenant.pk, account_pk=account.pk
+            )
+    context = _org_context(request, membership, tenant, organisations) | {
+        "account": account,
+        "form": form,
+        "can_write": membership.can_edit and tenant.is_connected,
+    }
+    return render(request, "books/account_detail.html", context)
