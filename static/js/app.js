@@ -12,6 +12,18 @@
     }
   }, true);
 
+  // Remove a row of an editable table (the invoice line editor); listeners recompute totals.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-remove-row]");
+    if (button) {
+      var row = button.closest("tr");
+      if (row && row.parentElement.children.length > 1) {
+        row.remove();
+        document.body.dispatchEvent(new Event("line-removed"));
+      }
+    }
+  });
+
   // Dismissable messages.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-dismiss]");

@@ -145,3 +145,62 @@ class AccountForm(forms.Form):
         if editing:
             self.fields["type"].disabled = True
             self.fields["type"].help_text = "An account's type cannot change once it is created."
+
+
+class InvoiceHeaderForm(forms.Form):
+    type = forms.ChoiceField(choices=Invoice.Type.choices, label="Type")
+    contact = forms.ChoiceField(label="Contact")
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(max_length=255, required=False)
+    currency_code = forms.ChoiceField(label="Currency")
+    line_amount_types = forms.ChoiceField(
+        label="Amounts are",
+        choices=[
+            ("Exclusive", "Tax exclusive"),
+            ("Inclusive", "Tax inclusive"),
+            ("NoTax", "No tax"),
+        ],
+    )
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(
+        self, *args: Any, contacts: list[Any], currencies: list[Any], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        contact = self.fields["contact"]
+        assert isinstance(contact, forms.ChoiceField)
+        contact.choices = [("", "Choose a contact"), *((c.xero_id, c.name) for c in contacts)]
+        currency = self.fields["currency_code"]
+        assert isinstance(currency, forms.ChoiceField)
+        currency.choices = [(c.code, f"{c.code} {c.description}".strip()) for c in currencies]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("date") and data.get("due_date") and data["due_date"] < data["date"]:
+            self.add_error("due_date", "The due date cannot be before the invoice date.")
+        return data
+
+
+class InvoiceLineForm(forms.Form):
+    item_code = forms.ChoiceField(required=False, label="Item")
+    description = forms.CharField(max_length=4000, required=False)
+    quantity = forms.DecimalField(max_digits=18, decimal_places=4, initial=1)
+    unit_amount = forms.DecimalField(max_digits=18, decimal_places=4, label="Unit price")
+    account_code = forms.ChoiceField(label="Account")
+    tax_type = forms.ChoiceField(label="Tax")
+
+    def __init__(
+        self, *args: Any, choices: dict[str, list[tuple[str, str]]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("item_code", "account_code", "tax_type"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = choices[name]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("description") and not data.get("item_code"):
+            self.add_error("description", "Describe the line, or pick an item.")
+        return data

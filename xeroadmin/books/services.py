@@ -492,3 +492,112 @@ def account_retire(*, tenant: Tenant, account: Any, actor: User, delete: bool) -
     _record(tenant, actor, "account", verb, f"Account {account} {verb} by {actor.email}", account)
     if delete:
         account.delete()
+
+
+# ------------------------------------------------------------------ draft invoices
+
+INVOICE_FIELDS = {
+    "contact": "Contact",
+    "date": "Date",
+    "due_date": "DueDate",
+    "reference": "Reference",
+    "currency_code": "CurrencyCode",
+}
+EDITABLE = {"DRAFT", "SUBMITTED"}
+
+
+class DraftRejected(Exception):
+    """Xero refused the draft: its messages for the header fields and for each line."""
+
+    def __init__(self, header: ValidationError, lines: dict[int, list[str]]) -> None:
+        super().__init__(str(header))
+        self.header = header
+        self.lines = lines
+
+
+def invoice_save(
+    *,
+    tenant: Tenant,
+    invoice: Invoice | None,
+    actor: User,
+    header: dict[str, Any],
+    lines: list[dict[str, Any]],
+    seen: datetime | None = None,
+) -> Written:
+    """Create a draft invoice, or edit one still a draft (or awaiting approval)."""
+    if invoice is not None and invoice.status not in EDITABLE:
+        raise ValidationError(
+            f"Only drafts and invoices awaiting approval can be edited; this one is "
+            f"{invoice.status.lower()}."
+        )
+    body: dict[str, Any] = {
+        "Type": header["type"],
+        "Contact": {"ContactID": header["contact"]},
+        "Date": header["date"].isoformat(),
+        "DueDate": header["due_date"].isoformat(),
+        "Reference": header.get("reference") or "",
+        "CurrencyCode": header["currency_code"],
+        "LineAmountTypes": header["line_amount_types"],
+        "LineItems": [
+            {
+                key: value
+                for key, value in {
+                    "Description": line.get("description") or "",
+                    "Quantity": str(line["quantity"]),
+                    "UnitAmount": str(line["unit_amount"]),
+                    "ItemCode": line.get("item_code") or None,
+                    "AccountCode": line["account_code"],
+                    "TaxType": line["tax_type"],
+                }.items()
+                if value is not None
+            }
+            for line in lines
+        ],
+    }
+    client = tenant_client(tenant, max_wait=20)
+    try:
+        if invoice is None:
+            body["Status"] = "DRAFT"
+            answer = client.put("Invoices", {"Invoices": [body]}, idempotency_key=_key())
+        else:
+            _check_unchanged(client, invoice, seen)
+            answer = client.post(
+                f"Invoices/{invoice.xero_id}",
+                {"Invoices": [{"InvoiceID": invoice.xero_id, **body}]},
+                idempotency_key=_key(),
+            )
+    except XeroValidationError as error:
+        lines_errors: dict[int, list[str]] = {}
+        for element in error.elements:
+            for number, texts in element.lines.items():
+                lines_errors.setdefault(number, []).extend(texts)
+        raise DraftRejected(
+            _field_errors(_without_lines(error), INVOICE_FIELDS), lines_errors
+        ) from None
+    saved = _mirror_invoice(tenant, answer)
+    verb = "created" if invoice is None else "edited"
+    _record(
+        tenant,
+        actor,
+        "invoice",
+        verb,
+        f"Draft invoice {saved.number or ''} for {saved.contact_name} {verb} by {actor.email}".replace(
+            "  ", " "
+        ),
+        saved,
+    )
+    _note(client, tenant, f"Invoices/{saved.xero_id}", verb.capitalize(), actor)
+    return Written(saved, [str(w) for w in client.waits])
+
+
+def _without_lines(error: XeroValidationError) -> XeroValidationError:
+    """The same error with the line messages taken out (they go beside their lines)."""
+    from xeroadmin.xero.errors import ElementErrors
+
+    return XeroValidationError(
+        [
+            ElementErrors(e.index, e.messages, e.fields, {}, e.general)
+            for e in error.elements
+            if e.fields or e.general
+        ]
+    )

@@ -11,6 +11,18 @@ urlpatterns = [
     path("w/<int:ws>/o/<int:tenant_pk>/", views.organisation_home, name="organisation-home"),
     path("w/<int:ws>/o/<int:tenant_pk>/sync/", views.organisation_sync, name="organisation-sync"),
     path("w/<int:ws>/o/<int:tenant_pk>/invoices/", views.invoice_list, name="invoice-list"),
+    path("w/<int:ws>/o/<int:tenant_pk>/invoices/new/", views.invoice_create, name="invoice-create"),
+    path("w/<int:ws>/o/<int:tenant_pk>/invoices/line/", views.invoice_line, name="invoice-line"),
+    path(
+        "w/<int:ws>/o/<int:tenant_pk>/invoices/totals/",
+        views.invoice_totals,
+        name="invoice-totals",
+    ),
+    path(
+        "w/<int:ws>/o/<int:tenant_pk>/invoices/<int:invoice_pk>/edit/",
+        views.invoice_edit,
+        name="invoice-edit",
+    ),
     path(
         "w/<int:ws>/o/<int:tenant_pk>/invoices/<int:invoice_pk>/",
         views.invoice_detail,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xeroadmin.accounts.models import User
 from xeroadmin.activity.selectors import activity_list
-from xeroadmin.books import selectors, services
+from xeroadmin.books import drafts, selectors, services
 from xeroadmin.books.access import organisation_for, organisation_list
 from xeroadmin.books.forms import (
     ACCOUNT_TYPES,
@@ -24,10 +25,12 @@ from xeroadmin.books.forms import (
     AccountForm,
     ContactForm,
     InvoiceFilterForm,
+    InvoiceHeaderForm,
+    InvoiceLineForm,
     ItemForm,
     PaymentForm,
 )
-from xeroadmin.books.models import Account, Contact, Invoice, Item, Payment, TaxRate
+from xeroadmin.books.models import Account, Contact, Currency, Invoice, Item, Payment, TaxRate
 from xeroadmin.books.sync import sync_request
 from xeroadmin.connections.models import Tenant
 from xeroadmin.connections.services import tenant_client
@@ -48,6 +51,8 @@ SWITCH_TO = {
     "contact-create": "contact-list",
     "item-detail": "item-list",
     "account-detail": "account-list",
+    "invoice-create": "invoice-list",
+    "invoice-edit": "invoice-list",
 }
 
 
@@ -680,3 +685,167 @@ def account_detail(request: HttpRequest, ws: int, tenant_pk: int, account_pk: in
         "can_write": membership.can_edit and tenant.is_connected,
     }
     return render(request, "books/account_detail.html", context)
+
+
+# ------------------------------------------------------------------ the draft editor
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invoice_create(request: HttpRequest, ws: int, tenant_pk: int) -> HttpResponse:
+    return _invoice_editor(request, ws, tenant_pk, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invoice_edit(request: HttpRequest, ws: int, tenant_pk: int, invoice_pk: int) -> HttpResponse:
+    return _invoice_editor(request, ws, tenant_pk, invoice_pk)
+
+
+def _invoice_editor(
+    request: HttpRequest, ws: int, tenant_pk: int, invoice_pk: int | None
+) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.FINANCE)
+    tenant, organisations = _organisation(membership, tenant_pk)
+    invoice = _invoice(tenant, invoice_pk) if invoice_pk is not None else None
+    if not tenant.is_connected:
+        messages.error(request, f"{tenant.name} is not connected, so its books are read-only.")
+        return redirect("books:invoice-list", ws=ws, tenant_pk=tenant.pk)
+    if invoice is not None and invoice.status not in services.EDITABLE:
+        messages.error(request, f"A {invoice.status.lower()} invoice cannot be edited.")
+        return redirect("books:invoice-detail", ws=ws, tenant_pk=tenant.pk, invoice_pk=invoice.pk)
+    contacts = list(Contact.objects.filter(tenant=tenant, status="ACTIVE").only("xero_id", "name"))
+    currencies = list(Currency.objects.filter(tenant=tenant))
+    data = request.POST if request.method == "POST" else None
+    header = InvoiceHeaderForm(
+        data, initial=_header_initial(tenant, invoice), contacts=contacts, currencies=currencies
+    )
+    lines = drafts.line_forms(tenant, data, _lines_initial(invoice))
+    if request.method == "POST":
+        valid = header.is_valid() & all([line.is_valid() for line in lines])
+        if not lines:
+            header.add_error(None, "Add at least one line.")
+        elif valid:
+            try:
+                written = services.invoice_save(
+                    tenant=tenant,
+                    invoice=invoice,
+                    actor=_actor(request),
+                    header=header.cleaned_data,
+                    lines=[line.cleaned_data for line in lines],
+                    seen=parse_datetime(header.cleaned_data.get("seen") or ""),
+                )
+            except services.DraftRejected as rejected:
+                add_errors(header, rejected.header)
+                for number, texts in rejected.lines.items():
+                    if number < len(lines):
+                        for text in texts:
+                            lines[number].add_error(None, text)
+            except services.Conflict as conflict:
+                header.add_error(None, str(conflict))
+            except ValidationError as error:
+                add_errors(header, error)
+            except XeroError as error:
+                header.add_error(None, f"Xero could not save it: {error.message}")
+            else:
+                messages.success(request, "Draft saved in Xero.")
+                return redirect(
+                    "books:invoice-detail",
+                    ws=ws,
+                    tenant_pk=tenant.pk,
+                    invoice_pk=written.invoice.pk,
+                )
+    posted = data.get("line_amount_types") if data is not None else None
+    amounts = str(posted or header.initial.get("line_amount_types") or "Exclusive")
+    context = _org_context(request, membership, tenant, organisations) | {
+        "invoice": invoice,
+        "header": header,
+        "lines": lines,
+        "next_index": max([int(str(line.prefix)[5:]) for line in lines] + [-1]) + 1,
+        "totals": drafts.totals(tenant, _editor_data(request, header, lines), amounts),
+    }
+    return render(request, "books/invoice_editor.html", context)
+
+
+def _header_initial(tenant: Tenant, invoice: Invoice | None) -> dict[str, Any]:
+    if invoice is None:
+        today = timezone.localdate()
+        return {
+            "type": Invoice.Type.SALES,
+            "date": today,
+            "due_date": today + timedelta(days=14),
+            "currency_code": tenant.base_currency,
+            "line_amount_types": "Exclusive",
+        }
+    return {
+        "type": invoice.type,
+        "contact": invoice.contact_xero_id,
+        "date": invoice.date,
+        "due_date": invoice.due_date,
+        "reference": invoice.reference,
+        "currency_code": invoice.currency_code,
+        "line_amount_types": invoice.line_amount_types or "Exclusive",
+        "seen": invoice.updated_utc.isoformat() if invoice.updated_utc else "",
+    }
+
+
+def _lines_initial(invoice: Invoice | None) -> list[dict[str, Any]] | None:
+    if invoice is None:
+        return None
+    return [
+        {
+            "item_code": line.item_code,
+            "description": line.description,
+            "quantity": line.quantity.normalize(),
+            "unit_amount": line.unit_amount.normalize(),
+            "account_code": line.account_code,
+            "tax_type": line.tax_type,
+        }
+        for line in invoice.lines.all()
+    ] or None
+
+
+def _editor_data(request: HttpRequest, header: InvoiceHeaderForm, lines: list[Any]) -> QueryDict:
+    """What the totals are computed from: the posted form, or the initial values."""
+    if request.method == "POST":
+        return request.POST
+    data = QueryDict(mutable=True)
+    for line in lines:
+        for name, value in line.initial.items():
+            data[f"{line.prefix}-{name}"] = "" if value is None else str(value)
+    return data
+
+
+@login_required
+@require_GET
+def invoice_line(request: HttpRequest, ws: int, tenant_pk: int) -> HttpResponse:
+    """A row of the line editor: a new one (`index`), or one filled from a picked item."""
+    membership = workspace_membership(request, ws, role=Role.FINANCE)
+    tenant = organisation_for(membership, tenant_pk)
+    try:
+        index = max(int(request.GET.get("index", "0")), 0)
+    except ValueError:
+        index = 0
+    prefix = f"line-{index}"
+    code = request.GET.get(f"{prefix}-item_code", "")
+    initial = drafts.item_defaults(tenant, code) if code else {"quantity": 1}
+    if code:
+        # Keep what the user already typed where the item has nothing to say.
+        for name in ("quantity", "description"):
+            typed = request.GET.get(f"{prefix}-{name}")
+            if typed and not (name == "description" and initial.get("description")):
+                initial[name] = typed
+    line = InvoiceLineForm(prefix=prefix, initial=initial, choices=drafts.line_choices(tenant))
+    context = {"line": line, "organisation": tenant, "next_index": index + 1, "adding": not code}
+    return render(request, "books/invoice_editor.html#line-row", context)
+
+
+@login_required
+@require_POST
+def invoice_totals(request: HttpRequest, ws: int, tenant_pk: int) -> HttpResponse:
+    """The editor's totals, recomputed as the user types."""
+    membership = workspace_membership(request, ws, role=Role.FINANCE)
+    tenant = organisation_for(membership, tenant_pk)
+    amounts = request.POST.get("line_amount_types", "Exclusive")
+    context = {"totals": drafts.totals(tenant, request.POST, amounts), "organisation": tenant}
+    return render(request, "books/invoice_editor.html#invoice-totals", context)

@@ -1,0 +1,163 @@
+"""The draft editor: lines added and filled from items without a reload, totals computed live,
+drafts created and edited in Xero with its messages beside the header fields and the lines."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import Cast
+from tests.connections.helpers import connect, first_tenant
+from xeroadmin.books import sync
+from xeroadmin.books.models import Contact, Invoice, Item, TaxRate
+from xeroadmin.connections.models import Tenant
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def books(xero, cast: Cast) -> Tenant:
+    connect(cast)
+    tenant = first_tenant(cast)
+    tenant.client = cast.client_a
+    tenant.save()
+    sync.sync_job_run(job_id=sync.sync_request(tenant=tenant).pk)
+    tenant.refresh_from_db()
+    return tenant
+
+
+def header(books: Tenant) -> dict[str, str]:
+    contact = Contact.objects.filter(tenant=books, status="ACTIVE").first()
+    assert contact is not None
+    return {
+        "type": "ACCREC",
+        "contact": contact.xero_id,
+        "date": "2026-11-20",
+        "due_date": "2026-12-04",
+        "reference": "Editor test",
+        "currency_code": books.base_currency or "NZD",
+        "line_amount_types": "Exclusive",
+    }
+
+
+def line(n: int, item: Item, quantity: str = "2") -> dict[str, str]:
+    return {
+        f"line-{n}-item_code": item.code,
+        f"line-{n}-description": item.description or item.name,
+        f"line-{n}-quantity": quantity,
+        f"line-{n}-unit_amount": str(item.unit_price),
+        f"line-{n}-account_code": item.account_code,
+        f"line-{n}-tax_type": item.tax_type,
+    }
+
+
+def test_it_fills_a_line_from_an_item(as_finance, cast: Cast, books: Tenant) -> None:
+    item = Item.objects.filter(tenant=books).exclude(unit_price=None).first()
+    assert item is not None
+    url = reverse("books:invoice-line", args=[cast.workspace.pk, books.pk])
+    row = as_finance.get(url, {"index": "3", "line-3-item_code": item.code, "line-3-quantity": "5"})
+    body = row.content.decode()
+    assert 'id="line-3"' in body
+    assert f'value="{item.unit_price:.2f}"' in body
+    assert 'value="5"' in body  # what the user typed stays
+    fresh = as_finance.get(url, {"index": "4"})
+    assert 'id="line-4"' in fresh.content.decode()
+    assert 'hx-swap-oob="true"' in fresh.content.decode()  # the add button moves to index 5
+    assert "index=5" in fresh.content.decode()
+
+
+def test_it_computes_totals_with_the_organisations_tax_rates(
+    as_finance, cast: Cast, books: Tenant
+) -> None:
+    rate = TaxRate.objects.filter(tenant=books, rate__gt=0).first()
+    assert rate is not None
+    url = reverse("books:invoice-totals", args=[cast.workspace.pk, books.pk])
+    answer = as_finance.post(
+        url,
+        {
+            "line_amount_types": "Exclusive",
+            "line-0-quantity": "2",
+            "line-0-unit_amount": "50",
+            "line-0-tax_type": rate.tax_type,
+            "line-7-quantity": "bad",
+            "line-7-unit_amount": "x",
+        },
+    )
+    tax = (100 * rate.rate / 100).quantize(__import__("decimal").Decimal("0.01"))
+    assert f"{tax:,.2f}".encode() in answer.content
+    assert f"{100 + tax:,.2f}".encode() in answer.content
+
+
+def test_it_creates_a_draft_with_two_lines_in_xero(
+    as_finance, xero, cast: Cast, books: Tenant
+) -> None:
+    items = list(Item.objects.filter(tenant=books).exclude(unit_price=None)[:2])
+    url = reverse("books:invoice-create", args=[cast.workspace.pk, books.pk])
+    assert as_finance.get(url).status_code == 200
+    saved = as_finance.post(
+        url, {**header(books), **line(0, items[0]), **line(5, items[1], "3")}, follow=True
+    )
+    assert b"Draft saved in Xero." in saved.content
+    invoice = Invoice.objects.get(tenant=books, reference="Editor test")
+    assert invoice.status == "DRAFT"
+    assert invoice.date == date(2026, 11, 20)
+    assert [line.item_code for line in invoice.lines.all()] == [items[0].code, items[1].code]
+    source = xero.sandbox.state.orgs[books.tenant_id].invoices[invoice.xero_id]
+    assert len(source["LineItems"]) == 2
+    assert invoice.total == source["Total"]
+    # Edit it: one line less.
+    edit = reverse("books:invoice-edit", args=[cast.workspace.pk, books.pk, invoice.pk])
+    assert invoice.updated_utc is not None
+    as_finance.post(
+        edit, {**header(books), "seen": invoice.updated_utc.isoformat(), **line(0, items[0], "1")}
+    )
+    invoice.refresh_from_db()
+    assert invoice.lines.count() == 1
+    assert (
+        len(source["LineItems"]) == 2
+        or len(xero.sandbox.state.orgs[books.tenant_id].invoices[invoice.xero_id]["LineItems"]) == 1
+    )
+
+
+def test_it_shows_xeros_refusal_and_keeps_the_input(
+    as_finance, xero, cast: Cast, books: Tenant
+) -> None:
+    item = Item.objects.filter(tenant=books).exclude(unit_price=None).first()
+    assert item is not None
+    # The account was archived in Xero after the last sync: the mirror still offers it.
+    org = xero.sandbox.state.orgs[books.tenant_id]
+    account = org.account_by_code(item.account_code)
+    account["Status"] = "ARCHIVED"
+    url = reverse("books:invoice-create", args=[cast.workspace.pk, books.pk])
+    sent = {**header(books), **line(0, item), "line-0-description": "Kept text"}
+    answer = as_finance.post(url, sent)
+    assert answer.status_code == 200
+    body = answer.content.decode()
+    assert f"Account code &#x27;{item.account_code}&#x27; is not a valid code" in body
+    assert "Kept text" in body
+    assert 'value="Editor test"' in body
+    assert not Invoice.objects.filter(tenant=books, reference="Editor test").exists()
+
+
+def test_it_checks_the_form_before_asking_xero(as_finance, cast: Cast, books: Tenant) -> None:
+    item = Item.objects.filter(tenant=books).exclude(unit_price=None).first()
+    assert item is not None
+    url = reverse("books:invoice-create", args=[cast.workspace.pk, books.pk])
+    too_early = as_finance.post(url, {**header(books), "due_date": "2026-01-01", **line(0, item)})
+    assert b"cannot be before the invoice date" in too_early.content
+    no_lines = as_finance.post(url, header(books))
+    assert b"Add at least one line." in no_lines.content
+    empty_line = as_finance.post(
+        url, {**header(books), **line(0, item), "line-0-item_code": "", "line-0-description": ""}
+    )
+    assert b"Describe the line, or pick an item." in empty_line.content
+
+
+def test_it_refuses_to_edit_an_approved_invoice(as_finance, cast: Cast, books: Tenant) -> None:
+    approved = Invoice.objects.filter(tenant=books, status="AUTHORISED").first()
+    assert approved is not None
+    edit = reverse("books:invoice-edit", args=[cast.workspace.pk, books.pk, approved.pk])
+    answer = as_finance.get(edit, follow=True)
+    assert b"cannot be edited" in answer.content

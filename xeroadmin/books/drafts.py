@@ -1,0 +1,106 @@
+"""The draft invoice editor's arithmetic and choices, shared by its page and its live parts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.http import QueryDict
+
+from xeroadmin.books.forms import InvoiceLineForm
+from xeroadmin.books.models import Account, Item, TaxRate
+from xeroadmin.connections.models import Tenant
+
+CENT = Decimal("0.01")
+LINE_KEY = re.compile(r"^line-(\d+)-")
+
+
+def line_choices(tenant: Tenant) -> dict[str, list[tuple[str, str]]]:
+    """Items, accounts and tax rates of this organisation only."""
+    items = Item.objects.filter(tenant=tenant).order_by("code")
+    accounts = Account.objects.filter(tenant=tenant, status="ACTIVE").exclude(code="")
+    rates = TaxRate.objects.filter(tenant=tenant).exclude(status="DELETED")
+    return {
+        "item_code": [("", "—"), *((i.code, f"{i.code} {i.name}".strip()) for i in items)],
+        "account_code": [(a.code, f"{a.code} {a.name}") for a in accounts.order_by("code")],
+        "tax_type": [(t.tax_type, f"{t.name} ({t.rate.normalize()}%)") for t in rates],
+    }
+
+
+def line_indexes(data: QueryDict) -> list[int]:
+    """The row numbers present in a posted editor (rows can be added and removed freely)."""
+    found = {int(m.group(1)) for key in data for m in [LINE_KEY.match(key)] if m}
+    return sorted(found)
+
+
+def line_forms(
+    tenant: Tenant, data: QueryDict | None, initial: list[dict[str, Any]] | None = None
+) -> list[InvoiceLineForm]:
+    choices = line_choices(tenant)
+    if data is not None:
+        return [
+            InvoiceLineForm(data, prefix=f"line-{n}", choices=choices) for n in line_indexes(data)
+        ]
+    rows = initial or [{}]
+    return [
+        InvoiceLineForm(prefix=f"line-{n}", initial=row, choices=choices)
+        for n, row in enumerate(rows)
+    ]
+
+
+def item_defaults(tenant: Tenant, code: str) -> dict[str, Any]:
+    """What picking an item fills in: its description, price, account and tax."""
+    item = Item.objects.filter(tenant=tenant, code=code).first()
+    if item is None:
+        return {}
+    return {
+        "item_code": item.code,
+        "description": item.description or item.name,
+        "unit_amount": _price(item.unit_price),
+        "account_code": item.account_code,
+        "tax_type": item.tax_type,
+        "quantity": 1,
+    }
+
+
+def _price(value: Decimal | None) -> Decimal | None:
+    """A price as people write it: two decimals unless it really has more."""
+    if value is None:
+        return None
+    return value.quantize(CENT) if value == value.quantize(CENT) else value.normalize()
+
+
+@dataclass
+class Totals:
+    subtotal: Decimal = Decimal("0")
+    tax: Decimal = Decimal("0")
+    total: Decimal = Decimal("0")
+    lines: list[Decimal] = field(default_factory=list)
+
+
+def totals(tenant: Tenant, data: QueryDict, amounts: str) -> Totals:
+    """Subtotal, tax and total as Xero will compute them (per line, rounded to the cent)."""
+    rates = {t.tax_type: t.rate for t in TaxRate.objects.filter(tenant=tenant)}
+    result = Totals()
+    for n in line_indexes(data):
+        try:
+            quantity = Decimal(data.get(f"line-{n}-quantity") or "0")
+            price = Decimal(data.get(f"line-{n}-unit_amount") or "0")
+        except ArithmeticError:
+            result.lines.append(Decimal("0"))
+            continue
+        amount = (quantity * price).quantize(CENT, ROUND_HALF_UP)
+        rate = rates.get(data.get(f"line-{n}-tax_type", ""), Decimal("0")) / 100
+        if amounts == "NoTax":
+            tax = Decimal("0")
+        elif amounts == "Inclusive":
+            tax = (amount - amount / (1 + rate)).quantize(CENT, ROUND_HALF_UP)
+        else:
+            tax = (amount * rate).quantize(CENT, ROUND_HALF_UP)
+        result.lines.append(amount)
+        result.subtotal += amount - tax if amounts == "Inclusive" else amount
+        result.tax += tax
+    result.total = result.subtotal + result.tax
+    return result
