@@ -16,7 +16,7 @@
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-remove-row]");
     if (button) {
-      var row = button.closest("tr");
+      var row = button.closest("tr, .line-row");
       if (row && row.parentElement.children.length > 1) {
         row.remove();
         document.body.dispatchEvent(new Event("line-removed"));

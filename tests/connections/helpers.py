@@ -9,8 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from tests.conftest import Cast
+from xeroadmin.accounts.models import User
 from xeroadmin.connections import services
 from xeroadmin.connections.models import Grant, Tenant
+from xeroadmin.tenancy.models import Workspace
 
 
 def consent(
@@ -40,12 +42,19 @@ def organisations(sandbox_url: str) -> list[dict[str, str]]:
 
 def connect(cast: Cast, *, tenants: list[str] | None = None) -> services.ConnectResult:
     """Connect organisations to the cast's workspace through the services, as the admin."""
+    return connect_workspace(cast.workspace, cast.admin.user, tenants=tenants)
+
+
+def connect_workspace(
+    workspace: Workspace, actor: User, *, tenants: list[str] | None = None
+) -> services.ConnectResult:
+    """Consent on the sandbox's page (all organisations by default) and finish the connection."""
     authorization = services.connect_start(app=None)
     back = query(consent(authorization.url, tenants=tenants))
     assert back["state"] == authorization.state
     return services.connect_finish(
-        workspace=cast.workspace,
-        actor=cast.admin.user,
+        workspace=workspace,
+        actor=actor,
         app=None,
         code=back["code"],
         redirect_uri=services.redirect_uri(),

@@ -30,16 +30,24 @@ class InvoiceFilterForm(forms.Form):
     )
     contact = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     date_from = forms.DateField(
-        required=False, label="Date from", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="Date from",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     date_to = forms.DateField(
-        required=False, label="Date to", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="Date to",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     due_from = forms.DateField(
-        required=False, label="Due from", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="Due from",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     due_to = forms.DateField(
-        required=False, label="Due to", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="Due to",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     overdue = forms.BooleanField(required=False, label="Overdue only")
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
@@ -68,7 +76,9 @@ class InvoiceFilterForm(forms.Form):
 
 class PaymentForm(forms.Form):
     account = forms.ChoiceField(label="Paid into")
-    paid_on = forms.DateField(label="Date paid", widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(
+        label="Date paid", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     amount = forms.DecimalField(max_digits=18, decimal_places=2, min_value=Decimal("0.01"))
     reference = forms.CharField(max_length=255, required=False)
 
@@ -150,8 +160,10 @@ class AccountForm(forms.Form):
 class InvoiceHeaderForm(forms.Form):
     type = forms.ChoiceField(choices=Invoice.Type.choices, label="Type")
     contact = forms.ChoiceField(label="Contact")
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    due_date = forms.DateField(label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    due_date = forms.DateField(
+        label="Due date", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     reference = forms.CharField(max_length=255, required=False)
     currency_code = forms.ChoiceField(label="Currency")
     line_amount_types = forms.ChoiceField(

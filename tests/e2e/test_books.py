@@ -1,0 +1,148 @@
+"""Finance flows in a browser: a draft with two lines through the item picker, approved, paid
+in full, the payment reversed; a contact edit refused with Xero's message and nothing lost;
+a void blocked with the reason; a viewer sees no controls."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.conftest import PASSWORD, make_user
+from tests.connections.helpers import connect_workspace
+from xeroadmin.books import sync
+from xeroadmin.books.models import Contact, Invoice, Item
+from xeroadmin.connections.models import Tenant
+from xeroadmin.tenancy import services
+from xeroadmin.tenancy.models import Membership, Role
+
+
+@pytest.fixture
+def setup(live_server, xero, settings):
+    settings.SITE_URL = live_server.url
+    owner = make_user("owner@example.com")
+    workspace = services.workspace_create(user=owner, name="Harbour IT")
+    finance = make_user("finance@example.com")
+    Membership.objects.create(workspace=workspace, user=finance, role=Role.FINANCE)
+    viewer = make_user("viewer@example.com")
+    Membership.objects.create(workspace=workspace, user=viewer, role=Role.VIEWER)
+
+    connect_workspace(workspace, owner)
+    tenant = Tenant.objects.filter(workspace=workspace).order_by("pk").first()
+    assert tenant is not None
+    sync.sync_job_run(job_id=sync.sync_request(tenant=tenant).pk)
+    tenant.refresh_from_db()
+    return live_server.url, workspace, tenant
+
+
+def sign_in(browser: Browser, base: str, email: str) -> Page:
+    page = browser.new_context().new_page()
+    page.goto(base + "/accounts/login/")
+    page.fill("#id_login", email)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    return page
+
+
+def settled(page: Page) -> None:
+    """Wait until htmx has finished every swap (a person never acts within those milliseconds)."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
+def test_draft_approve_pay_and_reverse(setup, browser: Browser) -> None:
+    base, workspace, tenant = setup
+    items = list(Item.objects.filter(tenant=tenant).exclude(unit_price=None).order_by("code")[:2])
+    contact = Contact.objects.filter(tenant=tenant, status="ACTIVE").order_by("name").first()
+    assert contact is not None
+    page = sign_in(browser, base, "finance@example.com")
+    page.goto(f"{base}/w/{workspace.pk}/o/{tenant.pk}/invoices/")
+    page.get_by_role("link", name="New invoice").click()
+    page.select_option("#id_contact", contact.xero_id)
+    page.fill("#id_reference", "Browser flow")
+    # First line through the item picker; a second line added without a reload.
+    settled(page)
+    page.select_option("#id_line-0-item_code", items[0].code)
+    expect(page.locator("#id_line-0-unit_amount")).to_have_value(f"{items[0].unit_price:.2f}")
+    page.get_by_role("button", name="+ Add a line").click()
+    expect(page.locator("#id_line-1-item_code")).to_be_visible()
+    settled(page)
+    page.select_option("#id_line-1-item_code", items[1].code)
+    expect(page.locator("#id_line-1-unit_amount")).to_have_value(f"{items[1].unit_price:.2f}")
+    page.fill("#id_line-1-quantity", "2")
+    page.locator("#id_line-1-quantity").blur()
+    prices = [item.unit_price for item in items]
+    assert None not in prices
+    expected_subtotal = prices[0] + 2 * prices[1]  # type: ignore[operator]
+    expect(page.locator("#invoice-totals")).to_contain_text(f"{expected_subtotal:,.2f}")
+    page.get_by_role("button", name="Save draft in Xero").click()
+    expect(page.get_by_text("Draft saved in Xero.")).to_be_visible()
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text(re.compile(r"is now authorised"))).to_be_visible()
+    invoice = Invoice.objects.get(tenant=tenant, reference="Browser flow")
+    page.get_by_role("button", name="Record payment").click()
+    expect(page.get_by_text("Payment recorded; the invoice is paid.")).to_be_visible()
+    expect(page.locator(".page-head .badge")).to_have_text("PAID")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("[id^=reverse-]").first.click()
+    expect(page.get_by_text("Payment reversed; the invoice is authorised again.")).to_be_visible()
+    expect(page.locator(".page-head .badge")).to_have_text("AUTHORISED")
+    invoice.refresh_from_db()
+    assert invoice.status == "AUTHORISED"
+    assert invoice.lines.count() == 2
+
+
+def test_contact_edit_with_an_invalid_email_keeps_everything(setup, browser: Browser) -> None:
+    base, workspace, tenant = setup
+    contact = Contact.objects.filter(tenant=tenant, status="ACTIVE").order_by("name").first()
+    assert contact is not None
+    page = sign_in(browser, base, "finance@example.com")
+    page.goto(f"{base}/w/{workspace.pk}/o/{tenant.pk}/contacts/{contact.pk}/")
+    page.fill("#id_first_name", "Grace")
+    page.fill("#id_email", "grace-at-example")
+    page.get_by_role("button", name="Save in Xero").click()
+    expect(page.locator("#id_email_error")).to_have_text("Email address must be valid.")
+    expect(page.locator("#id_first_name")).to_have_value("Grace")
+    expect(page.locator("#id_email")).to_have_value("grace-at-example")
+
+
+def test_void_with_a_payment_is_blocked_with_the_reason(setup, browser: Browser) -> None:
+    base, workspace, tenant = setup
+    paid = Invoice.objects.filter(tenant=tenant, status="AUTHORISED", amount_paid__gt=0).first()
+    assert paid is not None
+    page = sign_in(browser, base, "finance@example.com")
+    page.goto(f"{base}/w/{workspace.pk}/o/{tenant.pk}/invoices/{paid.pk}/")
+    expect(page.locator("#action-void")).to_be_disabled()
+    expect(page.locator("#why-void")).to_contain_text("Payments have been applied to this invoice")
+
+
+def test_a_viewer_sees_no_edit_controls(setup, browser: Browser) -> None:
+    base, workspace, tenant = setup
+    draft = Invoice.objects.filter(tenant=tenant, status="DRAFT").first()
+    contact = Contact.objects.filter(tenant=tenant).first()
+    assert draft is not None
+    assert contact is not None
+    page = sign_in(browser, base, "viewer@example.com")
+    for path in (
+        f"/w/{workspace.pk}/o/{tenant.pk}/invoices/",
+        f"/w/{workspace.pk}/o/{tenant.pk}/invoices/{draft.pk}/",
+        f"/w/{workspace.pk}/o/{tenant.pk}/contacts/{contact.pk}/",
+        f"/w/{workspace.pk}/o/{tenant.pk}/",
+    ):
+        page.goto(base + path)
+        expect(page.locator("main")).to_be_visible()
+        for label in (
+            "New invoice",
+            "Approve",
+            "Void",
+            "Save in Xero",
+            "Refresh now",
+            "Record payment",
+        ):
+            expect(page.get_by_role("button", name=label, exact=True)).to_have_count(0)
+            expect(page.get_by_role("link", name=label, exact=True)).to_have_count(0)
