@@ -75,6 +75,7 @@ def values_for(cast: Cast) -> dict[str, int]:
     account = Account.objects.create(tenant=tenant, xero_id="a-1", code="200", name="Sales")
     return {
         "tenant_pk": tenant.pk,
+        "kind": "pdf",  # type: ignore[dict-item]
         "invoice_pk": invoice.pk,
         "payment_pk": payment.pk,
         "contact_pk": contact.pk,

@@ -216,3 +216,30 @@ class InvoiceLineForm(forms.Form):
         if not data.get("description") and not data.get("item_code"):
             self.add_error("description", "Describe the line, or pick an item.")
         return data
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        max_length=2500, widget=forms.Textarea(attrs={"rows": 2}), label="Add a note"
+    )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label="Attach a file", help_text="Up to 10 MB; a file of the same name is replaced."
+    )
+
+
+class RawRequestForm(forms.Form):
+    method = forms.ChoiceField(choices=[(m, m) for m in ("GET", "POST", "PUT", "DELETE")])
+    path = forms.CharField(
+        max_length=500, help_text="Under /api.xro/2.0/, e.g. Invoices/… or Organisation"
+    )
+    query = forms.CharField(
+        max_length=2000, required=False, help_text='e.g. where=Status=="DRAFT"&page=1'
+    )
+    body = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        help_text="JSON, for POST and PUT",
+    )

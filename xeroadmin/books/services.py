@@ -601,3 +601,161 @@ def _without_lines(error: XeroValidationError) -> XeroValidationError:
             if e.fields or e.general
         ]
     )
+
+
+# ------------------------------------------------------------------ documents: notes, files
+
+
+MAX_NOTE = 2500
+MAX_ATTACHMENT = 10 * 1024 * 1024  # Xero's documented 10 MB
+BAD_FILENAME = set('<>:"/\\|?*+\0')
+
+
+def note_add(*, tenant: Tenant, record_path: str, record: Any, text: str, actor: User) -> None:
+    """Add a note to a record's History and Notes in Xero."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"note": "Write the note first."})
+    if len(text) > MAX_NOTE:
+        raise ValidationError({"note": f"A note can be at most {MAX_NOTE:,} characters."})
+    client = tenant_client(tenant, max_wait=20)
+    try:
+        client.put(
+            f"{record_path}/History",
+            {"HistoryRecords": [{"Details": text}]},
+            idempotency_key=_key(),
+        )
+    except XeroValidationError as error:
+        raise ValidationError({"note": error.messages}) from None
+    _record(
+        tenant,
+        actor,
+        "note",
+        "added",
+        f"Note added to {record} by {actor.email}: {text[:80]}",
+        record,
+    )
+
+
+def attachment_list(*, tenant: Tenant, record_path: str) -> list[dict[str, Any]]:
+    body = tenant_client(tenant, max_wait=10).get(f"{record_path}/Attachments") or {}
+    return [a for a in body.get("Attachments") or [] if isinstance(a, dict)]
+
+
+def attachment_upload(
+    *,
+    tenant: Tenant,
+    record_path: str,
+    record: Any,
+    name: str,
+    data: bytes,
+    content_type: str,
+    actor: User,
+) -> None:
+    """Attach a file in Xero (same name replaces, as Xero does)."""
+    if not data:
+        raise ValidationError({"file": "The file is empty."})
+    if len(data) > MAX_ATTACHMENT:
+        raise ValidationError({"file": "Xero accepts files of up to 10 MB."})
+    clean = "".join("_" if ch in BAD_FILENAME else ch for ch in name).strip() or "attachment"
+    client = tenant_client(tenant, max_wait=30)
+    try:
+        client.request(
+            "PUT",
+            f"{record_path}/Attachments/{clean}",
+            content=data,
+            headers={"Content-Type": content_type or "application/octet-stream"},
+            idempotency_key=_key(),
+        )
+    except XeroValidationError as error:
+        raise ValidationError({"file": error.messages}) from None
+    _record(
+        tenant,
+        actor,
+        "attachment",
+        "added",
+        f"{clean} attached to {record} by {actor.email}",
+        record,
+    )
+
+
+def attachment_download(*, tenant: Tenant, record_path: str, name: str) -> tuple[bytes, str]:
+    answer = tenant_client(tenant, max_wait=20).request(
+        "GET", f"{record_path}/Attachments/{name}", headers={"Accept": "*/*"}
+    )
+    return answer.content, answer.headers.get("Content-Type", "application/octet-stream")
+
+
+def invoice_pdf(*, tenant: Tenant, invoice: Invoice) -> bytes:
+    answer = tenant_client(tenant, max_wait=20).request(
+        "GET", f"Invoices/{invoice.xero_id}", headers={"Accept": "application/pdf"}
+    )
+    return answer.content
+
+
+def invoice_online_url(*, tenant: Tenant, invoice: Invoice) -> str:
+    body = tenant_client(tenant, max_wait=20).get(f"Invoices/{invoice.xero_id}/OnlineInvoice") or {}
+    found = body.get("OnlineInvoices") or [{}]
+    return str(found[0].get("OnlineInvoiceUrl") or "")
+
+
+# ------------------------------------------------------------------ the raw request console
+
+
+@dataclass
+class RawAnswer:
+    status: int
+    headers: dict[str, str]
+    body: str
+    elapsed_ms: float
+
+
+def raw_request(
+    *, tenant: Tenant, actor: User, method: str, path: str, query: str, body: str
+) -> RawAnswer:
+    """Any Accounting API call, through the same client (governor, token renewal, retries),
+    recorded in the feed. The path is relative to the API base; nothing else can be reached."""
+    import json
+    from urllib.parse import parse_qsl
+
+    method = method.upper()
+    if method not in {"GET", "POST", "PUT", "DELETE"}:
+        raise ValidationError({"method": "Use GET, POST, PUT or DELETE."})
+    path = path.strip().lstrip("/")
+    if not path or "://" in path or ".." in path or path.startswith("/"):
+        raise ValidationError(
+            {"path": "Give a path under the API base, such as Invoices or Contacts/…"}
+        )
+    path, _, inline_query = path.partition("?")
+    params = parse_qsl("&".join(q for q in (inline_query, query.strip().lstrip("?")) if q))
+    payload: Any = None
+    if body.strip():
+        if method in ("GET", "DELETE"):
+            raise ValidationError({"body": f"A {method} request has no body."})
+        try:
+            payload = json.loads(body)
+        except ValueError as error:
+            raise ValidationError({"body": f"The body is not valid JSON: {error}."}) from None
+    client = tenant_client(tenant, max_wait=20)
+    answer = client.request(
+        method,
+        path,
+        params=params,
+        json_body=payload,
+        idempotency_key=_key() if method in ("POST", "PUT") else None,
+        answer_errors=True,
+    )
+    try:
+        text = json.dumps(answer.json(), indent=2, ensure_ascii=False) if answer.content else ""
+    except XeroError:
+        text = answer.content[:20000].decode(errors="replace")
+    _record(
+        tenant,
+        actor,
+        "raw",
+        method.lower(),
+        f"Raw request {method} {path} → {answer.status} by {actor.email}",
+        None,
+    )
+    shown = {k: v for k, v in answer.headers.items() if k.lower() not in ("set-cookie",)}
+    return RawAnswer(answer.status, shown, text, answer.elapsed_ms)

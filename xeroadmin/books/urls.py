@@ -70,4 +70,21 @@ urlpatterns = [
         views.account_detail,
         name="account-detail",
     ),
+    path(
+        "w/<int:ws>/o/<int:tenant_pk>/invoices/<int:invoice_pk>/note/",
+        views.invoice_note,
+        name="invoice-note",
+    ),
+    path(
+        "w/<int:ws>/o/<int:tenant_pk>/invoices/<int:invoice_pk>/attachments/",
+        views.invoice_attachments,
+        name="invoice-attachments",
+    ),
+    path(
+        "w/<int:ws>/o/<int:tenant_pk>/invoices/<int:invoice_pk>/<str:kind>/",
+        views.invoice_file,
+        name="invoice-file",
+    ),
+    path("w/<int:ws>/o/<int:tenant_pk>/payments/", views.payment_list, name="payment-list"),
+    path("w/<int:ws>/o/<int:tenant_pk>/console/", views.raw_console, name="raw-console"),
 ]

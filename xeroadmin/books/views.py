@@ -23,12 +23,15 @@ from xeroadmin.books.forms import (
     ACCOUNT_TYPES,
     STATUS_TABS,
     AccountForm,
+    AttachmentForm,
     ContactForm,
     InvoiceFilterForm,
     InvoiceHeaderForm,
     InvoiceLineForm,
     ItemForm,
+    NoteForm,
     PaymentForm,
+    RawRequestForm,
 )
 from xeroadmin.books.models import Account, Contact, Currency, Invoice, Item, Payment, TaxRate
 from xeroadmin.books.sync import sync_request
@@ -43,7 +46,15 @@ from xeroadmin.xero.errors import XeroError, XeroRateLimited, XeroValidationErro
 
 PAGE_SIZE = 50
 # Pages that exist for every organisation, so the switcher can keep the user on them.
-SWITCHABLE = {"organisation-home", "invoice-list", "contact-list", "item-list", "account-list"}
+SWITCHABLE = {
+    "organisation-home",
+    "invoice-list",
+    "contact-list",
+    "item-list",
+    "account-list",
+    "payment-list",
+    "raw-console",
+}
 # Detail pages switch to the list of the same kind in the other organisation.
 SWITCH_TO = {
     "invoice-detail": "invoice-list",
@@ -849,3 +860,190 @@ def invoice_totals(request: HttpRequest, ws: int, tenant_pk: int) -> HttpRespons
     amounts = request.POST.get("line_amount_types", "Exclusive")
     context = {"totals": drafts.totals(tenant, request.POST, amounts), "organisation": tenant}
     return render(request, "books/invoice_editor.html#invoice-totals", context)
+
+
+# ------------------------------------------------------------------ notes, files, PDF
+
+
+@login_required
+@require_POST
+def invoice_note(
+    request: HtmxHttpRequest, ws: int, tenant_pk: int, invoice_pk: int
+) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.FINANCE)
+    tenant = organisation_for(membership, tenant_pk)
+    invoice = _invoice(tenant, invoice_pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.note_add(
+                tenant=tenant,
+                record_path=f"Invoices/{invoice.xero_id}",
+                record=invoice,
+                text=form.cleaned_data["note"],
+                actor=_actor(request),
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        except XeroError as error:
+            form.add_error(None, f"Xero could not add it: {error.message}")
+        else:
+            messages.success(request, "Note added in Xero.")
+    for problem in [*form.errors.get("note", []), *form.non_field_errors()]:
+        messages.error(request, problem)
+    return redirect(
+        reverse("books:invoice-detail", args=[ws, tenant.pk, invoice.pk]) + "#invoice-history"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invoice_attachments(
+    request: HtmxHttpRequest, ws: int, tenant_pk: int, invoice_pk: int
+) -> HttpResponse:
+    """GET: the invoice's attachments, from Xero (loaded after the page). POST: upload one."""
+    role = Role.FINANCE if request.method == "POST" else Role.VIEWER
+    membership = workspace_membership(request, ws, role=role)
+    tenant = organisation_for(membership, tenant_pk)
+    invoice = _invoice(tenant, invoice_pk)
+    path = f"Invoices/{invoice.xero_id}"
+    form = AttachmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                services.attachment_upload(
+                    tenant=tenant,
+                    record_path=path,
+                    record=invoice,
+                    name=upload.name,
+                    data=upload.read(services.MAX_ATTACHMENT + 1),
+                    content_type=upload.content_type or "",
+                    actor=_actor(request),
+                )
+            except ValidationError as error:
+                add_errors(form, error)
+            except XeroError as error:
+                form.add_error(None, f"Xero could not attach it: {error.message}")
+            else:
+                messages.success(request, f"{upload.name} attached in Xero.")
+        for problem in [*form.errors.get("file", []), *form.non_field_errors()]:
+            messages.error(request, problem)
+        return redirect(
+            reverse("books:invoice-detail", args=[ws, tenant.pk, invoice.pk]) + "#attachments"
+        )
+    files: list[dict[str, Any]] = []
+    problem = ""
+    try:
+        files = services.attachment_list(tenant=tenant, record_path=path)
+    except XeroError as error:
+        problem = error.message
+    context = {
+        "organisation": tenant,
+        "invoice": invoice,
+        "files": files,
+        "problem": problem,
+        "loaded": True,
+        "attachment_form": AttachmentForm(),
+        "can_write": membership.can_edit and tenant.is_connected,
+    }
+    return render(request, "books/invoice_detail.html#attachments", context)
+
+
+@login_required
+@require_GET
+def invoice_file(
+    request: HttpRequest, ws: int, tenant_pk: int, invoice_pk: int, kind: str
+) -> HttpResponse:
+    """The invoice's PDF, one of its attachments (`?name=`), or its online invoice page."""
+    if kind not in ("pdf", "online", "file"):
+        raise Http404("No such document.")
+    membership = workspace_membership(request, ws)
+    tenant = organisation_for(membership, tenant_pk)
+    invoice = _invoice(tenant, invoice_pk)
+    back = redirect("books:invoice-detail", ws=ws, tenant_pk=tenant.pk, invoice_pk=invoice.pk)
+    try:
+        if kind == "pdf":
+            data = services.invoice_pdf(tenant=tenant, invoice=invoice)
+            response = HttpResponse(data, content_type="application/pdf")
+            response["Content-Disposition"] = (
+                f'inline; filename="{invoice.number or "invoice"}.pdf"'
+            )
+            return response
+        if kind == "online":
+            url = services.invoice_online_url(tenant=tenant, invoice=invoice)
+            if url.startswith(("https://", "http://")):
+                return redirect(url)
+            messages.error(request, "Xero gave no online invoice link.")
+            return back
+        name = request.GET.get("name", "")
+        data, content_type = services.attachment_download(
+            tenant=tenant, record_path=f"Invoices/{invoice.xero_id}", name=name
+        )
+    except XeroError as error:
+        messages.error(request, f"Xero could not send it: {error.message}")
+        return back
+    response = HttpResponse(data, content_type=content_type)
+    safe = "".join(ch for ch in name if ch.isprintable() and ch not in '"\\') or "attachment"
+    response["Content-Disposition"] = f'attachment; filename="{safe}"'
+    return response
+
+
+# ------------------------------------------------------------------ payments
+
+
+@login_required
+@require_GET
+def payment_list(request: HtmxHttpRequest, ws: int, tenant_pk: int) -> HttpResponse:
+    membership = workspace_membership(request, ws)
+    tenant, organisations = _organisation(membership, tenant_pk)
+    payments = Payment.objects.filter(tenant=tenant).select_related("invoice")
+    status = request.GET.get("status", "")
+    if status in ("AUTHORISED", "DELETED"):
+        payments = payments.filter(status=status)
+    date_from = parse_datetime(request.GET.get("from", ""))
+    date_to = parse_datetime(request.GET.get("to", ""))
+    if date_from:
+        payments = payments.filter(date__gte=date_from.date())
+    if date_to:
+        payments = payments.filter(date__lte=date_to.date())
+    page = Paginator(payments.order_by("-date", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = _org_context(request, membership, tenant, organisations) | {
+        "page": page,
+        "status": status,
+        "date_from": date_from.date() if date_from else None,
+        "date_to": date_to.date() if date_to else None,
+        "can_write": membership.can_edit and tenant.is_connected,
+    }
+    if request.htmx and request.htmx.target == "payment-table":
+        return render(request, "books/payment_list.html#payment-table", context)
+    return render(request, "books/payment_list.html", context)
+
+
+# ------------------------------------------------------------------ the raw request console
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def raw_console(request: HttpRequest, ws: int, tenant_pk: int) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.ADMIN)
+    tenant, organisations = _organisation(membership, tenant_pk)
+    form = RawRequestForm(request.POST or None, initial={"method": "GET", "path": "Organisation"})
+    answer = None
+    if request.method == "POST" and form.is_valid():
+        if not tenant.is_connected:
+            form.add_error(None, f"{tenant.name} is not connected.")
+        else:
+            try:
+                answer = services.raw_request(
+                    tenant=tenant, actor=_actor(request), **form.cleaned_data
+                )
+            except ValidationError as error:
+                add_errors(form, error)
+            except XeroError as error:
+                form.add_error(None, error.message)
+    context = _org_context(request, membership, tenant, organisations) | {
+        "form": form,
+        "answer": answer,
+    }
+    return render(request, "books/raw_console.html", context)

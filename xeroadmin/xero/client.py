@@ -168,16 +168,28 @@ class XeroClient:
         method: str,
         path: str,
         *,
-        params: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | list[tuple[str, str]] | None = None,
         json_body: Any = None,
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         idempotency_key: str | None = None,
+        answer_errors: bool = False,
     ) -> XeroResponse:
-        """One API call, retried and waited as needed; raises a XeroError subclass on failure."""
+        """One API call, retried and waited as needed; raises a XeroError subclass on failure.
+
+        With `answer_errors`, Xero's 4xx answers are returned instead of raised (the raw request
+        console shows them as they are); waits, renewals and retries still apply.
+        """
         try:
             return self._request(
-                method.upper(), path, params, json_body, content, headers, idempotency_key
+                method.upper(),
+                path,
+                params,
+                json_body,
+                content,
+                headers,
+                idempotency_key,
+                answer_errors,
             )
         except XeroError as error:
             if self.on_error is not None:
@@ -188,11 +200,12 @@ class XeroClient:
         self,
         method: str,
         path: str,
-        params: Mapping[str, Any] | None,
+        params: Mapping[str, Any] | list[tuple[str, str]] | None,
         json_body: Any,
         content: bytes | None,
         extra_headers: Mapping[str, str] | None,
         idempotency_key: str | None,
+        answer_errors: bool = False,
     ) -> XeroResponse:
         url = endpoints.api_url(path)
         headers = {"Accept": "application/json", "xero-tenant-id": self.tenant_id}
@@ -265,6 +278,8 @@ class XeroClient:
                     )
                 self.sleep(max(_backoff(failures), _retry_after(response.headers, default=0)))
                 continue
+            if answer_errors and status < 500:
+                return response
             raise _error_for(status, body)
 
     def _acquire(self, deadline: float) -> str:

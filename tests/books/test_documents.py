@@ -1,0 +1,119 @@
+"""Notes, attachments, the PDF and the online link; the payments list; the raw request console."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.conftest import Cast
+from tests.connections.helpers import connect, first_tenant
+from xeroadmin.activity.models import ActivityEvent
+from xeroadmin.books import sync
+from xeroadmin.books.models import Invoice, Payment
+from xeroadmin.connections.models import Tenant
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def books(xero, cast: Cast) -> Tenant:
+    connect(cast)
+    tenant = first_tenant(cast)
+    tenant.client = cast.client_a
+    tenant.save()
+    sync.sync_job_run(job_id=sync.sync_request(tenant=tenant).pk)
+    return tenant
+
+
+def invoice_of(books: Tenant, **filters: str) -> Invoice:
+    invoice = Invoice.objects.filter(tenant=books, **filters).first()
+    assert invoice is not None
+    return invoice
+
+
+def test_it_adds_a_note_to_xeros_history(as_finance, xero, cast: Cast, books: Tenant) -> None:
+    invoice = invoice_of(books, status="AUTHORISED")
+    url = reverse("books:invoice-note", args=[cast.workspace.pk, books.pk, invoice.pk])
+    done = as_finance.post(url, {"note": "Called the customer, paying Friday."}, follow=True)
+    assert b"Note added in Xero." in done.content
+    history = xero.sandbox.state.orgs[books.tenant_id].history[invoice.xero_id]
+    assert any("paying Friday" in str(entry) for entry in history)
+    empty = as_finance.post(url, {"note": "  "}, follow=True)
+    assert b"This field is required." in empty.content
+    history_page = as_finance.get(
+        reverse("books:invoice-history", args=[cast.workspace.pk, books.pk, invoice.pk])
+    )
+    assert b"paying Friday" in history_page.content
+
+
+def test_it_attaches_lists_and_downloads_files(as_finance, xero, cast: Cast, books: Tenant) -> None:
+    invoice = invoice_of(books, type="ACCREC")
+    url = reverse("books:invoice-attachments", args=[cast.workspace.pk, books.pk, invoice.pk])
+    upload = SimpleUploadedFile("receipt <1>.txt", b"paid in cash", content_type="text/plain")
+    done = as_finance.post(url, {"file": upload}, follow=True)
+    assert b"attached in Xero" in done.content
+    listing = as_finance.get(url, headers={"HX-Request": "true"})
+    assert b"receipt _1_.txt" in listing.content
+    file_url = reverse("books:invoice-file", args=[cast.workspace.pk, books.pk, invoice.pk, "file"])
+    download = as_finance.get(file_url, {"name": "receipt _1_.txt"})
+    assert download.status_code == 200
+    assert download.content == b"paid in cash"
+    assert "attachment;" in download["Content-Disposition"]
+    empty = as_finance.post(url, {"file": SimpleUploadedFile("empty.txt", b"")}, follow=True)
+    assert b"empty" in empty.content.lower()
+
+
+def test_it_serves_the_pdf_and_the_online_link(as_viewer, cast: Cast, books: Tenant) -> None:
+    invoice = invoice_of(books, type="ACCREC", status="AUTHORISED")
+    pdf = as_viewer.get(
+        reverse("books:invoice-file", args=[cast.workspace.pk, books.pk, invoice.pk, "pdf"])
+    )
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    online = as_viewer.get(
+        reverse("books:invoice-file", args=[cast.workspace.pk, books.pk, invoice.pk, "online"])
+    )
+    assert online.status_code == 302
+    assert online["Location"].startswith("http")
+    missing = as_viewer.get(
+        reverse("books:invoice-file", args=[cast.workspace.pk, books.pk, invoice.pk, "nope"])
+    )
+    assert missing.status_code == 404
+
+
+def test_it_lists_payments_with_filters(as_viewer, cast: Cast, books: Tenant) -> None:
+    url = reverse("books:payment-list", args=[cast.workspace.pk, books.pk])
+    total = Payment.objects.filter(tenant=books).count()
+    page = as_viewer.get(url)
+    assert f"{total} payment".encode() in page.content
+    applied = Payment.objects.filter(tenant=books, status="AUTHORISED").count()
+    filtered = as_viewer.get(
+        url, {"status": "AUTHORISED"}, headers={"HX-Request": "true", "HX-Target": "payment-table"}
+    )
+    assert f"{applied} payment".encode() in filtered.content
+    assert b"<html" not in filtered.content
+    assert as_viewer.get(url, {"from": "junk", "to": "2026-99-99"}).status_code == 200
+
+
+def test_the_console_is_for_admins_and_records_every_call(
+    as_admin, as_finance, cast: Cast, books: Tenant
+) -> None:
+    url = reverse("books:raw-console", args=[cast.workspace.pk, books.pk])
+    assert as_finance.get(url).status_code == 403
+    answer = as_admin.post(
+        url, {"method": "GET", "path": "Invoices", "query": 'where=Status=="DRAFT"&page=1'}
+    )
+    assert answer.status_code == 200
+    assert b"HTTP 200" in answer.content
+    assert b"&quot;Invoices&quot;" in answer.content
+    missing = as_admin.post(
+        url, {"method": "GET", "path": "Invoices/00000000-0000-0000-0000-000000000000"}
+    )
+    assert b"HTTP 404" in missing.content
+    outside = as_admin.post(url, {"method": "GET", "path": "https://example.com/steal"})
+    assert b"Give a path under the API base" in outside.content
+    bad_json = as_admin.post(url, {"method": "PUT", "path": "Contacts", "body": "{nope"})
+    assert b"The body is not valid JSON" in bad_json.content
+    assert ActivityEvent.objects.filter(tenant=books, category="raw").count() == 2
