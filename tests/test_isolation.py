@@ -76,6 +76,7 @@ def values_for(cast: Cast) -> dict[str, int]:
     return {
         "tenant_pk": tenant.pk,
         "kind": "pdf",  # type: ignore[dict-item]
+        "record_pk": invoice.pk,
         "invoice_pk": invoice.pk,
         "payment_pk": payment.pk,
         "contact_pk": contact.pk,

@@ -34,7 +34,7 @@ def invoice_of(books: Tenant, **filters: str) -> Invoice:
 
 def test_it_adds_a_note_to_xeros_history(as_finance, xero, cast: Cast, books: Tenant) -> None:
     invoice = invoice_of(books, status="AUTHORISED")
-    url = reverse("books:invoice-note", args=[cast.workspace.pk, books.pk, invoice.pk])
+    url = reverse("books:record-note", args=[cast.workspace.pk, books.pk, "invoices", invoice.pk])
     done = as_finance.post(url, {"note": "Called the customer, paying Friday."}, follow=True)
     assert b"Note added in Xero." in done.content
     history = xero.sandbox.state.orgs[books.tenant_id].history[invoice.xero_id]
@@ -42,7 +42,7 @@ def test_it_adds_a_note_to_xeros_history(as_finance, xero, cast: Cast, books: Te
     empty = as_finance.post(url, {"note": "  "}, follow=True)
     assert b"This field is required." in empty.content
     history_page = as_finance.get(
-        reverse("books:invoice-history", args=[cast.workspace.pk, books.pk, invoice.pk])
+        reverse("books:record-history", args=[cast.workspace.pk, books.pk, "invoices", invoice.pk])
     )
     assert b"paying Friday" in history_page.content
 
@@ -55,7 +55,7 @@ def test_it_attaches_lists_and_downloads_files(as_finance, xero, cast: Cast, boo
     assert b"attached in Xero" in done.content
     listing = as_finance.get(url, headers={"HX-Request": "true"})
     assert b"receipt _1_.txt" in listing.content
-    file_url = reverse("books:invoice-file", args=[cast.workspace.pk, books.pk, invoice.pk, "file"])
+    file_url = reverse("books:invoice-file", args=[cast.workspace.pk, books.pk, invoice.pk])
     download = as_finance.get(file_url, {"name": "receipt _1_.txt"})
     assert download.status_code == 200
     assert download.content == b"paid in cash"
@@ -67,19 +67,17 @@ def test_it_attaches_lists_and_downloads_files(as_finance, xero, cast: Cast, boo
 def test_it_serves_the_pdf_and_the_online_link(as_viewer, cast: Cast, books: Tenant) -> None:
     invoice = invoice_of(books, type="ACCREC", status="AUTHORISED")
     pdf = as_viewer.get(
-        reverse("books:invoice-file", args=[cast.workspace.pk, books.pk, invoice.pk, "pdf"])
+        reverse("books:invoice-pdf", args=[cast.workspace.pk, books.pk, invoice.pk])
     )
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     online = as_viewer.get(
-        reverse("books:invoice-file", args=[cast.workspace.pk, books.pk, invoice.pk, "online"])
+        reverse("books:invoice-online", args=[cast.workspace.pk, books.pk, invoice.pk])
     )
     assert online.status_code == 302
     assert online["Location"].startswith("http")
-    missing = as_viewer.get(
-        reverse("books:invoice-file", args=[cast.workspace.pk, books.pk, invoice.pk, "nope"])
-    )
+    missing = as_viewer.get(f"/w/{cast.workspace.pk}/o/{books.pk}/invoices/{invoice.pk}/nope/")
     assert missing.status_code == 404
 
 
@@ -117,3 +115,24 @@ def test_the_console_is_for_admins_and_records_every_call(
     bad_json = as_admin.post(url, {"method": "PUT", "path": "Contacts", "body": "{nope"})
     assert b"The body is not valid JSON" in bad_json.content
     assert ActivityEvent.objects.filter(tenant=books, category="raw").count() == 2
+
+
+@pytest.mark.parametrize("kind", ["contacts", "items"])
+def test_contacts_and_items_have_history_and_notes(
+    as_finance, xero, cast: Cast, books: Tenant, kind: str
+) -> None:
+    from xeroadmin.books.models import Contact, Item
+
+    record = (Contact if kind == "contacts" else Item).objects.filter(tenant=books).first()
+    assert record is not None
+    note = reverse("books:record-note", args=[cast.workspace.pk, books.pk, kind, record.pk])
+    done = as_finance.post(note, {"note": f"A note on {kind}"}, follow=True)
+    assert b"Note added in Xero." in done.content
+    history = reverse("books:record-history", args=[cast.workspace.pk, books.pk, kind, record.pk])
+    box = as_finance.get(history, headers={"HX-Request": "true"})
+    assert f"A note on {kind}".encode() in box.content
+    assert b"<html" not in box.content
+    unknown = reverse(
+        "books:record-history", args=[cast.workspace.pk, books.pk, "accounts", record.pk]
+    )
+    assert as_finance.get(unknown).status_code == 404

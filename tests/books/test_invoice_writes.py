@@ -97,10 +97,12 @@ def test_viewers_see_no_controls_and_cannot_act(as_viewer, cast: Cast, books: Te
 def test_it_reads_history_live(as_viewer, cast: Cast, books: Tenant) -> None:
     invoice = Invoice.objects.filter(tenant=books).first()
     assert invoice is not None
-    url = reverse("books:invoice-history", args=[cast.workspace.pk, books.pk, invoice.pk])
+    url = reverse(
+        "books:record-history", args=[cast.workspace.pk, books.pk, "invoices", invoice.pk]
+    )
     answer = as_viewer.get(url, headers={"HX-Request": "true"})
     assert answer.status_code == 200
-    assert b'id="invoice-history"' in answer.content
+    assert b'id="history"' in answer.content
     assert b"<html" not in answer.content
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -224,3 +226,44 @@ def test_it_escapes_what_xero_sends(as_finance, cast: Cast, books: Tenant) -> No
     assert b"<script>alert(1)</script>" not in page.content
     assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in page.content
     assert b'"><img src=x>' not in page.content
+
+
+def test_every_books_page_says_how_fresh_it_is(as_viewer, cast: Cast, books: Tenant) -> None:
+    ws = cast.workspace.pk
+    books.refresh_from_db()
+    assert books.last_synced_at is not None
+    for name in (
+        "books:invoice-list",
+        "books:contact-list",
+        "books:item-list",
+        "books:account-list",
+        "books:payment-list",
+    ):
+        page = as_viewer.get(reverse(name, args=[ws, books.pk]))
+        assert b"Synced from Xero" in page.content, name
+
+
+def test_detail_pages_run_a_constant_number_of_queries(
+    as_finance, cast: Cast, books: Tenant
+) -> None:
+    from xeroadmin.books.models import InvoiceLine, Payment
+
+    invoice = Invoice.objects.filter(tenant=books, status="AUTHORISED").order_by("pk").first()
+    assert invoice is not None
+    url = reverse("books:invoice-detail", args=[cast.workspace.pk, books.pk, invoice.pk])
+
+    def queries() -> int:
+        as_finance.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert as_finance.get(url).status_code == 200
+        return len(captured)
+
+    before = queries()
+    InvoiceLine.objects.bulk_create(
+        InvoiceLine(invoice=invoice, position=100 + n, description=f"Extra {n}") for n in range(60)
+    )
+    Payment.objects.bulk_create(
+        Payment(tenant=books, xero_id=f"extra-{n}", invoice=invoice, amount=Decimal(1))
+        for n in range(20)
+    )
+    assert queries() == before

@@ -70,21 +70,21 @@ def invoice_list(*, tenant: Tenant, filters: InvoiceFilters) -> QuerySet[Invoice
         invoices = invoices.filter(due_date__lte=filters.due_to)
     if filters.overdue:
         invoices = invoices.filter(status__in=OPEN, due_date__lt=timezone.localdate())
-    return invoices.order_by(*SORTS.get(filters.sort, SORTS["-date"])).only(
+    # Plain rows, not model instances: a list page only reads them, and building 50 models
+    # was a noticeable part of its time.
+    return invoices.order_by(*SORTS.get(filters.sort, SORTS["-date"])).values_list(  # type: ignore[return-value]
         "pk",
-        "xero_id",
         "type",
         "number",
         "reference",
         "contact_name",
-        "contact_id",
         "date",
         "due_date",
         "status",
         "currency_code",
         "total",
         "amount_due",
-        "tenant_id",
+        named=True,
     )
 
 
@@ -119,7 +119,7 @@ def _search(tenant: Tenant, text: str) -> RawSQL:
     return RawSQL(sql, (tenant.pk, *params, tenant.pk, *params, tenant.pk, f"%{like}%"))  # noqa: S611
 
 
-def page_totals(invoices: list[Invoice]) -> dict[str, Any]:
+def page_totals(invoices: list[Any]) -> dict[str, Any]:
     """The sums of the rows shown, by currency (a page can mix them)."""
     by_currency: dict[str, dict[str, Decimal]] = {}
     for invoice in invoices:

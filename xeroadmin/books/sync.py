@@ -307,6 +307,8 @@ def _finish(job: SyncJob, status: str, error: str) -> None:
     now = timezone.now()
     SyncJob.objects.filter(pk=job.pk).update(status=status, error=error, finished_at=now, claim="")
     job.refresh_from_db()
+    if status == SyncJob.Status.DONE:
+        Tenant.objects.filter(pk=job.tenant_id).update(last_synced_at=now)
     if status == SyncJob.Status.DONE and job.kind == SyncJob.Kind.INCREMENTAL:
         return  # routine: only first syncs, full checks and failures go in the feed
     counts = ", ".join(

@@ -34,11 +34,6 @@ urlpatterns = [
         name="invoice-action",
     ),
     path(
-        "w/<int:ws>/o/<int:tenant_pk>/invoices/<int:invoice_pk>/history/",
-        views.invoice_history,
-        name="invoice-history",
-    ),
-    path(
         "w/<int:ws>/o/<int:tenant_pk>/invoices/<int:invoice_pk>/payments/",
         views.payment_create,
         name="payment-create",
@@ -71,20 +66,30 @@ urlpatterns = [
         name="account-detail",
     ),
     path(
-        "w/<int:ws>/o/<int:tenant_pk>/invoices/<int:invoice_pk>/note/",
-        views.invoice_note,
-        name="invoice-note",
-    ),
-    path(
         "w/<int:ws>/o/<int:tenant_pk>/invoices/<int:invoice_pk>/attachments/",
         views.invoice_attachments,
         name="invoice-attachments",
     ),
-    path(
-        "w/<int:ws>/o/<int:tenant_pk>/invoices/<int:invoice_pk>/<str:kind>/",
-        views.invoice_file,
-        name="invoice-file",
+    # The PDF, an attachment (?name=) and the online invoice page.
+    *(
+        path(
+            f"w/<int:ws>/o/<int:tenant_pk>/invoices/<int:invoice_pk>/{kind}/",
+            views.invoice_file,
+            {"kind": kind},
+            name=f"invoice-{kind}",
+        )
+        for kind in ("pdf", "file", "online")
     ),
     path("w/<int:ws>/o/<int:tenant_pk>/payments/", views.payment_list, name="payment-list"),
     path("w/<int:ws>/o/<int:tenant_pk>/console/", views.raw_console, name="raw-console"),
+    path(
+        "w/<int:ws>/o/<int:tenant_pk>/<str:kind>/<int:record_pk>/history/",
+        views.record_history,
+        name="record-history",
+    ),
+    path(
+        "w/<int:ws>/o/<int:tenant_pk>/<str:kind>/<int:record_pk>/note/",
+        views.record_note,
+        name="record-note",
+    ),
 ]

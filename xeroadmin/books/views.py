@@ -11,8 +11,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.timesince import timesince
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xeroadmin.accounts.models import User
@@ -81,23 +82,53 @@ def _organisation(membership: Membership, tenant_pk: int) -> tuple[Tenant, list[
     return tenant, organisations
 
 
+# The organisation's tabs: (label, the page's URL name, the names that count as that tab).
+TABS = (
+    ("Home", "organisation-home", ("organisation-",)),
+    ("Invoices", "invoice-list", ("invoice-",)),
+    ("Contacts", "contact-list", ("contact-",)),
+    ("Items", "item-list", ("item-",)),
+    ("Accounts", "account-list", ("account-",)),
+    ("Payments", "payment-list", ("payment-",)),
+)
+
+
 def _org_context(
     request: HttpRequest, membership: Membership, tenant: Tenant, organisations: list[Tenant]
 ) -> dict[str, Any]:
-    """The organisation header: which one this is, and the switcher to the others."""
+    """The organisation header: which one this is, its tabs, how fresh its books are, and the
+    switcher to the others (built here: the header is on every books page, and cheap)."""
     match = request.resolver_match
     url_name = (match.url_name if match else "") or ""
     current = SWITCH_TO.get(url_name, url_name)
     name = current if current in SWITCHABLE else "organisation-home"
     query = request.GET.urlencode() if name != "organisation-home" else ""
+    ws = membership.workspace_id
     switch = []
     for other in organisations:
-        try:
-            url = reverse(f"books:{name}", args=[membership.workspace_id, other.pk])
-        except NoReverseMatch:  # pragma: no cover - every switchable page takes these two
-            url = reverse("books:organisation-home", args=[membership.workspace_id, other.pk])
+        url = reverse(f"books:{name}", args=[ws, other.pk])
         switch.append((other, url + (f"?{query}" if query and other.pk != tenant.pk else "")))
-    return {"organisation": tenant, "switch": switch, "read_only": not tenant.is_connected}
+    tabs = [
+        (label, reverse(f"books:{page}", args=[ws, tenant.pk]), url_name.startswith(prefixes))
+        for label, page, prefixes in TABS
+    ]
+    if membership.can_admin:
+        tabs.append(
+            (
+                "Console",
+                reverse("books:raw-console", args=[ws, tenant.pk]),
+                url_name == "raw-console",
+            )
+        )
+    synced = tenant.last_synced_at
+    return {
+        "organisation": tenant,
+        "switch": switch,
+        "org_tabs": tabs,
+        "org_home": tabs[0][1],
+        "synced_ago": timesince(synced) if synced else "",
+        "read_only": not tenant.is_connected,
+    }
 
 
 @login_required
@@ -201,13 +232,17 @@ def _invoice_page(
         (action, label, services.invoice_guard(invoice, action))
         for action, label in (("approve", "Approve"), ("void", "Void"), ("delete", "Delete draft"))
     ]
-    context = _org_context(request, membership, tenant, organisations) | {
-        "invoice": invoice,
-        "actions": actions,
-        "email_reason": _email_reason(invoice),
-        "can_write": membership.can_edit and tenant.is_connected,
-        "payment_form": payment_form or _payment_form(tenant, invoice),
-    }
+    context = (
+        _org_context(request, membership, tenant, organisations)
+        | history_context(membership, tenant, "invoices", invoice)
+        | {
+            "invoice": invoice,
+            "actions": actions,
+            "email_reason": _email_reason(invoice),
+            "can_write": membership.can_edit and tenant.is_connected,
+            "payment_form": payment_form or _payment_form(tenant, invoice),
+        }
+    )
     return render(request, "books/invoice_detail.html", context, status=status)
 
 
@@ -266,24 +301,6 @@ def invoice_action(request: HttpRequest, ws: int, tenant_pk: int, invoice_pk: in
             number = written.invoice.number or "(draft)"
             messages.success(request, f"Invoice {number} is now {written.invoice.status.lower()}.")
     return back
-
-
-@login_required
-@require_GET
-def invoice_history(request: HttpRequest, ws: int, tenant_pk: int, invoice_pk: int) -> HttpResponse:
-    """History and notes, read live from Xero (they are not mirrored); loaded after the page."""
-    membership = workspace_membership(request, ws)
-    tenant = organisation_for(membership, tenant_pk)
-    invoice = _invoice(tenant, invoice_pk)
-    records: list[dict[str, Any]] = []
-    problem = ""
-    try:
-        body = tenant_client(tenant, max_wait=10).get(f"Invoices/{invoice.xero_id}/History")
-        records = [r for r in (body or {}).get("HistoryRecords") or [] if isinstance(r, dict)]
-    except XeroError as error:
-        problem = error.message
-    context = {"invoice": invoice, "records": records, "problem": problem}
-    return render(request, "books/invoice_detail.html#invoice-history", context)
 
 
 def _xero_failure(request: HttpRequest, error: XeroError) -> None:
@@ -447,21 +464,26 @@ def contact_detail(request: HttpRequest, ws: int, tenant_pk: int, contact_pk: in
         )[:20]
     )
     raw = contact.raw or {}
-    context = _org_context(request, membership, tenant, organisations) | {
-        "contact": contact,
-        "form": form,
-        "balances": selectors.contact_balances(contact=contact),
-        "invoices": invoices,
-        "addresses": [
-            a
-            for a in raw.get("Addresses") or []
-            if isinstance(a, dict) and any(a.get(k) for k in ("AddressLine1", "City", "PostalCode"))
-        ],
-        "phones": [
-            p for p in raw.get("Phones") or [] if isinstance(p, dict) and p.get("PhoneNumber")
-        ],
-        "can_write": membership.can_edit and tenant.is_connected,
-    }
+    context = (
+        _org_context(request, membership, tenant, organisations)
+        | history_context(membership, tenant, "contacts", contact)
+        | {
+            "contact": contact,
+            "form": form,
+            "balances": selectors.contact_balances(contact=contact),
+            "invoices": invoices,
+            "addresses": [
+                a
+                for a in raw.get("Addresses") or []
+                if isinstance(a, dict)
+                and any(a.get(k) for k in ("AddressLine1", "City", "PostalCode"))
+            ],
+            "phones": [
+                p for p in raw.get("Phones") or [] if isinstance(p, dict) and p.get("PhoneNumber")
+            ],
+            "can_write": membership.can_edit and tenant.is_connected,
+        }
+    )
     return render(request, "books/contact_detail.html", context)
 
 
@@ -595,11 +617,15 @@ def item_detail(request: HttpRequest, ws: int, tenant_pk: int, item_pk: int) -> 
         else:
             messages.success(request, "Item saved in Xero.")
             return redirect("books:item-detail", ws=ws, tenant_pk=tenant.pk, item_pk=item.pk)
-    context = _org_context(request, membership, tenant, organisations) | {
-        "item": item,
-        "form": form,
-        "can_write": membership.can_edit and tenant.is_connected,
-    }
+    context = (
+        _org_context(request, membership, tenant, organisations)
+        | history_context(membership, tenant, "items", item)
+        | {
+            "item": item,
+            "form": form,
+            "can_write": membership.can_edit and tenant.is_connected,
+        }
+    )
     return render(request, "books/item_detail.html", context)
 
 
@@ -866,37 +892,6 @@ def invoice_totals(request: HttpRequest, ws: int, tenant_pk: int) -> HttpRespons
 
 
 @login_required
-@require_POST
-def invoice_note(
-    request: HtmxHttpRequest, ws: int, tenant_pk: int, invoice_pk: int
-) -> HttpResponse:
-    membership = workspace_membership(request, ws, role=Role.FINANCE)
-    tenant = organisation_for(membership, tenant_pk)
-    invoice = _invoice(tenant, invoice_pk)
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.note_add(
-                tenant=tenant,
-                record_path=f"Invoices/{invoice.xero_id}",
-                record=invoice,
-                text=form.cleaned_data["note"],
-                actor=_actor(request),
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-        except XeroError as error:
-            form.add_error(None, f"Xero could not add it: {error.message}")
-        else:
-            messages.success(request, "Note added in Xero.")
-    for problem in [*form.errors.get("note", []), *form.non_field_errors()]:
-        messages.error(request, problem)
-    return redirect(
-        reverse("books:invoice-detail", args=[ws, tenant.pk, invoice.pk]) + "#invoice-history"
-    )
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def invoice_attachments(
     request: HtmxHttpRequest, ws: int, tenant_pk: int, invoice_pk: int
@@ -1047,3 +1042,86 @@ def raw_console(request: HttpRequest, ws: int, tenant_pk: int) -> HttpResponse:
         "answer": answer,
     }
     return render(request, "books/raw_console.html", context)
+
+
+# ------------------------------------------------------------------ history and notes
+
+# The records that have History and Notes in Xero: model, Xero path, detail page.
+HISTORY_KINDS: dict[str, tuple[type[Any], str, str]] = {
+    "invoices": (Invoice, "Invoices", "books:invoice-detail"),
+    "contacts": (Contact, "Contacts", "books:contact-detail"),
+    "items": (Item, "Items", "books:item-detail"),
+}
+
+
+def _history_record(tenant: Tenant, kind: str, record_pk: int) -> tuple[Any, str, str]:
+    if kind not in HISTORY_KINDS:
+        raise Http404("No such record.")
+    model, prefix, detail = HISTORY_KINDS[kind]
+    record = get_object_or_404(model, pk=record_pk, tenant=tenant)
+    return record, f"{prefix}/{record.xero_id}", detail
+
+
+def history_context(
+    membership: Membership, tenant: Tenant, kind: str, record: Any
+) -> dict[str, Any]:
+    """What a page needs to show a record's history box (loaded from Xero after the page)."""
+    args = [membership.workspace_id, tenant.pk, kind, record.pk]
+    return {
+        "history_url": reverse("books:record-history", args=args),
+        "note_url": reverse("books:record-note", args=args),
+        "can_note": membership.can_edit and tenant.is_connected,
+    }
+
+
+@login_required
+@require_GET
+def record_history(
+    request: HttpRequest, ws: int, tenant_pk: int, kind: str, record_pk: int
+) -> HttpResponse:
+    """History and notes, read live from Xero (they are not mirrored)."""
+    membership = workspace_membership(request, ws)
+    tenant = organisation_for(membership, tenant_pk)
+    record, path, _ = _history_record(tenant, kind, record_pk)
+    records: list[dict[str, Any]] = []
+    problem = ""
+    try:
+        body = tenant_client(tenant, max_wait=10).get(f"{path}/History")
+        records = [r for r in (body or {}).get("HistoryRecords") or [] if isinstance(r, dict)]
+    except XeroError as error:
+        problem = error.message
+    context = history_context(membership, tenant, kind, record) | {
+        "records": records,
+        "problem": problem,
+        "loaded": True,
+    }
+    return render(request, "books/partials/record_history.html", context)
+
+
+@login_required
+@require_POST
+def record_note(
+    request: HttpRequest, ws: int, tenant_pk: int, kind: str, record_pk: int
+) -> HttpResponse:
+    membership = workspace_membership(request, ws, role=Role.FINANCE)
+    tenant = organisation_for(membership, tenant_pk)
+    record, path, detail = _history_record(tenant, kind, record_pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.note_add(
+                tenant=tenant,
+                record_path=path,
+                record=record,
+                text=form.cleaned_data["note"],
+                actor=_actor(request),
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        except XeroError as error:
+            form.add_error(None, f"Xero could not add it: {error.message}")
+        else:
+            messages.success(request, "Note added in Xero.")
+    for problem in [*form.errors.get("note", []), *form.non_field_errors()]:
+        messages.error(request, problem)
+    return redirect(reverse(detail, args=[ws, tenant.pk, record.pk]) + "#history")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from html import escape
+from typing import Any
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
@@ -16,7 +17,7 @@ register = template.Library()
 
 
 @register.simple_tag
-def invoice_rows(invoices: Iterable[Invoice], list_url: str) -> SafeString:
+def invoice_rows(invoices: Iterable[Any], list_url: str) -> SafeString:
     """The `<tr>`s of the invoice table. Every value goes through `html.escape` (the escaping
     Django's own uses), so the result is safe to mark as such."""
     rows = []
