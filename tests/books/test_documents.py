@@ -49,13 +49,17 @@ def test_it_adds_a_note_to_xeros_history(as_finance, xero, cast: Cast, books: Te
 
 def test_it_attaches_lists_and_downloads_files(as_finance, xero, cast: Cast, books: Tenant) -> None:
     invoice = invoice_of(books, type="ACCREC")
-    url = reverse("books:invoice-attachments", args=[cast.workspace.pk, books.pk, invoice.pk])
+    url = reverse(
+        "books:record-attachments", args=[cast.workspace.pk, books.pk, "invoices", invoice.pk]
+    )
     upload = SimpleUploadedFile("receipt <1>.txt", b"paid in cash", content_type="text/plain")
     done = as_finance.post(url, {"file": upload}, follow=True)
     assert b"attached in Xero" in done.content
     listing = as_finance.get(url, headers={"HX-Request": "true"})
     assert b"receipt _1_.txt" in listing.content
-    file_url = reverse("books:invoice-file", args=[cast.workspace.pk, books.pk, invoice.pk])
+    file_url = reverse(
+        "books:record-attachment", args=[cast.workspace.pk, books.pk, "invoices", invoice.pk]
+    )
     download = as_finance.get(file_url, {"name": "receipt _1_.txt"})
     assert download.status_code == 200
     assert download.content == b"paid in cash"
@@ -136,3 +140,38 @@ def test_contacts_and_items_have_history_and_notes(
         "books:record-history", args=[cast.workspace.pk, books.pk, "accounts", record.pk]
     )
     assert as_finance.get(unknown).status_code == 404
+
+
+def test_contacts_take_attachments_and_items_do_not(
+    as_finance, xero, cast: Cast, books: Tenant
+) -> None:
+    from xeroadmin.books.models import Contact, Item
+
+    contact = Contact.objects.filter(tenant=books).first()
+    item = Item.objects.filter(tenant=books).first()
+    assert contact is not None
+    assert item is not None
+    url = reverse(
+        "books:record-attachments", args=[cast.workspace.pk, books.pk, "contacts", contact.pk]
+    )
+    upload = SimpleUploadedFile("contract.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    assert b"attached in Xero" in as_finance.post(url, {"file": upload}, follow=True).content
+    assert b"contract.pdf" in as_finance.get(url).content
+    items = reverse(
+        "books:record-attachments", args=[cast.workspace.pk, books.pk, "items", item.pk]
+    )
+    assert as_finance.get(items).status_code == 404
+
+
+def test_a_payment_has_its_page(as_finance, as_viewer, cast: Cast, books: Tenant) -> None:
+    payment = (
+        Payment.objects.filter(tenant=books, status="AUTHORISED").select_related("invoice").first()
+    )
+    assert payment is not None
+    url = reverse("books:payment-detail", args=[cast.workspace.pk, books.pk, payment.pk])
+    page = as_finance.get(url)
+    assert page.status_code == 200
+    assert b"Reverse payment" in page.content
+    assert payment.invoice is not None
+    assert payment.invoice.number.encode() in page.content
+    assert b"Reverse payment" not in as_viewer.get(url).content

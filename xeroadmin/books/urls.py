@@ -65,12 +65,7 @@ urlpatterns = [
         views.account_detail,
         name="account-detail",
     ),
-    path(
-        "w/<int:ws>/o/<int:tenant_pk>/invoices/<int:invoice_pk>/attachments/",
-        views.invoice_attachments,
-        name="invoice-attachments",
-    ),
-    # The PDF, an attachment (?name=) and the online invoice page.
+    # The PDF and the online invoice page.
     *(
         path(
             f"w/<int:ws>/o/<int:tenant_pk>/invoices/<int:invoice_pk>/{kind}/",
@@ -78,9 +73,14 @@ urlpatterns = [
             {"kind": kind},
             name=f"invoice-{kind}",
         )
-        for kind in ("pdf", "file", "online")
+        for kind in ("pdf", "online")
     ),
     path("w/<int:ws>/o/<int:tenant_pk>/payments/", views.payment_list, name="payment-list"),
+    path(
+        "w/<int:ws>/o/<int:tenant_pk>/payments/<int:payment_pk>/",
+        views.payment_detail,
+        name="payment-detail",
+    ),
     path("w/<int:ws>/o/<int:tenant_pk>/console/", views.raw_console, name="raw-console"),
     path(
         "w/<int:ws>/o/<int:tenant_pk>/<str:kind>/<int:record_pk>/history/",
@@ -91,5 +91,15 @@ urlpatterns = [
         "w/<int:ws>/o/<int:tenant_pk>/<str:kind>/<int:record_pk>/note/",
         views.record_note,
         name="record-note",
+    ),
+    path(
+        "w/<int:ws>/o/<int:tenant_pk>/<str:kind>/<int:record_pk>/attachments/",
+        views.record_attachments,
+        name="record-attachments",
+    ),
+    path(
+        "w/<int:ws>/o/<int:tenant_pk>/<str:kind>/<int:record_pk>/attachment/",
+        views.record_attachment,
+        name="record-attachment",
     ),
 ]

@@ -65,6 +65,7 @@ SWITCH_TO = {
     "account-detail": "account-list",
     "invoice-create": "invoice-list",
     "invoice-edit": "invoice-list",
+    "payment-detail": "payment-list",
 }
 
 
@@ -892,66 +893,12 @@ def invoice_totals(request: HttpRequest, ws: int, tenant_pk: int) -> HttpRespons
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def invoice_attachments(
-    request: HtmxHttpRequest, ws: int, tenant_pk: int, invoice_pk: int
-) -> HttpResponse:
-    """GET: the invoice's attachments, from Xero (loaded after the page). POST: upload one."""
-    role = Role.FINANCE if request.method == "POST" else Role.VIEWER
-    membership = workspace_membership(request, ws, role=role)
-    tenant = organisation_for(membership, tenant_pk)
-    invoice = _invoice(tenant, invoice_pk)
-    path = f"Invoices/{invoice.xero_id}"
-    form = AttachmentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST":
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                services.attachment_upload(
-                    tenant=tenant,
-                    record_path=path,
-                    record=invoice,
-                    name=upload.name,
-                    data=upload.read(services.MAX_ATTACHMENT + 1),
-                    content_type=upload.content_type or "",
-                    actor=_actor(request),
-                )
-            except ValidationError as error:
-                add_errors(form, error)
-            except XeroError as error:
-                form.add_error(None, f"Xero could not attach it: {error.message}")
-            else:
-                messages.success(request, f"{upload.name} attached in Xero.")
-        for problem in [*form.errors.get("file", []), *form.non_field_errors()]:
-            messages.error(request, problem)
-        return redirect(
-            reverse("books:invoice-detail", args=[ws, tenant.pk, invoice.pk]) + "#attachments"
-        )
-    files: list[dict[str, Any]] = []
-    problem = ""
-    try:
-        files = services.attachment_list(tenant=tenant, record_path=path)
-    except XeroError as error:
-        problem = error.message
-    context = {
-        "organisation": tenant,
-        "invoice": invoice,
-        "files": files,
-        "problem": problem,
-        "loaded": True,
-        "attachment_form": AttachmentForm(),
-        "can_write": membership.can_edit and tenant.is_connected,
-    }
-    return render(request, "books/invoice_detail.html#attachments", context)
-
-
-@login_required
 @require_GET
 def invoice_file(
     request: HttpRequest, ws: int, tenant_pk: int, invoice_pk: int, kind: str
 ) -> HttpResponse:
-    """The invoice's PDF, one of its attachments (`?name=`), or its online invoice page."""
-    if kind not in ("pdf", "online", "file"):
+    """The invoice's PDF, or its online invoice page."""
+    if kind not in ("pdf", "online"):
         raise Http404("No such document.")
     membership = workspace_membership(request, ws)
     tenant = organisation_for(membership, tenant_pk)
@@ -971,17 +918,10 @@ def invoice_file(
                 return redirect(url)
             messages.error(request, "Xero gave no online invoice link.")
             return back
-        name = request.GET.get("name", "")
-        data, content_type = services.attachment_download(
-            tenant=tenant, record_path=f"Invoices/{invoice.xero_id}", name=name
-        )
     except XeroError as error:
         messages.error(request, f"Xero could not send it: {error.message}")
         return back
-    response = HttpResponse(data, content_type=content_type)
-    safe = "".join(ch for ch in name if ch.isprintable() and ch not in '"\\') or "attachment"
-    response["Content-Disposition"] = f'attachment; filename="{safe}"'
-    return response
+    raise Http404("No such document.")  # pragma: no cover - kind was checked above
 
 
 # ------------------------------------------------------------------ payments
@@ -1125,3 +1065,109 @@ def record_note(
     for problem in [*form.errors.get("note", []), *form.non_field_errors()]:
         messages.error(request, problem)
     return redirect(reverse(detail, args=[ws, tenant.pk, record.pk]) + "#history")
+
+
+# ------------------------------------------------------------------ attachments
+
+ATTACHMENT_KINDS = {"invoices", "contacts"}  # Xero has no attachments on items or payments
+
+
+def attachments_context(
+    membership: Membership, tenant: Tenant, kind: str, record: Any
+) -> dict[str, Any]:
+    args = [membership.workspace_id, tenant.pk, kind, record.pk]
+    return {
+        "attachments_url": reverse("books:record-attachments", args=args),
+        "attachment_file_url": reverse("books:record-attachment", args=args),
+        "can_attach": membership.can_edit and tenant.is_connected,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_attachments(
+    request: HttpRequest, ws: int, tenant_pk: int, kind: str, record_pk: int
+) -> HttpResponse:
+    """GET: a record's attachments, from Xero (loaded after the page). POST: upload one."""
+    role = Role.FINANCE if request.method == "POST" else Role.VIEWER
+    membership = workspace_membership(request, ws, role=role)
+    tenant = organisation_for(membership, tenant_pk)
+    if kind not in ATTACHMENT_KINDS:
+        raise Http404("No attachments here.")
+    record, path, detail = _history_record(tenant, kind, record_pk)
+    form = AttachmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                services.attachment_upload(
+                    tenant=tenant,
+                    record_path=path,
+                    record=record,
+                    name=upload.name,
+                    data=upload.read(services.MAX_ATTACHMENT + 1),
+                    content_type=upload.content_type or "",
+                    actor=_actor(request),
+                )
+            except ValidationError as error:
+                add_errors(form, error)
+            except XeroError as error:
+                form.add_error(None, f"Xero could not attach it: {error.message}")
+            else:
+                messages.success(request, f"{upload.name} attached in Xero.")
+        for problem in [*form.errors.get("file", []), *form.non_field_errors()]:
+            messages.error(request, problem)
+        return redirect(reverse(detail, args=[ws, tenant.pk, record.pk]) + "#attachments")
+    files: list[dict[str, Any]] = []
+    problem = ""
+    try:
+        files = services.attachment_list(tenant=tenant, record_path=path)
+    except XeroError as error:
+        problem = error.message
+    context = attachments_context(membership, tenant, kind, record) | {
+        "files": files,
+        "problem": problem,
+        "loaded": True,
+        "attachment_form": AttachmentForm(),
+    }
+    return render(request, "books/partials/record_attachments.html", context)
+
+
+@login_required
+@require_GET
+def record_attachment(
+    request: HttpRequest, ws: int, tenant_pk: int, kind: str, record_pk: int
+) -> HttpResponse:
+    """One attachment (`?name=`), downloaded from Xero."""
+    membership = workspace_membership(request, ws)
+    tenant = organisation_for(membership, tenant_pk)
+    if kind not in ATTACHMENT_KINDS:
+        raise Http404("No attachments here.")
+    record, path, detail = _history_record(tenant, kind, record_pk)
+    name = request.GET.get("name", "")
+    try:
+        data, content_type = services.attachment_download(
+            tenant=tenant, record_path=path, name=name
+        )
+    except XeroError as error:
+        messages.error(request, f"Xero could not send it: {error.message}")
+        return redirect(reverse(detail, args=[ws, tenant.pk, record.pk]) + "#attachments")
+    response = HttpResponse(data, content_type=content_type)
+    safe = "".join(ch for ch in name if ch.isprintable() and ch not in '"\\') or "attachment"
+    response["Content-Disposition"] = f'attachment; filename="{safe}"'
+    return response
+
+
+@login_required
+@require_GET
+def payment_detail(request: HttpRequest, ws: int, tenant_pk: int, payment_pk: int) -> HttpResponse:
+    membership = workspace_membership(request, ws)
+    tenant, organisations = _organisation(membership, tenant_pk)
+    payment = get_object_or_404(
+        Payment.objects.select_related("invoice"), pk=payment_pk, tenant=tenant
+    )
+    context = _org_context(request, membership, tenant, organisations) | {
+        "payment": payment,
+        "can_write": membership.can_edit and tenant.is_connected,
+    }
+    return render(request, "books/payment_detail.html", context)
