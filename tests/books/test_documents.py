@@ -175,3 +175,22 @@ def test_a_payment_has_its_page(as_finance, as_viewer, cast: Cast, books: Tenant
     assert payment.invoice is not None
     assert payment.invoice.number.encode() in page.content
     assert b"Reverse payment" not in as_viewer.get(url).content
+
+
+def test_detail_pages_load_their_history_and_attachments_from_the_right_place(
+    as_viewer, cast: Cast, books: Tenant
+) -> None:
+    from xeroadmin.books.models import Contact
+
+    invoice = invoice_of(books)
+    contact = Contact.objects.filter(tenant=books).first()
+    assert contact is not None
+    ws = cast.workspace.pk
+    for kind, record, page in (
+        ("invoices", invoice, reverse("books:invoice-detail", args=[ws, books.pk, invoice.pk])),
+        ("contacts", contact, reverse("books:contact-detail", args=[ws, books.pk, contact.pk])),
+    ):
+        body = as_viewer.get(page).content.decode()
+        for name in ("books:record-history", "books:record-attachments"):
+            assert f'hx-get="{reverse(name, args=[ws, books.pk, kind, record.pk])}"' in body
+        assert 'hx-get=""' not in body

@@ -236,6 +236,7 @@ def _invoice_page(
     context = (
         _org_context(request, membership, tenant, organisations)
         | history_context(membership, tenant, "invoices", invoice)
+        | attachments_context(membership, tenant, "invoices", invoice)
         | {
             "invoice": invoice,
             "actions": actions,
@@ -468,6 +469,7 @@ def contact_detail(request: HttpRequest, ws: int, tenant_pk: int, contact_pk: in
     context = (
         _org_context(request, membership, tenant, organisations)
         | history_context(membership, tenant, "contacts", contact)
+        | attachments_context(membership, tenant, "contacts", contact)
         | {
             "contact": contact,
             "form": form,
