@@ -81,3 +81,37 @@ def test_viewers_read_items_and_accounts_only(as_viewer, cast: Cast, books: Tena
         assert page.status_code == 200
         assert b"Create in Xero" not in page.content
         assert as_viewer.post(url, {"code": "X"}).status_code == 403
+
+
+def test_it_warns_before_overwriting_an_item_changed_in_xero(
+    as_finance, xero, cast: Cast, books: Tenant
+) -> None:
+    item = Item.objects.filter(tenant=books).first()
+    assert item is not None
+    assert item.updated_utc is not None
+    loaded = item.updated_utc.isoformat()
+    control_clock = xero.sandbox.state.clock
+    control_clock.advance(60)
+    source = xero.sandbox.state.orgs[books.tenant_id].items[item.xero_id]
+    source["Name"] = "Renamed in Xero"
+    source["UpdatedDateUTC"] = control_clock.now()
+    detail = reverse("books:item-detail", args=[cast.workspace.pk, books.pk, item.pk])
+    answer = as_finance.post(detail, {"code": item.code, "name": "Mine", "seen": loaded})
+    assert b"was changed in Xero" in answer.content
+    assert b'value="Mine"' in answer.content  # the input stays
+    assert source["Name"] == "Renamed in Xero"
+    item.refresh_from_db()
+    assert item.name == "Renamed in Xero"
+
+
+def test_edit_forms_carry_when_the_record_was_loaded(as_finance, cast: Cast, books: Tenant) -> None:
+    item = Item.objects.filter(tenant=books).first()
+    account = Account.objects.filter(tenant=books, system_account="").first()
+    assert item is not None
+    assert account is not None
+    for url in (
+        reverse("books:item-detail", args=[cast.workspace.pk, books.pk, item.pk]),
+        reverse("books:account-detail", args=[cast.workspace.pk, books.pk, account.pk]),
+    ):
+        body = as_finance.get(url).content.decode()
+        assert 'type="hidden" name="seen" value="20' in body

@@ -116,6 +116,7 @@ class ItemForm(forms.Form):
     )
     account_code = forms.ChoiceField(required=False, label="Sales account")
     tax_type = forms.ChoiceField(required=False, label="Tax rate")
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self, *args: Any, accounts: list[Any], tax_rates: list[Any], **kwargs: Any
@@ -144,6 +145,7 @@ class AccountForm(forms.Form):
     name = forms.CharField(max_length=150)
     type = forms.ChoiceField(choices=ACCOUNT_TYPES)
     tax_type = forms.ChoiceField(required=False, label="Tax rate")
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self, *args: Any, tax_rates: list[Any], editing: bool = False, **kwargs: Any

@@ -56,7 +56,7 @@ class Conflict(Exception):
         self.changed_at = changed_at
         when = f" at {changed_at:%d %b %Y %H:%M} UTC" if changed_at else ""
         super().__init__(
-            f"This invoice was changed in Xero{when}, after you opened it. "
+            f"This record was changed in Xero{when}, after you opened it. "
             "Review the current version, then try again."
         )
 
@@ -117,6 +117,19 @@ def _check_unchanged(client: XeroClient, invoice: Invoice, seen: datetime | None
     if seen is not None and changed is not None and changed > seen:
         # Keep the mirror honest too: the user's next look shows the new version.
         mirror.invoices_upsert(invoice_tenant(invoice), current)
+        raise Conflict(changed)
+
+
+def _check_record_unchanged(
+    client: XeroClient, tenant: Tenant, path: str, key: str, seen: datetime | None, upsert: Any
+) -> None:
+    """The same check for any record: refuse when Xero's copy is newer than the one shown."""
+    if seen is None:
+        return
+    current = (client.get(path) or {}).get(key) or [{}]
+    changed = parse_datetime(current[0].get("UpdatedDateUTC"))
+    if changed is not None and changed > seen:
+        upsert(tenant, current)
         raise Conflict(changed)
 
 
@@ -398,7 +411,14 @@ ITEM_FIELDS = {
 ACCOUNT_FIELDS = {"code": "Code", "name": "Name", "type": "Type", "tax_type": "TaxType"}
 
 
-def item_save(*, tenant: Tenant, item: Any | None, actor: User, data: dict[str, Any]) -> Any:
+def item_save(
+    *,
+    tenant: Tenant,
+    item: Any | None,
+    actor: User,
+    data: dict[str, Any],
+    seen: datetime | None = None,
+) -> Any:
     """Create or update an item in Xero (code, name, description and its sales details)."""
     from xeroadmin.books.models import Item
 
@@ -420,6 +440,8 @@ def item_save(*, tenant: Tenant, item: Any | None, actor: User, data: dict[str, 
         if item is None:
             answer = client.put("Items", {"Items": [body]}, idempotency_key=_key())
         else:
+            path = f"Items/{item.xero_id}"
+            _check_record_unchanged(client, tenant, path, "Items", seen, mirror.items_upsert)
             answer = client.post(
                 f"Items/{item.xero_id}",
                 {"Items": [{"ItemID": item.xero_id, **body}]},
@@ -446,7 +468,14 @@ def item_delete(*, tenant: Tenant, item: Any, actor: User) -> None:
     item.delete()
 
 
-def account_save(*, tenant: Tenant, account: Any | None, actor: User, data: dict[str, Any]) -> Any:
+def account_save(
+    *,
+    tenant: Tenant,
+    account: Any | None,
+    actor: User,
+    data: dict[str, Any],
+    seen: datetime | None = None,
+) -> Any:
     """Create or update an account of the chart of accounts (Xero adds them one at a time)."""
     from xeroadmin.books.models import Account
 
@@ -456,6 +485,8 @@ def account_save(*, tenant: Tenant, account: Any | None, actor: User, data: dict
         if account is None:
             answer = client.put("Accounts", {"Accounts": [body]}, idempotency_key=_key())
         else:
+            path = f"Accounts/{account.xero_id}"
+            _check_record_unchanged(client, tenant, path, "Accounts", seen, mirror.accounts_upsert)
             body.pop("Type", None)  # an account's type is fixed once created
             answer = client.post(
                 f"Accounts/{account.xero_id}",

@@ -606,15 +606,22 @@ def item_detail(request: HttpRequest, ws: int, tenant_pk: int, item_pk: int) -> 
         "unit_price": item.unit_price,
         "account_code": item.account_code,
         "tax_type": item.tax_type,
+        "seen": item.updated_utc.isoformat() if item.updated_utc else "",
     }
     form = _item_form(tenant, request.POST or None, initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.item_save(
-                tenant=tenant, item=item, actor=_actor(request), data=form.cleaned_data
+                tenant=tenant,
+                item=item,
+                actor=_actor(request),
+                data=form.cleaned_data,
+                seen=parse_datetime(form.cleaned_data.get("seen") or ""),
             )
         except ValidationError as error:
             add_errors(form, error)
+        except services.Conflict as conflict:
+            form.add_error(None, str(conflict))
         except XeroError as error:
             form.add_error(None, f"Xero could not save it: {error.message}")
         else:
@@ -703,15 +710,22 @@ def account_detail(request: HttpRequest, ws: int, tenant_pk: int, account_pk: in
         "name": account.name,
         "type": account.type,
         "tax_type": account.tax_type,
+        "seen": account.updated_utc.isoformat() if account.updated_utc else "",
     }
     form = AccountForm(request.POST or None, initial=initial, tax_rates=tax_rates, editing=True)
     if request.method == "POST" and form.is_valid():
         try:
             services.account_save(
-                tenant=tenant, account=account, actor=_actor(request), data=form.cleaned_data
+                tenant=tenant,
+                account=account,
+                actor=_actor(request),
+                data=form.cleaned_data,
+                seen=parse_datetime(form.cleaned_data.get("seen") or ""),
             )
         except ValidationError as error:
             add_errors(form, error)
+        except services.Conflict as conflict:
+            form.add_error(None, str(conflict))
         except XeroError as error:
             form.add_error(None, f"Xero could not save it: {error.message}")
         else:
