@@ -267,3 +267,24 @@ def test_detail_pages_run_a_constant_number_of_queries(
         for n in range(20)
     )
     assert queries() == before
+
+
+def test_the_summary_is_in_the_base_currency(cast: Cast, books: Tenant) -> None:
+    from xeroadmin.books.selectors import organisation_summary
+
+    before = organisation_summary(tenant=books)
+    Invoice.objects.create(
+        tenant=books,
+        xero_id="fx-1",
+        type="ACCREC",
+        status="AUTHORISED",
+        currency_code="USD",
+        currency_rate=Decimal("0.5"),
+        amount_due=Decimal("100.00"),
+        due_date=timezone.localdate(),
+    )
+    after = organisation_summary(tenant=books)
+    assert after["sales_due"] - before["sales_due"] == Decimal("200.00")
+    assert after["sales_count"] == before["sales_count"] + 1
+    books.refresh_from_db()
+    assert books.base_currency  # from the Organisation step of the sync

@@ -83,6 +83,7 @@ INVOICE_COLUMNS = frozenset(
         "InvoiceID", "Type", "InvoiceNumber", "Reference", "Date", "DateString", "DueDate",
         "DueDateString", "Status", "LineAmountTypes", "CurrencyCode", "SubTotal", "TotalTax",
         "Total", "AmountDue", "AmountPaid", "AmountCredited", "SentToContact", "HasAttachments",
+        "CurrencyRate",
         "FullyPaidOnDate", "UpdatedDateUTC", "UpdatedDateUTCString", "LineItems", "Payments",
     }
 )  # fmt: skip
@@ -300,6 +301,7 @@ def invoices_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
                 "status": _text(r.get("Status"), 20),
                 "line_amount_types": _text(r.get("LineAmountTypes"), 20),
                 "currency_code": _text(r.get("CurrencyCode"), 3),
+                "currency_rate": _amount(r.get("CurrencyRate")) or 1,
                 "subtotal": _amount(r.get("SubTotal")),
                 "total_tax": _amount(r.get("TotalTax")),
                 "total": _amount(r.get("Total")),
@@ -430,3 +432,16 @@ def remove_missing(model: type[Mirrored], tenant: Tenant, present: Iterable[str]
     if gone:
         model._default_manager.filter(pk__in=gone).delete()
     return len(gone)
+
+
+def organisation_update(tenant: Tenant, records: Iterable[Record]) -> int:
+    """The organisation's own details (name, short code, country, base currency) on the tenant."""
+    details = next((r for r in records if isinstance(r, dict)), None)
+    if details is None:
+        return 0
+    tenant.name = _text(details.get("Name") or tenant.name, 255)
+    tenant.short_code = _text(details.get("ShortCode"), 32)
+    tenant.country_code = _text(details.get("CountryCode"), 8)
+    tenant.base_currency = _text(details.get("BaseCurrency"), 8)
+    tenant.save(update_fields=["name", "short_code", "country_code", "base_currency", "updated_at"])
+    return 1

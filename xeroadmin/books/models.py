@@ -148,6 +148,8 @@ class Invoice(Mirrored):
     status = models.CharField(max_length=20)
     line_amount_types = models.CharField(max_length=20, blank=True)
     currency_code = models.CharField(max_length=3, blank=True)
+    # Units of this currency per unit of the base currency (Xero's CurrencyRate; 1 at home).
+    currency_rate = models.DecimalField(max_digits=18, decimal_places=6, default=Decimal("1"))
     subtotal = money_field()
     total_tax = money_field()
     total = money_field()

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -135,15 +135,22 @@ def organisation_summary(*, tenant: Tenant) -> dict[str, Any]:
     """Sales and bills outstanding and overdue (count and amount, in the base currency)."""
     today = timezone.localdate()
     base = Invoice.objects.filter(tenant=tenant, status__in=OPEN)
+    # In the base currency: a foreign-currency invoice's amount divided by its rate.
+    in_base = ExpressionWrapper(
+        F("amount_due") / F("currency_rate"),
+        output_field=DecimalField(max_digits=18, decimal_places=2),
+    )
+    sales, bills = Q(type=Invoice.Type.SALES), Q(type=Invoice.Type.BILL)
+    late = Q(due_date__lt=today)
     numbers = base.order_by().aggregate(
-        sales_count=Count("pk", filter=Q(type=Invoice.Type.SALES)),
-        sales_due=Sum("amount_due", filter=Q(type=Invoice.Type.SALES)),
-        sales_overdue_count=Count("pk", filter=Q(type=Invoice.Type.SALES, due_date__lt=today)),
-        sales_overdue=Sum("amount_due", filter=Q(type=Invoice.Type.SALES, due_date__lt=today)),
-        bills_count=Count("pk", filter=Q(type=Invoice.Type.BILL)),
-        bills_due=Sum("amount_due", filter=Q(type=Invoice.Type.BILL)),
-        bills_overdue_count=Count("pk", filter=Q(type=Invoice.Type.BILL, due_date__lt=today)),
-        bills_overdue=Sum("amount_due", filter=Q(type=Invoice.Type.BILL, due_date__lt=today)),
+        sales_count=Count("pk", filter=sales),
+        sales_due=Sum(in_base, filter=sales),
+        sales_overdue_count=Count("pk", filter=sales & late),
+        sales_overdue=Sum(in_base, filter=sales & late),
+        bills_count=Count("pk", filter=bills),
+        bills_due=Sum(in_base, filter=bills),
+        bills_overdue_count=Count("pk", filter=bills & late),
+        bills_overdue=Sum(in_base, filter=bills & late),
     )
     return {key: value if value is not None else Decimal("0") for key, value in numbers.items()}
 

@@ -45,6 +45,7 @@ class Resource:
     name: str  # the Xero endpoint and envelope key
     label: str  # for people: "Syncing invoices: 3,000 of 20,000"
     upsert: Callable[[Tenant, list[dict[str, Any]]], object]
+    key: str = ""  # the envelope key, when it is not the name ("Organisations")
     paged: bool = False
     incremental: bool = False  # fetched with If-Modified-Since after the first sync
     params: tuple[tuple[str, str], ...] = ()
@@ -52,6 +53,9 @@ class Resource:
 
 
 RESOURCES = (
+    Resource(
+        "Organisation", "organisation details", mirror.organisation_update, key="Organisations"
+    ),
     Resource("Currencies", "currencies", mirror.currencies_replace),
     Resource("TaxRates", "tax rates", mirror.tax_rates_replace),
     Resource("Accounts", "accounts", mirror.accounts_upsert, removes_missing=Account),
@@ -223,7 +227,8 @@ def _sync_resource(job: SyncJob, claim: str, client: XeroClient, resource: Resou
     newest = state.modified_since
     params: dict[str, Any] = dict(resource.params)
     if not resource.paged:
-        records = _records(client.get(resource.name, params, headers=headers), resource.name)
+        body = client.get(resource.name, params, headers=headers)
+        records = _records(body, resource.key or resource.name)
         progress.update(done=len(records), total=len(records))
         with transaction.atomic():
             newest = _later(newest, resource.upsert(tenant, records))
