@@ -8,23 +8,11 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from tests.conftest import Cast
-from tests.connections.helpers import connect, first_tenant
 from xeroadmin.activity.models import ActivityEvent
-from xeroadmin.books import sync
 from xeroadmin.books.models import Contact
 from xeroadmin.connections.models import Tenant
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def books(xero, cast: Cast) -> Tenant:
-    connect(cast)
-    tenant = first_tenant(cast)
-    tenant.client = cast.client_a
-    tenant.save()
-    sync.sync_job_run(job_id=sync.sync_request(tenant=tenant).pk)
-    return tenant
 
 
 def detail_url(cast: Cast, contact: Contact) -> str:

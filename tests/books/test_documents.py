@@ -7,23 +7,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.conftest import Cast
-from tests.connections.helpers import connect, first_tenant
 from xeroadmin.activity.models import ActivityEvent
-from xeroadmin.books import sync
 from xeroadmin.books.models import Invoice, Payment
 from xeroadmin.connections.models import Tenant
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def books(xero, cast: Cast) -> Tenant:
-    connect(cast)
-    tenant = first_tenant(cast)
-    tenant.client = cast.client_a
-    tenant.save()
-    sync.sync_job_run(job_id=sync.sync_request(tenant=tenant).pk)
-    return tenant
 
 
 def invoice_of(books: Tenant, **filters: str) -> Invoice:

@@ -9,23 +9,10 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import Cast
-from tests.connections.helpers import connect, first_tenant
-from xeroadmin.books import sync
 from xeroadmin.books.models import Contact, Invoice, Item, TaxRate
 from xeroadmin.connections.models import Tenant
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def books(xero, cast: Cast) -> Tenant:
-    connect(cast)
-    tenant = first_tenant(cast)
-    tenant.client = cast.client_a
-    tenant.save()
-    sync.sync_job_run(job_id=sync.sync_request(tenant=tenant).pk)
-    tenant.refresh_from_db()
-    return tenant
 
 
 def header(books: Tenant) -> dict[str, str]:

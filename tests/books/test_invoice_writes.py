@@ -8,23 +8,12 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import Cast
-from tests.connections.helpers import connect, control, first_tenant
+from tests.connections.helpers import control
 from xeroadmin.activity.models import ActivityEvent
-from xeroadmin.books import sync
 from xeroadmin.books.models import Invoice
 from xeroadmin.connections.models import Tenant
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def books(xero, cast: Cast) -> Tenant:
-    connect(cast)
-    tenant = first_tenant(cast)
-    tenant.client = cast.client_a
-    tenant.save()
-    sync.sync_job_run(job_id=sync.sync_request(tenant=tenant).pk)
-    return tenant
 
 
 def act(client, cast: Cast, invoice: Invoice, action: str, seen: str | None = None):

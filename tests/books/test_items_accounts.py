@@ -6,23 +6,11 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import Cast
-from tests.connections.helpers import connect, first_tenant
-from xeroadmin.books import sync
 from xeroadmin.books.forms import ACCOUNT_TYPES
 from xeroadmin.books.models import Account, Item
 from xeroadmin.connections.models import Tenant
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def books(xero, cast: Cast) -> Tenant:
-    connect(cast)
-    tenant = first_tenant(cast)
-    tenant.client = cast.client_a
-    tenant.save()
-    sync.sync_job_run(job_id=sync.sync_request(tenant=tenant).pk)
-    return tenant
 
 
 def test_it_creates_edits_and_deletes_an_item(as_finance, xero, cast: Cast, books: Tenant) -> None:

@@ -11,24 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import Cast
-from tests.connections.helpers import connect, first_tenant
-from xeroadmin.books import sync
 from xeroadmin.books.models import Invoice, SyncJob
 from xeroadmin.connections.models import Tenant
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def books(xero, cast: Cast) -> Tenant:
-    """The first sandbox organisation, connected, synced and mapped to client A."""
-    connect(cast)
-    tenant = first_tenant(cast)
-    tenant.client = cast.client_a
-    tenant.save()
-    job = sync.sync_request(tenant=tenant)
-    sync.sync_job_run(job_id=job.pk)
-    return tenant
 
 
 def urls(cast: Cast, tenant: Tenant) -> dict[str, tuple[str, set[str]]]:
