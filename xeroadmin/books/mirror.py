@@ -26,6 +26,7 @@ from xeroadmin.books.models import (
     TaxRate,
 )
 from xeroadmin.connections.models import Tenant
+from xeroadmin.connections.services import tenant_details_update
 from xeroadmin.xero.dates import parse_date, parse_datetime
 
 M = TypeVar("M", bound=models.Model)
@@ -439,9 +440,5 @@ def organisation_update(tenant: Tenant, records: Iterable[Record]) -> int:
     details = next((r for r in records if isinstance(r, dict)), None)
     if details is None:
         return 0
-    tenant.name = _text(details.get("Name") or tenant.name, 255)
-    tenant.short_code = _text(details.get("ShortCode"), 32)
-    tenant.country_code = _text(details.get("CountryCode"), 8)
-    tenant.base_currency = _text(details.get("BaseCurrency"), 8)
-    tenant.save(update_fields=["name", "short_code", "country_code", "base_currency", "updated_at"])
+    tenant_details_update(tenant=tenant, details=details)
     return 1

@@ -92,7 +92,8 @@ def invoice_action(
     if reason:
         raise ValidationError(reason)
     client = tenant_client(tenant, max_wait=20)
-    _check_unchanged(client, invoice, seen)
+    path = f"Invoices/{invoice.xero_id}"
+    _check_unchanged(client, tenant, path, "Invoices", seen, mirror.invoices_upsert)
     status = ACTIONS[action][0]
     answer = client.post(
         f"Invoices/{invoice.xero_id}",
@@ -109,21 +110,11 @@ def invoice_action(
     return Written(updated, [str(w) for w in client.waits])
 
 
-def _check_unchanged(client: XeroClient, invoice: Invoice, seen: datetime | None) -> None:
-    """Refuse to write over a change made in Xero since the user loaded the page."""
-    body = client.get(f"Invoices/{invoice.xero_id}")
-    current = (body or {}).get("Invoices") or [{}]
-    changed = parse_datetime(current[0].get("UpdatedDateUTC"))
-    if seen is not None and changed is not None and changed > seen:
-        # Keep the mirror honest too: the user's next look shows the new version.
-        mirror.invoices_upsert(invoice_tenant(invoice), current)
-        raise Conflict(changed)
-
-
-def _check_record_unchanged(
+def _check_unchanged(
     client: XeroClient, tenant: Tenant, path: str, key: str, seen: datetime | None, upsert: Any
 ) -> None:
-    """The same check for any record: refuse when Xero's copy is newer than the one shown."""
+    """Refuse to write over a change made in Xero since the user loaded the page (`seen`);
+    the mirror takes Xero's newer copy, so the user's next look shows it."""
     if seen is None:
         return
     current = (client.get(path) or {}).get(key) or [{}]
@@ -131,10 +122,6 @@ def _check_record_unchanged(
     if changed is not None and changed > seen:
         upsert(tenant, current)
         raise Conflict(changed)
-
-
-def invoice_tenant(invoice: Invoice) -> Tenant:
-    return Tenant.objects.get(pk=invoice.tenant_id)
 
 
 def _mirror_invoice(tenant: Tenant, answer: Any) -> Invoice:
@@ -178,10 +165,6 @@ def _note(client: XeroClient, tenant: Tenant, path: str, what: str, actor: User)
 
 def _key() -> str:
     return uuid.uuid4().hex
-
-
-def xero_messages(error: XeroValidationError) -> list[str]:
-    return error.messages
 
 
 # ------------------------------------------------------------------ payments and e-mail
@@ -340,11 +323,8 @@ def contact_save(
         if contact is None:
             answer = client.put("Contacts", {"Contacts": [body]}, idempotency_key=_key())
         else:
-            current = (client.get(f"Contacts/{contact.xero_id}") or {}).get("Contacts") or [{}]
-            changed = parse_datetime(current[0].get("UpdatedDateUTC"))
-            if seen is not None and changed is not None and changed > seen:
-                mirror.contacts_upsert(tenant, current)
-                raise Conflict(changed)
+            path = f"Contacts/{contact.xero_id}"
+            _check_unchanged(client, tenant, path, "Contacts", seen, mirror.contacts_upsert)
             answer = client.post(
                 f"Contacts/{contact.xero_id}",
                 {"Contacts": [{"ContactID": contact.xero_id, **body}]},
@@ -441,7 +421,7 @@ def item_save(
             answer = client.put("Items", {"Items": [body]}, idempotency_key=_key())
         else:
             path = f"Items/{item.xero_id}"
-            _check_record_unchanged(client, tenant, path, "Items", seen, mirror.items_upsert)
+            _check_unchanged(client, tenant, path, "Items", seen, mirror.items_upsert)
             answer = client.post(
                 f"Items/{item.xero_id}",
                 {"Items": [{"ItemID": item.xero_id, **body}]},
@@ -486,7 +466,7 @@ def account_save(
             answer = client.put("Accounts", {"Accounts": [body]}, idempotency_key=_key())
         else:
             path = f"Accounts/{account.xero_id}"
-            _check_record_unchanged(client, tenant, path, "Accounts", seen, mirror.accounts_upsert)
+            _check_unchanged(client, tenant, path, "Accounts", seen, mirror.accounts_upsert)
             body.pop("Type", None)  # an account's type is fixed once created
             answer = client.post(
                 f"Accounts/{account.xero_id}",
@@ -591,7 +571,8 @@ def invoice_save(
             body["Status"] = "DRAFT"
             answer = client.put("Invoices", {"Invoices": [body]}, idempotency_key=_key())
         else:
-            _check_unchanged(client, invoice, seen)
+            path = f"Invoices/{invoice.xero_id}"
+            _check_unchanged(client, tenant, path, "Invoices", seen, mirror.invoices_upsert)
             answer = client.post(
                 f"Invoices/{invoice.xero_id}",
                 {"Invoices": [{"InvoiceID": invoice.xero_id, **body}]},

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -335,7 +334,3 @@ def _finish(job: SyncJob, status: str, error: str) -> None:
         summary=summary,
         data={"job": job.pk, "calls": job.calls},
     )
-
-
-def sync_interval_minutes() -> int:
-    return int(getattr(settings, "SYNC_INTERVAL_MINUTES", 15))

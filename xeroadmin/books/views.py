@@ -305,6 +305,20 @@ def invoice_action(request: HttpRequest, ws: int, tenant_pk: int, invoice_pk: in
     return back
 
 
+def _submit(form: Any, save: Any) -> Any:
+    """Run a write for a form; on refusal (ours, a conflict, or Xero's) put the reason on the
+    form, beside its field where one is named, and return None."""
+    try:
+        return save()
+    except ValidationError as error:
+        add_errors(form, error)
+    except services.Conflict as conflict:
+        form.add_error(None, str(conflict))
+    except XeroError as error:
+        form.add_error(None, f"Xero could not save it: {error.message}")
+    return None
+
+
 def _xero_failure(request: HttpRequest, error: XeroError) -> None:
     if isinstance(error, XeroRateLimited):
         messages.warning(request, f"{error.message} Nothing was changed; try again then.")
@@ -428,21 +442,17 @@ def contact_detail(request: HttpRequest, ws: int, tenant_pk: int, contact_pk: in
     form = ContactForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "seen"}
-        try:
-            services.contact_save(
+        saved = _submit(
+            form,
+            lambda: services.contact_save(
                 tenant=tenant,
                 contact=contact,
                 actor=_actor(request),
                 data=data,
                 seen=parse_datetime(form.cleaned_data["seen"]),
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-        except services.Conflict as conflict:
-            form.add_error(None, str(conflict))
-        except XeroError as error:
-            form.add_error(None, f"Xero could not save it: {error.message}")
-        else:
+            ),
+        )
+        if saved is not None:
             messages.success(request, "Contact saved in Xero.")
             return redirect(
                 "books:contact-detail", ws=ws, tenant_pk=tenant.pk, contact_pk=contact.pk
@@ -498,18 +508,16 @@ def contact_create(request: HttpRequest, ws: int, tenant_pk: int) -> HttpRespons
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "seen"}
-        try:
-            written = services.contact_save(
+        written = _submit(
+            form,
+            lambda: services.contact_save(
                 tenant=tenant,
                 contact=None,
                 actor=_actor(request),
                 data=data,
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-        except XeroError as error:
-            form.add_error(None, f"Xero could not save it: {error.message}")
-        else:
+            ),
+        )
+        if written is not None:
             messages.success(request, "Contact created in Xero.")
             return redirect(
                 "books:contact-detail", ws=ws, tenant_pk=tenant.pk, contact_pk=written.invoice.pk
@@ -559,18 +567,16 @@ def item_list(request: HttpRequest, ws: int, tenant_pk: int) -> HttpResponse:
     tenant, organisations = _organisation(membership, tenant_pk)
     form = _item_form(tenant, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            item = services.item_save(
+        item = _submit(
+            form,
+            lambda: services.item_save(
                 tenant=tenant,
                 item=None,
                 actor=_actor(request),
                 data=form.cleaned_data,
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-        except XeroError as error:
-            form.add_error(None, f"Xero could not save it: {error.message}")
-        else:
+            ),
+        )
+        if item is not None:
             messages.success(request, f"Item {item.code} created in Xero.")
             return redirect("books:item-list", ws=ws, tenant_pk=tenant.pk)
     context = _org_context(request, membership, tenant, organisations) | {
@@ -610,21 +616,17 @@ def item_detail(request: HttpRequest, ws: int, tenant_pk: int, item_pk: int) -> 
     }
     form = _item_form(tenant, request.POST or None, initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.item_save(
+        saved = _submit(
+            form,
+            lambda: services.item_save(
                 tenant=tenant,
                 item=item,
                 actor=_actor(request),
                 data=form.cleaned_data,
                 seen=parse_datetime(form.cleaned_data.get("seen") or ""),
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-        except services.Conflict as conflict:
-            form.add_error(None, str(conflict))
-        except XeroError as error:
-            form.add_error(None, f"Xero could not save it: {error.message}")
-        else:
+            ),
+        )
+        if saved is not None:
             messages.success(request, "Item saved in Xero.")
             return redirect("books:item-detail", ws=ws, tenant_pk=tenant.pk, item_pk=item.pk)
     context = (
@@ -652,18 +654,16 @@ def account_list(request: HttpRequest, ws: int, tenant_pk: int) -> HttpResponse:
     tax_rates = list(TaxRate.objects.filter(tenant=tenant))
     form = AccountForm(request.POST or None, tax_rates=tax_rates)
     if request.method == "POST" and form.is_valid():
-        try:
-            account = services.account_save(
+        account = _submit(
+            form,
+            lambda: services.account_save(
                 tenant=tenant,
                 account=None,
                 actor=_actor(request),
                 data=form.cleaned_data,
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-        except XeroError as error:
-            form.add_error(None, f"Xero could not save it: {error.message}")
-        else:
+            ),
+        )
+        if account is not None:
             messages.success(request, f"Account {account} created in Xero.")
             return redirect("books:account-list", ws=ws, tenant_pk=tenant.pk)
     accounts = Account.objects.filter(tenant=tenant).exclude(status="DELETED")
@@ -714,21 +714,17 @@ def account_detail(request: HttpRequest, ws: int, tenant_pk: int, account_pk: in
     }
     form = AccountForm(request.POST or None, initial=initial, tax_rates=tax_rates, editing=True)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.account_save(
+        saved = _submit(
+            form,
+            lambda: services.account_save(
                 tenant=tenant,
                 account=account,
                 actor=_actor(request),
                 data=form.cleaned_data,
                 seen=parse_datetime(form.cleaned_data.get("seen") or ""),
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-        except services.Conflict as conflict:
-            form.add_error(None, str(conflict))
-        except XeroError as error:
-            form.add_error(None, f"Xero could not save it: {error.message}")
-        else:
+            ),
+        )
+        if saved is not None:
             messages.success(request, "Account saved in Xero.")
             return redirect(
                 "books:account-detail", ws=ws, tenant_pk=tenant.pk, account_pk=account.pk

@@ -11,6 +11,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -526,7 +527,12 @@ def _organisation_details(tenant: Tenant) -> None:
         logger.info("Could not read %s's organisation: %s", tenant.tenant_id, error)
         return
     organisations = body.get("Organisations") or [{}]
-    details = organisations[0] if isinstance(organisations[0], dict) else {}
+    if isinstance(organisations[0], dict):
+        tenant_details_update(tenant=tenant, details=organisations[0])
+
+
+def tenant_details_update(*, tenant: Tenant, details: dict[str, Any]) -> None:
+    """Name, short code, country and base currency from Xero's Organisation record."""
     tenant.name = str(details.get("Name") or tenant.name)[:255]
     tenant.short_code = str(details.get("ShortCode") or "")[:32]
     tenant.country_code = str(details.get("CountryCode") or "")[:8]
