@@ -3,6 +3,8 @@ archive and restore."""
 
 from __future__ import annotations
 
+from html import unescape
+
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
@@ -104,3 +106,87 @@ def test_viewers_cannot_edit_contacts(as_viewer, cast: Cast, books: Tenant) -> N
     page = as_viewer.get(detail_url(cast, contact))
     assert b"save-contact" not in page.content
     assert as_viewer.post(detail_url(cast, contact), {"name": "x"}).status_code == 403
+
+
+def form_values(page: str) -> dict[str, str]:
+    """The values a browser would post back from the contact's form."""
+    import re
+
+    return {
+        name: unescape(value)
+        for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page)
+        if name != "csrfmiddlewaretoken"
+    }
+
+
+def test_it_edits_addresses_and_phones_and_keeps_the_others(
+    as_finance, xero, cast: Cast, books: Tenant
+) -> None:
+    contact = Contact.objects.filter(tenant=books, status="ACTIVE").first()
+    assert contact is not None
+    source = xero.sandbox.state.orgs[books.tenant_id].contacts
+    fax = {
+        "PhoneType": "FAX",
+        "PhoneNumber": "5550100",
+        "PhoneAreaCode": "",
+        "PhoneCountryCode": "",
+    }
+    source[contact.xero_id]["Phones"].append(fax)
+    contact.raw["Phones"].append(fax)  # as the last sync saw it
+    contact.save(update_fields=["raw"])
+    street = next(a for a in source[contact.xero_id]["Addresses"] if a["AddressType"] == "STREET")
+    page = as_finance.get(detail_url(cast, contact)).content.decode()
+    # The form starts from what the contact has.
+    values = form_values(page)
+    assert values["street_line1"] == street["AddressLine1"]
+    assert values["postal_line1"].startswith("PO Box")
+    values |= {
+        "street_line1": "12 Harbour Lane",
+        "street_city": "Nelson",
+        "mobile_number": "0211234567",
+        "postal_line1": "",
+        "postal_city": "",
+        "postal_postcode": "",
+        "postal_country": "",
+    }
+    saved = as_finance.post(detail_url(cast, contact), values, follow=True)
+    assert b"Contact saved in Xero." in saved.content
+    now = source[contact.xero_id]
+    by_type = {a["AddressType"]: a for a in now["Addresses"]}
+    assert (by_type["STREET"]["AddressLine1"], by_type["STREET"]["City"]) == (
+        "12 Harbour Lane",
+        "Nelson",
+    )
+    assert not any(by_type["POBOX"][k] for k in ("AddressLine1", "City", "PostalCode"))
+    phones = {p["PhoneType"]: p for p in now["Phones"]}
+    assert phones["MOBILE"]["PhoneNumber"] == "0211234567"
+    assert phones["FAX"] == fax  # not on the form, so left as it was
+    # The mirror has Xero's answer, and the page shows it.
+    again = form_values(as_finance.get(detail_url(cast, contact)).content.decode())
+    assert again["street_line1"] == "12 Harbour Lane"
+    assert again.get("postal_line1", "") == ""
+
+
+def test_a_new_contact_sends_only_the_addresses_filled_in(
+    as_finance, xero, cast: Cast, books: Tenant
+) -> None:
+    url = reverse("books:contact-create", args=[cast.workspace.pk, books.pk])
+    as_finance.post(
+        url, {"name": "Street Only Ltd", "street_line1": "1 Main Road", "phone_number": "5551234"}
+    )
+    contact = Contact.objects.get(tenant=books, name="Street Only Ltd")
+    source = xero.sandbox.state.orgs[books.tenant_id].contacts[contact.xero_id]
+    assert [a["AddressType"] for a in source["Addresses"]] == ["STREET"]
+    assert [(p["PhoneType"], p["PhoneNumber"]) for p in source["Phones"]] == [
+        ("DEFAULT", "5551234")
+    ]
+
+
+def test_viewers_see_addresses_and_phones_as_text(as_viewer, cast: Cast, books: Tenant) -> None:
+    contact = Contact.objects.filter(tenant=books, status="ACTIVE").first()
+    assert contact is not None
+    street = next(a for a in contact.raw["Addresses"] if a["AddressType"] == "STREET")
+    page = as_viewer.get(detail_url(cast, contact)).content.decode()
+    assert "Street address" in page
+    assert escape(street["AddressLine1"]) in page
+    assert 'name="street_line1"' not in page

@@ -105,10 +105,20 @@ def test_contact_edit_with_an_invalid_email_keeps_everything(setup, browser: Bro
     page.goto(f"{base}/w/{workspace.pk}/o/{tenant.pk}/contacts/{contact.pk}/")
     page.fill("#id_first_name", "Grace")
     page.fill("#id_email", "grace-at-example")
+    page.fill("#id_street_line1", "7 Wharf Street")
+    page.fill("#id_mobile_number", "0279876543")
     page.get_by_role("button", name="Save in Xero").click()
     expect(page.locator("#id_email_error")).to_have_text("Email address must be valid.")
     expect(page.locator("#id_first_name")).to_have_value("Grace")
     expect(page.locator("#id_email")).to_have_value("grace-at-example")
+    expect(page.locator("#id_street_line1")).to_have_value("7 Wharf Street")
+    expect(page.locator("#id_mobile_number")).to_have_value("0279876543")
+    # Corrected, it saves: the address and the number with it.
+    page.fill("#id_email", "grace@example.com")
+    page.get_by_role("button", name="Save in Xero").click()
+    expect(page.get_by_text("Contact saved in Xero.")).to_be_visible()
+    expect(page.locator("#id_street_line1")).to_have_value("7 Wharf Street")
+    expect(page.locator("#id_mobile_number")).to_have_value("0279876543")
 
 
 def test_void_with_a_payment_is_blocked_with_the_reason(setup, browser: Browser) -> None:

@@ -93,6 +93,28 @@ class PaymentForm(forms.Form):
         amount.validators.append(MaxValueValidator(due))
 
 
+# The addresses and phones a contact's form edits: Xero's type, our prefix, the legend.
+ADDRESS_TYPES = (("POBOX", "postal", "Postal address"), ("STREET", "street", "Street address"))
+ADDRESS_PARTS = (
+    ("AddressLine1", "line1", "Address line 1", 500),
+    ("AddressLine2", "line2", "Address line 2", 500),
+    ("City", "city", "Town or city", 255),
+    ("Region", "region", "Region", 255),
+    ("PostalCode", "postcode", "Postal code", 50),
+    ("Country", "country", "Country", 50),
+)
+PHONE_TYPES = (("DEFAULT", "phone", "Phone"), ("MOBILE", "mobile", "Mobile"))
+PHONE_PARTS = (
+    ("PhoneCountryCode", "country", "Country code", 20),
+    ("PhoneAreaCode", "area", "Area code", 10),
+    ("PhoneNumber", "number", "Number", 50),
+)
+CONTACT_GROUPS = (
+    *((prefix, legend, ADDRESS_PARTS) for _, prefix, legend in ADDRESS_TYPES),
+    *((prefix, legend, PHONE_PARTS) for _, prefix, legend in PHONE_TYPES),
+)
+
+
 class ContactForm(forms.Form):
     name = forms.CharField(max_length=255)
     first_name = forms.CharField(max_length=255, required=False, label="First name")
@@ -103,6 +125,60 @@ class ContactForm(forms.Form):
         max_length=50, required=False, label="Contact number", help_text="Your own id for it."
     )
     seen = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    DETAILS = ("name", "first_name", "last_name", "email", "contact_number")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for prefix, _, parts in CONTACT_GROUPS:
+            for _, part, label, length in parts:
+                self.fields[f"{prefix}_{part}"] = forms.CharField(
+                    max_length=length, required=False, label=label
+                )
+
+    @staticmethod
+    def initial_for(contact: Any) -> dict[str, str]:
+        """The form's starting values: the contact's details, addresses and phones."""
+        initial = {field: getattr(contact, field) for field in ContactForm.DETAILS}
+        initial["seen"] = contact.updated_utc.isoformat() if contact.updated_utc else ""
+        raw = contact.raw or {}
+        for key, kind, types, parts in (
+            ("Addresses", "AddressType", ADDRESS_TYPES, ADDRESS_PARTS),
+            ("Phones", "PhoneType", PHONE_TYPES, PHONE_PARTS),
+        ):
+            prefixes = {xero: prefix for xero, prefix, _ in types}
+            for entry in raw.get(key) or []:
+                prefix = prefixes.get(str(entry.get(kind))) if isinstance(entry, dict) else None
+                if prefix:
+                    for xero, part, _, _ in parts:
+                        initial[f"{prefix}_{part}"] = str(entry.get(xero) or "")
+        return initial
+
+    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """The fields in the fieldsets the page shows."""
+        found = [("Name and e-mail", [self[field] for field in self.DETAILS])]
+        for prefix, legend, parts in CONTACT_GROUPS:
+            found.append((legend, [self[f"{prefix}_{part}"] for _, part, _, _ in parts]))
+        return found
+
+    def details(self) -> dict[str, str]:
+        return {field: self.cleaned_data[field] for field in self.DETAILS}
+
+    def addresses(self) -> list[dict[str, str]]:
+        return self._entries("AddressType", ADDRESS_TYPES, ADDRESS_PARTS)
+
+    def phones(self) -> list[dict[str, str]]:
+        return self._entries("PhoneType", PHONE_TYPES, PHONE_PARTS)
+
+    def _entries(self, kind: str, types: Any, parts: Any) -> list[dict[str, str]]:
+        # Every type is sent, blank ones too: that is how a cleared address is cleared in Xero.
+        return [
+            {
+                kind: xero,
+                **{name: self.cleaned_data[f"{prefix}_{part}"] for name, part, _, _ in parts},
+            }
+            for xero, prefix, _ in types
+        ]
 
 
 class ItemForm(forms.Form):

@@ -12,14 +12,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
 
 from xeroadmin.accounts.models import User
 from xeroadmin.activity.services import activity_record
 from xeroadmin.books import mirror
-from xeroadmin.books.models import Invoice
+from xeroadmin.books.models import Account, Contact, Invoice, Item
 from xeroadmin.connections.models import Tenant
 from xeroadmin.connections.services import tenant_client
 from xeroadmin.xero.client import XeroClient
@@ -61,9 +61,14 @@ class Conflict(Exception):
         )
 
 
+RecordT = TypeVar("RecordT")
+
+
 @dataclass
-class Written:
-    invoice: Invoice
+class Written(Generic[RecordT]):
+    """What a write saved (as the mirror now has it) and any waits Xero asked for."""
+
+    record: RecordT
     waits: list[str]
 
 
@@ -84,7 +89,7 @@ def invoice_action(
     action: str,
     actor: User,
     seen: datetime | None,
-) -> Written:
+) -> Written[Invoice]:
     """Approve, void or delete an invoice in Xero, guarded, then update the mirror."""
     if action not in ACTIONS:
         raise ValidationError("Unknown action.")
@@ -174,8 +179,6 @@ def payment_accounts(*, tenant: Tenant) -> list[Any]:
     """The accounts a payment can be recorded against: bank accounts and payment-enabled ones."""
     from django.db.models import Q
 
-    from xeroadmin.books.models import Account
-
     return list(
         Account.objects.filter(tenant=tenant, status="ACTIVE")
         .filter(Q(type="BANK") | Q(enable_payments=True))
@@ -192,7 +195,7 @@ def payment_record(
     paid_on: Any,
     amount: Decimal,
     reference: str = "",
-) -> Written:
+) -> Written[Invoice]:
     """Record a payment against an approved invoice (at most what is due)."""
     if invoice.status != "AUTHORISED":
         raise ValidationError(
@@ -240,7 +243,7 @@ def payment_record(
     return Written(updated, [str(w) for w in client.waits])
 
 
-def payment_reverse(*, tenant: Tenant, payment: Any, actor: User) -> Written:
+def payment_reverse(*, tenant: Tenant, payment: Any, actor: User) -> Written[Invoice]:
     """Reverse (delete) a payment in Xero; the invoice becomes due again."""
     if payment.status == "DELETED":
         raise ValidationError("This payment has already been reversed.")
@@ -267,7 +270,7 @@ def payment_reverse(*, tenant: Tenant, payment: Any, actor: User) -> Written:
     return Written(updated, [str(w) for w in client.waits])
 
 
-def invoice_email(*, tenant: Tenant, invoice: Invoice, actor: User) -> Written:
+def invoice_email(*, tenant: Tenant, invoice: Invoice, actor: User) -> Written[Invoice]:
     """Have Xero e-mail a sales invoice to its contact."""
     if invoice.type != Invoice.Type.SALES:
         raise ValidationError("Only sales invoices can be e-mailed; this is a bill.")
@@ -309,15 +312,37 @@ CONTACT_FIELDS = {
 def contact_save(
     *,
     tenant: Tenant,
-    contact: Any | None,
+    contact: Contact | None,
     actor: User,
     data: dict[str, str],
+    addresses: list[dict[str, str]] | None = None,
+    phones: list[dict[str, str]] | None = None,
     seen: datetime | None = None,
-) -> Written:
-    """Create a contact, or update one (refusing to overwrite a change made in Xero)."""
-    from xeroadmin.books.models import Contact
+) -> Written[Contact]:
+    """Create a contact, or update one (refusing to overwrite a change made in Xero).
 
-    body = {xero: data.get(field, "") for field, xero in CONTACT_FIELDS.items() if field in data}
+    `addresses` and `phones` (Xero's shapes) replace those of the same type; the contact's
+    others (a fax number, say) are kept. A blank one clears what the contact had.
+    """
+    body: dict[str, Any] = {
+        xero: data.get(field, "") for field, xero in CONTACT_FIELDS.items() if field in data
+    }
+    raw = (contact.raw or {}) if contact is not None else {}
+    for key, kind, given in (
+        ("Addresses", "AddressType", addresses),
+        ("Phones", "PhoneType", phones),
+    ):
+        if given is None:
+            continue
+        had = [entry for entry in raw.get(key) or [] if isinstance(entry, dict)]
+        had_types = {entry.get(kind) for entry in had}
+        sent = [
+            entry
+            for entry in given
+            if entry[kind] in had_types or any(v for k, v in entry.items() if k != kind)
+        ]
+        sent_types = {entry[kind] for entry in sent}
+        body[key] = [*sent, *(entry for entry in had if entry.get(kind) not in sent_types)]
     client = tenant_client(tenant, max_wait=20)
     try:
         if contact is None:
@@ -337,10 +362,12 @@ def contact_save(
     verb = "created" if contact is None else "updated"
     _record(tenant, actor, "contact", verb, f"Contact {saved.name} {verb} by {actor.email}", saved)
     _note(client, tenant, f"Contacts/{saved.xero_id}", verb.capitalize(), actor)
-    return Written(saved, [str(w) for w in client.waits])  # type: ignore[arg-type]
+    return Written(saved, [str(w) for w in client.waits])
 
 
-def contact_archive(*, tenant: Tenant, contact: Any, actor: User, archive: bool) -> Written:
+def contact_archive(
+    *, tenant: Tenant, contact: Contact, actor: User, archive: bool
+) -> Written[Contact]:
     """Archive a contact, or restore an archived one."""
     status = "ARCHIVED" if archive else "ACTIVE"
     client = tenant_client(tenant, max_wait=20)
@@ -400,7 +427,6 @@ def item_save(
     seen: datetime | None = None,
 ) -> Any:
     """Create or update an item in Xero (code, name, description and its sales details)."""
-    from xeroadmin.books.models import Item
 
     sales: dict[str, Any] = {}
     if data.get("unit_price") is not None:
@@ -457,7 +483,6 @@ def account_save(
     seen: datetime | None = None,
 ) -> Any:
     """Create or update an account of the chart of accounts (Xero adds them one at a time)."""
-    from xeroadmin.books.models import Account
 
     body = {xero: data[field] for field, xero in ACCOUNT_FIELDS.items() if data.get(field)}
     client = tenant_client(tenant, max_wait=20)
@@ -534,7 +559,7 @@ def invoice_save(
     header: dict[str, Any],
     lines: list[dict[str, Any]],
     seen: datetime | None = None,
-) -> Written:
+) -> Written[Invoice]:
     """Create a draft invoice, or edit one still a draft (or awaiting approval)."""
     if invoice is not None and invoice.status not in EDITABLE:
         raise ValidationError(

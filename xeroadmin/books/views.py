@@ -22,6 +22,7 @@ from xeroadmin.books import drafts, selectors, services
 from xeroadmin.books.access import organisation_for, organisation_list
 from xeroadmin.books.forms import (
     ACCOUNT_TYPES,
+    CONTACT_GROUPS,
     STATUS_TABS,
     AccountForm,
     AttachmentForm,
@@ -298,10 +299,10 @@ def invoice_action(request: HttpRequest, ws: int, tenant_pk: int, invoice_pk: in
         for wait in written.waits:
             messages.info(request, wait)
         if action == "email":
-            messages.success(request, f"Xero is e-mailing invoice {written.invoice.number}.")
+            messages.success(request, f"Xero is e-mailing invoice {written.record.number}.")
         else:
-            number = written.invoice.number or "(draft)"
-            messages.success(request, f"Invoice {number} is now {written.invoice.status.lower()}.")
+            number = written.record.number or "(draft)"
+            messages.success(request, f"Invoice {number} is now {written.record.status.lower()}.")
     return back
 
 
@@ -357,7 +358,7 @@ def payment_create(request: HttpRequest, ws: int, tenant_pk: int, invoice_pk: in
         else:
             for wait in written.waits:
                 messages.info(request, wait)
-            status = written.invoice.status.lower()
+            status = written.record.status.lower()
             messages.success(request, f"Payment recorded; the invoice is {status}.")
             return redirect(
                 "books:invoice-detail", ws=ws, tenant_pk=tenant.pk, invoice_pk=invoice.pk
@@ -387,7 +388,7 @@ def payment_reverse(request: HttpRequest, ws: int, tenant_pk: int, payment_pk: i
     except XeroError as error:
         _xero_failure(request, error)
     else:
-        status = written.invoice.status.lower()
+        status = written.record.status.lower()
         messages.success(request, f"Payment reversed; the invoice is {status} again.")
     if payment.invoice_id:
         return redirect(
@@ -431,24 +432,17 @@ def contact_detail(request: HttpRequest, ws: int, tenant_pk: int, contact_pk: in
     membership = workspace_membership(request, ws, role=role)
     tenant, organisations = _organisation(membership, tenant_pk)
     contact = _contact(tenant, contact_pk)
-    initial = {
-        "name": contact.name,
-        "first_name": contact.first_name,
-        "last_name": contact.last_name,
-        "email": contact.email,
-        "contact_number": contact.contact_number,
-        "seen": contact.updated_utc.isoformat() if contact.updated_utc else "",
-    }
-    form = ContactForm(request.POST or None, initial=initial)
+    form = ContactForm(request.POST or None, initial=ContactForm.initial_for(contact))
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "seen"}
         saved = _submit(
             form,
             lambda: services.contact_save(
                 tenant=tenant,
                 contact=contact,
                 actor=_actor(request),
-                data=data,
+                data=form.details(),
+                addresses=form.addresses(),
+                phones=form.phones(),
                 seen=parse_datetime(form.cleaned_data["seen"]),
             ),
         )
@@ -475,7 +469,6 @@ def contact_detail(request: HttpRequest, ws: int, tenant_pk: int, contact_pk: in
             "tenant_id",
         )[:20]
     )
-    raw = contact.raw or {}
     context = (
         _org_context(request, membership, tenant, organisations)
         | history_context(membership, tenant, "contacts", contact)
@@ -485,19 +478,22 @@ def contact_detail(request: HttpRequest, ws: int, tenant_pk: int, contact_pk: in
             "form": form,
             "balances": selectors.contact_balances(contact=contact),
             "invoices": invoices,
-            "addresses": [
-                a
-                for a in raw.get("Addresses") or []
-                if isinstance(a, dict)
-                and any(a.get(k) for k in ("AddressLine1", "City", "PostalCode"))
-            ],
-            "phones": [
-                p for p in raw.get("Phones") or [] if isinstance(p, dict) and p.get("PhoneNumber")
-            ],
+            "contact_lines": _contact_lines(contact),
             "can_write": membership.can_edit and tenant.is_connected,
         }
     )
     return render(request, "books/contact_detail.html", context)
+
+
+def _contact_lines(contact: Contact) -> list[tuple[str, str]]:
+    """The contact's addresses and phone numbers as (label, one line of text)."""
+    initial = ContactForm.initial_for(contact)
+    lines = []
+    for prefix, legend, parts in CONTACT_GROUPS:
+        text = " ".join(initial.get(f"{prefix}_{part}", "") for _, part, _, _ in parts).strip()
+        if text:
+            lines.append((legend, " ".join(text.split())))
+    return lines
 
 
 @login_required
@@ -507,20 +503,21 @@ def contact_create(request: HttpRequest, ws: int, tenant_pk: int) -> HttpRespons
     tenant, organisations = _organisation(membership, tenant_pk)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "seen"}
         written = _submit(
             form,
             lambda: services.contact_save(
                 tenant=tenant,
                 contact=None,
                 actor=_actor(request),
-                data=data,
+                data=form.details(),
+                addresses=form.addresses(),
+                phones=form.phones(),
             ),
         )
         if written is not None:
             messages.success(request, "Contact created in Xero.")
             return redirect(
-                "books:contact-detail", ws=ws, tenant_pk=tenant.pk, contact_pk=written.invoice.pk
+                "books:contact-detail", ws=ws, tenant_pk=tenant.pk, contact_pk=written.record.pk
             )
     context = _org_context(request, membership, tenant, organisations) | {"form": form}
     return render(request, "books/contact_create.html", context)
@@ -803,7 +800,7 @@ def _invoice_editor(
                     "books:invoice-detail",
                     ws=ws,
                     tenant_pk=tenant.pk,
-                    invoice_pk=written.invoice.pk,
+                    invoice_pk=written.record.pk,
                 )
     posted = data.get("line_amount_types") if data is not None else None
     amounts = str(posted or header.initial.get("line_amount_types") or "Exclusive")
