@@ -181,3 +181,18 @@ def _fresh_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def books(xero, cast: Cast):
+    """The sandbox's first organisation, connected, synced and mapped to client A."""
+    from tests.connections.helpers import connect, first_tenant
+    from xeroadmin.books import sync
+
+    connect(cast)
+    tenant = first_tenant(cast)
+    tenant.client = cast.client_a
+    tenant.save()
+    sync.sync_job_run(job_id=sync.sync_request(tenant=tenant).pk)
+    tenant.refresh_from_db()
+    return tenant

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "xeroadmin.activity",
     "xeroadmin.connections",
     "xeroadmin.books",
+    "xeroadmin.webhooks",
     "xeroadmin.sandbox",
 ]
 
@@ -245,6 +246,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Re-queue sync jobs whose worker died.
     "sweep-sync-jobs": {"task": "xeroadmin.books.tasks.sync_sweep", "schedule": 120.0},
+    # Webhook deliveries never queued (broker down), due a retry, or left by a dead worker.
+    "sweep-webhook-deliveries": {
+        "task": "xeroadmin.webhooks.tasks.delivery_sweep",
+        "schedule": 60.0,
+    },
 }
 
 # Security. Production runs behind TLS; a proxy that terminates it must send X-Forwarded-Proto.

@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("xeroadmin.tenancy.urls")),
     path("", include("xeroadmin.connections.urls")),
     path("", include("xeroadmin.books.urls")),
+    path("", include("xeroadmin.webhooks.urls")),
+    path("", include("xeroadmin.activity.urls")),
 ]
 
 handler400 = "xeroadmin.views.bad_request"

@@ -10,6 +10,11 @@ urlpatterns = [
     path("w/<int:ws>/organisations/", views.organisation_list_view, name="organisation-list"),
     path("w/<int:ws>/o/<int:tenant_pk>/", views.organisation_home, name="organisation-home"),
     path("w/<int:ws>/o/<int:tenant_pk>/sync/", views.organisation_sync, name="organisation-sync"),
+    path(
+        "w/<int:ws>/o/<int:tenant_pk>/activity/",
+        views.organisation_activity,
+        name="organisation-activity",
+    ),
     path("w/<int:ws>/o/<int:tenant_pk>/invoices/", views.invoice_list, name="invoice-list"),
     path("w/<int:ws>/o/<int:tenant_pk>/invoices/new/", views.invoice_create, name="invoice-create"),
     path("w/<int:ws>/o/<int:tenant_pk>/invoices/line/", views.invoice_line, name="invoice-line"),

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,8 @@ from django.utils.timesince import timesince
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xeroadmin.accounts.models import User
+from xeroadmin.activity.feeds import feed_response
+from xeroadmin.activity.models import ActivityEvent
 from xeroadmin.activity.selectors import activity_list
 from xeroadmin.books import drafts, selectors, services
 from xeroadmin.books.access import organisation_for, organisation_list
@@ -50,6 +52,7 @@ PAGE_SIZE = 50
 # Pages that exist for every organisation, so the switcher can keep the user on them.
 SWITCHABLE = {
     "organisation-home",
+    "organisation-activity",
     "invoice-list",
     "contact-list",
     "item-list",
@@ -86,12 +89,13 @@ def _organisation(membership: Membership, tenant_pk: int) -> tuple[Tenant, list[
 
 # The organisation's tabs: (label, the page's URL name, the names that count as that tab).
 TABS = (
-    ("Home", "organisation-home", ("organisation-",)),
+    ("Home", "organisation-home", ("organisation-home", "organisation-sync")),
     ("Invoices", "invoice-list", ("invoice-",)),
     ("Contacts", "contact-list", ("contact-",)),
     ("Items", "item-list", ("item-",)),
     ("Accounts", "account-list", ("account-",)),
     ("Payments", "payment-list", ("payment-",)),
+    ("Activity", "organisation-activity", ("organisation-activity",)),
 )
 
 
@@ -153,6 +157,24 @@ def organisation_home(request: HttpRequest, ws: int, tenant_pk: int) -> HttpResp
         "activity": activity_list(workspace=membership.workspace, tenant_id=tenant.pk)[:10],
     }
     return render(request, "books/organisation_home.html", context)
+
+
+@login_required
+@require_GET
+def organisation_activity(
+    request: HttpRequest, ws: int, tenant_pk: int
+) -> HttpResponse | StreamingHttpResponse:
+    """The organisation's feed: its webhooks, edits here, syncs and connection events."""
+    membership = workspace_membership(request, ws)
+    tenant, organisations = _organisation(membership, tenant_pk)
+    return feed_response(
+        request,
+        ActivityEvent.objects.filter(workspace_id=ws, tenant=tenant),
+        membership=membership,
+        template="books/organisation_activity.html",
+        context=_org_context(request, membership, tenant, organisations),
+        clients=None,
+    )
 
 
 @login_required
