@@ -45,6 +45,7 @@ STALE = timedelta(minutes=5)  # a claim this old belongs to a worker that died
 MAX_ATTEMPTS = 8
 REQUIRED = ("resourceId", "eventCategory", "eventType", "tenantId")
 IDS_PER_CALL = 50
+CLOCK_SKEW = timedelta(seconds=30)
 
 
 # ------------------------------------------------------------------ receiving
@@ -367,7 +368,8 @@ def _verb(event: WebhookEvent) -> str:
 def _apply_records(tenant: Tenant, kind: Kind, events: list[WebhookEvent]) -> None:
     ids = list(dict.fromkeys(e.resource_id for e in events))
     before = describe.snapshots(kind.model, tenant.pk, ids)
-    # An event no newer than our copy changed nothing we lack (our own edits come back so).
+    # An event no newer than our copy, or than our last read of it, changed nothing we lack
+    # (our own edits come back so, and so do replays).
     newest: dict[str, datetime] = {}
     undated = set()
     for event in events:
@@ -376,14 +378,7 @@ def _apply_records(tenant: Tenant, kind: Kind, events: list[WebhookEvent]) -> No
             undated.add(rid)
         elif rid not in newest or when > newest[rid]:
             newest[rid] = when
-    wanted = [
-        i
-        for i in ids
-        if i not in before
-        or i in undated
-        or before[i]["updated_utc"] is None
-        or newest[i] > before[i]["updated_utc"]
-    ]
+    wanted = [i for i in ids if i not in before or i in undated or _newer(newest[i], before[i])]
     fetched = _fetch(tenant_client(tenant, max_wait=60), kind, wanted)
     # Never roll back: a copy older than ours is not written.
     fresh = [
@@ -424,6 +419,14 @@ def _apply_records(tenant: Tenant, kind: Kind, events: list[WebhookEvent]) -> No
                 category=kind.category,
                 data={"record": rid, "type": kind.category, "pk": pks.get(rid), "changes": changes},
             )
+
+
+def _newer(when: datetime, mine: describe.Snapshot) -> bool:
+    """Whether an event at `when` may hold a change our copy lacks. Xero's clock and ours
+    differ a little, so a read counts only for events well before it."""
+    if mine["updated_utc"] is not None and when <= mine["updated_utc"]:
+        return False
+    return mine["synced_at"] is None or when > mine["synced_at"] - CLOCK_SKEW
 
 
 def _fetch(client: XeroClient, kind: Kind, ids: list[str]) -> dict[str, dict[str, Any]]:
