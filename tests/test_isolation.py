@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.conftest import Cast, make_invitation
 from xeroadmin.books.models import Account, Contact, Invoice, Item, Payment
 from xeroadmin.connections.models import Tenant, XeroApp
+from xeroadmin.webhooks.models import WebhookDelivery
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +74,9 @@ def values_for(cast: Cast) -> dict[str, int]:
     contact = Contact.objects.create(tenant=tenant, xero_id="c-1", name="Someone")
     item = Item.objects.create(tenant=tenant, xero_id="it-1", code="X")
     account = Account.objects.create(tenant=tenant, xero_id="a-1", code="200", name="Sales")
+    delivery = WebhookDelivery.objects.create(app=app, body=b"{}")
     return {
+        "delivery_id": delivery.pk,
         "tenant_pk": tenant.pk,
         "kind": "pdf",  # type: ignore[dict-item]
         "record_pk": invoice.pk,

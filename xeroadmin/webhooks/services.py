@@ -322,7 +322,7 @@ def _process_group(delivery: WebhookDelivery, category: str, events: list[Webhoo
                 event, summary=summary, workspace_id=event.workspace_id, category="subscription"
             )
         return
-    if not tenant.is_connected:
+    if not tenant.is_connected or tenant.grant_id is None:
         note = f"{tenant.name} is not connected here, so it was not fetched."
         _mark(events, WebhookEvent.Status.SKIPPED, note)
         return

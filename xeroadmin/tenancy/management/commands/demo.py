@@ -127,8 +127,10 @@ class Command(BaseCommand):
             "worker": f"{python} -m celery -A xeroadmin worker -P solo -l info",
             "beat": f"{python} -m celery -A xeroadmin beat -l info",
             # The offline Xero, keeping its books in var/ across restarts.
+            # It delivers webhooks to the demo's receiver, signed with its default key.
             "xero": f"{python} manage.py xero_sandbox --port {SANDBOX_PORT} "
-            f"--state {settings.VAR_DIR / 'sandbox-state.json'} --simulate-every 60",
+            f"--state {settings.VAR_DIR / 'sandbox-state.json'} --simulate-every 60 "
+            f"--webhook-url http://127.0.0.1:{port}/webhooks/xero/",
         }
         manager = Manager()
         for name, command in processes.items():
