@@ -59,8 +59,9 @@ def test_a_delivery_survives_its_worker_being_killed(
     with celery_worker(mail_dir=tmp_path):
         assert services.delivery_sweep() == 1
         wait_for(
-            lambda: WebhookDelivery.objects.get(pk=delivery.pk).status
-            == WebhookDelivery.Status.DONE
+            lambda: (
+                WebhookDelivery.objects.get(pk=delivery.pk).status == WebhookDelivery.Status.DONE
+            )
         )
     entries = ActivityEvent.objects.filter(source=ActivityEvent.Source.WEBHOOK)
     assert sorted(e.category for e in entries) == ["contact", "invoice"]

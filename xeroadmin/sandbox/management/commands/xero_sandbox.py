@@ -92,6 +92,10 @@ class Command(BaseCommand):
         state_file: Path | None = options["state"]
         if state_file and state_file.exists():
             state_io.load(sandbox.state, state_file)
+            # What the command line says about the web app wins over what was saved.
+            app = sandbox.state.apps.get(config.client_id)
+            if app is not None and options["webhook_url"]:
+                app.webhook_url = config.webhook_url
         try:
             server = serve(sandbox, options["host"], options["port"])
         except OSError as error:
