@@ -15,6 +15,8 @@ import json
 import logging
 import random
 import secrets
+import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -45,6 +47,8 @@ STALE = timedelta(minutes=5)  # a claim this old belongs to a worker that died
 MAX_ATTEMPTS = 8
 REQUIRED = ("resourceId", "eventCategory", "eventType", "tenantId")
 IDS_PER_CALL = 50
+HANDOFF_BATCH = 50
+HANDOFF_GATHER = 0.1  # seconds
 CLOCK_SKEW = timedelta(seconds=30)
 
 
@@ -62,21 +66,60 @@ def sign(body: bytes, key: str) -> str:
 
 
 def delivery_store(*, app: XeroApp | None, body: bytes) -> WebhookDelivery:
-    """Keep a good delivery, then (after commit) hand it to a worker."""
+    """Keep a good delivery, then (after commit) hand it to the workers."""
     delivery = WebhookDelivery.objects.create(app=app, body=body)
-    transaction.on_commit(lambda: _enqueue(delivery.pk))
+    transaction.on_commit(lambda: _handoff.add(delivery.pk))
     return delivery
 
 
-def _enqueue(delivery_id: int, countdown: float = 0) -> None:
-    from xeroadmin.webhooks.tasks import delivery_process
+class _Handoff:
+    """Passes stored deliveries to the broker from a background thread, several to a message,
+    so that Xero's answer never waits on the broker (busy, slow or down). A delivery not
+    handed off (the broker refused it, or the process ended first) stays "received", and the
+    sweeper queues it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._pending: list[int] = []
+        self._thread: threading.Thread | None = None
+
+    def add(self, delivery_id: int) -> None:
+        with self._lock:
+            self._pending.append(delivery_id)
+            if self._thread is None or not self._thread.is_alive():  # first use, or after fork
+                self._thread = threading.Thread(
+                    target=self._run, name="webhook-handoff", daemon=True
+                )
+                self._thread.start()
+        self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            # A burst arrives together: gather it into few messages rather than one each.
+            time.sleep(HANDOFF_GATHER)
+            self._wake.clear()
+            with self._lock:
+                batch, self._pending = self._pending, []
+            for start in range(0, len(batch), HANDOFF_BATCH):
+                _enqueue(batch[start : start + HANDOFF_BATCH])
+
+
+_handoff = _Handoff()
+
+
+def _enqueue(delivery_ids: list[int], countdown: float = 0) -> None:
+    from xeroadmin.webhooks.tasks import deliveries_process
 
     try:
-        # No publish retries: with the broker down, the sweeper finds the delivery instead.
-        delivery_process.apply_async((delivery_id,), countdown=countdown, retry=False)
+        # No publish retries: with the broker down, the sweeper finds the deliveries instead.
+        deliveries_process.apply_async((delivery_ids,), countdown=countdown, retry=False)
     except Exception as error:  # the broker's own errors vary by transport
         logger.warning(
-            "Delivery %s not queued (%s); the sweeper will pick it up.", delivery_id, error
+            "%d deliveries not queued (%s); the sweeper will pick them up.",
+            len(delivery_ids),
+            error,
         )
 
 
@@ -144,7 +187,7 @@ def delivery_process(*, delivery_id: int) -> WebhookDelivery | None:
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         status=WebhookDelivery.Status.RETRYING, next_attempt_at=due, error=message
     )
-    transaction.on_commit(lambda: _enqueue(delivery.pk, countdown=delay))
+    transaction.on_commit(lambda: _enqueue([delivery.pk], countdown=delay))
     delivery.refresh_from_db()
     return delivery
 
@@ -165,11 +208,10 @@ def delivery_sweep() -> int:
         | Q(status=WebhookDelivery.Status.RETRYING, next_attempt_at__lte=now)
         | Q(status=WebhookDelivery.Status.PROCESSING, claimed_at__lt=now - STALE)
     ).values_list("pk", flat=True)[:500]
-    count = 0
-    for pk in lost:
-        _enqueue(pk)
-        count += 1
-    return count
+    found = list(lost)
+    for start in range(0, len(found), HANDOFF_BATCH):
+        _enqueue(found[start : start + HANDOFF_BATCH])
+    return len(found)
 
 
 def delivery_retry(*, delivery: WebhookDelivery, workspace_id: int) -> int:
@@ -180,7 +222,7 @@ def delivery_retry(*, delivery: WebhookDelivery, workspace_id: int) -> int:
     WebhookDelivery.objects.filter(pk=delivery.pk).exclude(
         status=WebhookDelivery.Status.PROCESSING
     ).update(status=WebhookDelivery.Status.RETRYING, next_attempt_at=timezone.now(), attempts=0)
-    transaction.on_commit(lambda: _enqueue(delivery.pk))
+    transaction.on_commit(lambda: _enqueue([delivery.pk]))
     return reopened
 
 

@@ -8,9 +8,12 @@ from xeroadmin.webhooks import services
 
 
 @shared_task
-def delivery_process(delivery_id: int) -> str:
-    delivery = services.delivery_process(delivery_id=delivery_id)
-    return delivery.status if delivery is not None else "skipped"
+def deliveries_process(delivery_ids: list[int]) -> int:
+    """Process deliveries in turn; returns how many this worker claimed."""
+    claimed = 0
+    for delivery_id in delivery_ids:
+        claimed += services.delivery_process(delivery_id=int(delivery_id)) is not None
+    return claimed
 
 
 @shared_task
