@@ -3,17 +3,21 @@ a good delivery stored before the answer, a bad one only counted."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import pytest
+import requests
 from django.test import Client as HttpClient
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from tests.conftest import Cast
+from tests.connections.helpers import control
 from tests.webhooks.helpers import KEY, deliver, event, payload
 from xeroadmin.connections.models import XeroApp
+from xeroadmin.webhooks import services
 from xeroadmin.webhooks.models import WebhookCounter, WebhookDelivery
 from xeroadmin.webhooks.services import sign
 
@@ -107,3 +111,51 @@ def test_fuzzed_bodies_and_headers_never_cause_a_5xx(xero, body, signature, cont
     )
     assert answer.status_code in (200, 401)
     assert answer.content == b""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_passes_xeros_intent_to_receive(xero, live_server) -> None:
+    """The sandbox runs Xero's check against the real server: good 200, bad 401, both bare."""
+    url = live_server.url + "/webhooks/xero/"
+    requests.put(f"{xero.url}/_sandbox/webhooks", json={"url": url}, timeout=5).raise_for_status()
+    verdict = control(xero.url, "webhooks/intent-to-receive", {})
+    assert verdict["passed"], verdict
+    assert sorted(r["status"] for r in verdict["results"]) == [200, 200, 200, 401, 401, 401]
+    assert WebhookDelivery.objects.count() == 3  # the correctly signed ones, kept
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+event_like = st.fixed_dictionaries(
+    {},
+    optional={
+        "resourceId": st.text(max_size=40) | json_values,
+        "eventCategory": st.sampled_from(["INVOICE", "CONTACT", "CREDITNOTE", "SUBSCRIPTION", "X"])
+        | json_values,
+        "eventType": st.sampled_from(["CREATE", "UPDATE", "Update"]) | json_values,
+        "tenantId": st.text(max_size=40) | json_values,
+        "eventDateUtc": st.sampled_from(["2026-11-01T01:02:03.456", "nonsense", ""]) | json_values,
+        "tenantType": st.sampled_from(["ORGANISATION", "APPLICATION"]) | json_values,
+        "data": json_values,
+    },
+)
+
+
+@hypothesis_settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    body=st.one_of(json_values, st.fixed_dictionaries({"events": st.lists(event_like, max_size=5)}))
+)
+def test_fuzzed_signed_payloads_are_processed_or_refused_never_raised(xero, body) -> None:
+    raw = json.dumps(body).encode()
+    assert deliver(HttpClient(), raw).status_code == 200
+    delivery = WebhookDelivery.objects.latest("pk")
+    done = services.delivery_process(delivery_id=delivery.pk)
+    assert done is not None
+    assert done.status in (WebhookDelivery.Status.DONE, WebhookDelivery.Status.INVALID)
