@@ -36,6 +36,14 @@ def source_invoice(xero, tenant: Tenant, invoice: Invoice) -> dict:
     return xero.sandbox.state.orgs[tenant.tenant_id].invoices[invoice.xero_id]
 
 
+def edit_in_xero(xero, tenant: Tenant, invoice: Invoice, reference: str) -> dict:
+    """Someone changes the invoice's reference in Xero, now."""
+    source = source_invoice(xero, tenant, invoice)
+    source["Reference"] = reference
+    source["UpdatedDateUTC"] = timezone.now()
+    return source
+
+
 def authorised_sales_invoice(tenant: Tenant) -> Invoice:
     invoice = (
         Invoice.objects.filter(tenant=tenant, status="AUTHORISED", type="ACCREC", amount_due__gt=0)
@@ -105,9 +113,7 @@ def _token(tenant: Tenant) -> str:
 
 def test_duplicates_are_stored_once_and_described_once(xero, cast: Cast, books: Tenant) -> None:
     invoice = authorised_sales_invoice(books)
-    source = source_invoice(xero, books, invoice)
-    source["Reference"] = "Changed in Xero"
-    source["UpdatedDateUTC"] = timezone.now()
+    source = edit_in_xero(xero, books, invoice, "Changed in Xero")
     changed = event(books.tenant_id, invoice.xero_id, source["UpdatedDateUTC"])
     body = payload([changed, changed])  # twice in one delivery
     assert deliver(HttpClient(), body).status_code == 200
@@ -234,9 +240,7 @@ def test_a_failing_fetch_is_retried_with_backoff_then_recorded(
     xero, cast: Cast, books: Tenant
 ) -> None:
     invoice = authorised_sales_invoice(books)
-    source = source_invoice(xero, books, invoice)
-    source["Reference"] = "After the outage"
-    source["UpdatedDateUTC"] = timezone.now()
+    edit_in_xero(xero, books, invoice, "After the outage")
     control(xero.url, "faults", {"status": 503, "count": 50, "path": "/api.xro/2.0/Invoices"})
     deliver(HttpClient(), payload([event(books.tenant_id, invoice.xero_id, timezone.now())]))
     (delivery,) = process_all()
@@ -260,9 +264,7 @@ def test_it_gives_up_after_the_last_attempt_and_an_admin_can_retry(
     xero, cast: Cast, books: Tenant, as_admin
 ) -> None:
     invoice = authorised_sales_invoice(books)
-    source = source_invoice(xero, books, invoice)
-    source["Reference"] = "Eventually"
-    source["UpdatedDateUTC"] = timezone.now()
+    edit_in_xero(xero, books, invoice, "Eventually")
     control(xero.url, "faults", {"status": 503, "count": 50, "path": "/api.xro/2.0/Invoices"})
     deliver(HttpClient(), payload([event(books.tenant_id, invoice.xero_id, timezone.now())]))
     delivery = WebhookDelivery.objects.get()
