@@ -17,8 +17,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from xeroadmin.accounts.models import User
 from xeroadmin.activity.models import ActivityEvent
-from xeroadmin.tenancy.models import Membership
+from xeroadmin.tenancy.models import Client, Membership
 
 PAGE = 50
 CSV_LIMIT = 100_000
@@ -48,13 +49,24 @@ LINKED = {
 }
 
 
+class _PersonField(forms.ModelChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(empty_label="Anyone", **kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.email)
+
+
 class FeedFilterForm(forms.Form):
     source = forms.ChoiceField(
         required=False, choices=[("", "All sources"), *ActivityEvent.Source.choices]
     )
     category = forms.ChoiceField(required=False, choices=CATEGORIES, label="Kind")
-    actor = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Who")
-    client = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    # Querysets (set per member), so that a live top-up filtering by neither reads neither.
+    actor = _PersonField(queryset=User.objects.none(), required=False, label="Who")
+    client = forms.ModelChoiceField(
+        queryset=Client.objects.none(), required=False, empty_label="All clients"
+    )
     date_from = forms.DateField(
         required=False,
         label="From",
@@ -66,17 +78,19 @@ class FeedFilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
-    def __init__(self, *args: Any, actors: list[Any], clients: list[Any] | None, **kwargs: Any):
+    def __init__(
+        self, *args: Any, actors: QuerySet[Any], clients: QuerySet[Any] | None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         actor = self.fields["actor"]
-        assert isinstance(actor, forms.ChoiceField)
-        actor.choices = [("", "Anyone"), *((u.pk, u.email) for u in actors)]
-        client = self.fields["client"]
-        assert isinstance(client, forms.ChoiceField)
+        assert isinstance(actor, forms.ModelChoiceField)
+        actor.queryset = actors
         if clients is None:
             del self.fields["client"]
         else:
-            client.choices = [("", "All clients"), *((c.pk, c.name) for c in clients)]
+            client = self.fields["client"]
+            assert isinstance(client, forms.ModelChoiceField)
+            client.queryset = clients
 
     def apply(self, events: QuerySet[ActivityEvent]) -> QuerySet[ActivityEvent]:
         """The filters that are valid; an invalid one is shown as an error and left out."""
@@ -87,9 +101,9 @@ class FeedFilterForm(forms.Form):
         if data.get("category"):
             events = events.filter(category=data["category"])
         if data.get("actor"):
-            events = events.filter(actor_id=data["actor"])
+            events = events.filter(actor=data["actor"])
         if data.get("client"):
-            events = events.filter(client_id=data["client"])
+            events = events.filter(client=data["client"])
         zone = timezone.get_current_timezone()
         if data.get("date_from"):
             start = datetime.combine(data["date_from"], time.min, tzinfo=zone)
@@ -145,13 +159,11 @@ def feed_response(
     membership: Membership,
     template: str,
     context: dict[str, Any],
-    clients: list[Any] | None,
+    clients: QuerySet[Any] | None,
 ) -> HttpResponse | StreamingHttpResponse:
     """The feed page, its live top-up (`?after=`), an older page (`?before=`), or its CSV."""
-    from xeroadmin.accounts.models import User
-
-    actors = list(
-        User.objects.filter(memberships__workspace_id=membership.workspace_id).order_by("email")
+    actors = User.objects.filter(memberships__workspace_id=membership.workspace_id).order_by(
+        "email"
     )
     form = FeedFilterForm(request.GET or None, actors=actors, clients=clients)
     events = form.apply(events).select_related("tenant", "client")

@@ -22,5 +22,5 @@ def workspace_feed(request: HttpRequest, ws: int) -> HttpResponse | StreamingHtt
         membership=membership,
         template="activity/workspace_feed.html",
         context={"show_org": True},
-        clients=list(visible_clients(membership).order_by("name")),
+        clients=visible_clients(membership).order_by("name"),
     )

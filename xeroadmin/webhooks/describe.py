@@ -25,7 +25,7 @@ def snapshots(model: type[Invoice] | type[Contact], tenant_pk: int, ids: list[st
     """{xero_id: the fields we describe} for the mirror's copies of these records."""
     fields = INVOICE_FIELDS if model is Invoice else (*CONTACT_FIELDS, "raw")
     rows = model.objects.filter(tenant_id=tenant_pk, xero_id__in=ids).values(
-        "xero_id", "synced_at", *fields
+        "xero_id", "pk", "synced_at", *fields
     )
     found = {}
     for row in rows:

@@ -51,11 +51,6 @@ class WebhookDelivery(models.Model):
     def __str__(self) -> str:
         return f"Delivery {self.pk} ({self.status})"
 
-    @property
-    def is_test(self) -> bool:
-        """Xero's Intent to Receive (and our own check) send deliveries with no events."""
-        return self.events == 0 and self.status == self.Status.DONE
-
 
 class WebhookEvent(models.Model):
     """One event for one organisation we know (or none: "unrouted"), processed once."""

@@ -434,9 +434,6 @@ def _apply_records(tenant: Tenant, kind: Kind, events: list[WebhookEvent]) -> No
     with transaction.atomic():
         kind.upsert(tenant, fresh)
         after = describe.snapshots(kind.model, tenant.pk, ids)
-        pks = dict(
-            kind.model.objects.filter(tenant=tenant, xero_id__in=ids).values_list("xero_id", "pk")
-        )
         described: set[str] = set()
         for event in events:
             rid = event.resource_id
@@ -459,7 +456,12 @@ def _apply_records(tenant: Tenant, kind: Kind, events: list[WebhookEvent]) -> No
                 summary=summary,
                 tenant=tenant,
                 category=kind.category,
-                data={"record": rid, "type": kind.category, "pk": pks.get(rid), "changes": changes},
+                data={
+                    "record": rid,
+                    "type": kind.category,
+                    "pk": after[rid]["pk"],
+                    "changes": changes,
+                },
             )
 
 
@@ -510,10 +512,6 @@ def _mark(events: list[WebhookEvent], status: str, note: str) -> None:
     ).update(status=status, note=note, processed_at=timezone.now())
 
 
-class _Taken(Exception):
-    """Another worker settled this event first."""
-
-
 def _settle(
     event: WebhookEvent,
     *,
@@ -523,28 +521,26 @@ def _settle(
     workspace_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> None:
-    """The event's activity entry and its "done", in one transaction: both or neither."""
+    """The event's activity entry and its "done", in one transaction: both or neither. An
+    event another worker settled first is left alone."""
     workspace = tenant.workspace_id if tenant is not None else workspace_id
     assert workspace is not None
-    try:
-        with transaction.atomic():
-            taken = WebhookEvent.objects.filter(
-                pk=event.pk, status=WebhookEvent.Status.PENDING
-            ).update(status=WebhookEvent.Status.DONE, processed_at=timezone.now())
-            if not taken:
-                raise _Taken
-            entry = activity_record(
-                workspace=workspace,
-                tenant=tenant,
-                source=ActivityEvent.Source.WEBHOOK,
-                category=category,
-                action=_verb(event),
-                summary=summary,
-                data={**(data or {}), "event": event.pk},
-            )
-            WebhookEvent.objects.filter(pk=event.pk).update(activity=entry)
-    except _Taken:
-        return
+    with transaction.atomic():
+        taken = WebhookEvent.objects.filter(pk=event.pk, status=WebhookEvent.Status.PENDING).update(
+            status=WebhookEvent.Status.DONE, processed_at=timezone.now()
+        )
+        if not taken:
+            return
+        entry = activity_record(
+            workspace=workspace,
+            tenant=tenant,
+            source=ActivityEvent.Source.WEBHOOK,
+            category=category,
+            action=_verb(event),
+            summary=summary,
+            data={**(data or {}), "event": event.pk},
+        )
+        WebhookEvent.objects.filter(pk=event.pk).update(activity=entry)
 
 
 # ------------------------------------------------------------------ the check
