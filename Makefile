@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH ?=
 
-.PHONY: install demo test lint format bench lock clean
+.PHONY: install demo test test-clock lint format bench lock clean
 
 install: $(STAMP)
 
@@ -19,6 +19,12 @@ demo: $(STAMP)
 
 test: lint
 	$(BIN)/pytest
+
+# The suite again with the clock just after and just before midnight UTC: nothing may depend
+# on the hour (tests that start other processes are skipped; .ci/run runs this too).
+test-clock: $(STAMP)
+	$(BIN)/pytest -q --clock 00:00:30
+	$(BIN)/pytest -q --clock 23:59:30
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

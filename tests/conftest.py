@@ -3,8 +3,9 @@ viewer, a finance member limited to one client, and an outsider with a workspace
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -17,6 +18,47 @@ from xeroadmin.tenancy import services
 from xeroadmin.tenancy.models import Client, Invitation, Membership, Role, Workspace, token_digest
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock",
+        default=None,
+        help="Start every test at this UTC time: HH:MM[:SS] today, or an ISO date and time. "
+        "Tests that start other processes (a Celery worker, a browser against a live server) "
+        "are skipped, since their clocks cannot be moved with this one.",
+    )
+
+
+def clock_start(value: str) -> datetime:
+    """The moment `--clock` names: a time of day (today, UTC) or a full ISO date and time."""
+    if "T" in value or len(value) > 8:
+        moment = datetime.fromisoformat(value)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return datetime.combine(datetime.now(UTC).date(), time.fromisoformat(value), tzinfo=UTC)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--clock"):
+        return
+    skip = pytest.mark.skip(reason="--clock moves this process's clock only")
+    for item in items:
+        if item.get_closest_marker("worker") or item.get_closest_marker("e2e"):
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With `--clock`, each test starts at that moment and time runs on from there. The
+    sandbox serves from a thread of this process, so its clock moves with ours."""
+    value = request.config.getoption("--clock")
+    if not value:
+        yield
+        return
+    import time_machine
+
+    with time_machine.travel(clock_start(value), tick=True):
+        yield
 
 
 @pytest.fixture(scope="session")

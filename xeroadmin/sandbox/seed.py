@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -198,7 +198,10 @@ def seed(
 ) -> None:
     """Replace the organisations in `state` with freshly generated ones."""
     rng = random.Random(seed_value)
-    today = state.clock.today()
+    # Everything seeded is stamped at or before this moment: a record "updated" later than the
+    # sandbox's own now would turn every changed-since comparison the wrong way round.
+    now = (state.clock.now() - timedelta(seconds=1)).replace(microsecond=0)
+    today = now.date()
     user = User(
         id=_uuid(rng), email="sandbox.user@example.com", given_name="Sandy", family_name="Box"
     )
@@ -210,7 +213,7 @@ def seed(
         if index >= len(ORG_NAMES):
             name = f"{name} {index // len(ORG_NAMES) + 1}"
         org = _org(rng, country, name, today)
-        _books(rng, org, country, today, invoices_per_org, contacts_per_org)
+        _books(rng, org, country, now, invoices_per_org, contacts_per_org)
         state.world.orgs[org.id] = org
 
 
@@ -282,9 +285,15 @@ def _org(rng: random.Random, country: Country, name: str, today: Any) -> Org:
     return org
 
 
+def _at(day: date, hour: int, now: datetime) -> datetime:
+    """`hour` o'clock UTC on `day`, or `now` if that is still to come."""
+    return min(datetime.combine(day, time(hour), tzinfo=UTC), now)
+
+
 def _books(
-    rng: random.Random, org: Org, country: Country, today: Any, invoices: int, contacts: int
+    rng: random.Random, org: Org, country: Country, now: datetime, invoices: int, contacts: int
 ) -> None:
+    today = now.date()
     created = org.created
     for code, item_name, description, price, account in ITEMS:
         item_id = _uuid(rng)
@@ -370,7 +379,6 @@ def _books(
     suppliers = [c for c in contact_list if c["IsSupplier"]] or customers
     item_list = list(org.items.values())
     bank = next(a for a in org.accounts.values() if a["Code"] == "090")
-    now = datetime.combine(today, time(8), tzinfo=UTC)
     for n in range(invoices):
         sales = n % 4 != 3
         contact = rng.choice(customers if sales else suppliers)
@@ -393,7 +401,7 @@ def _books(
                 }
             )
         invoice_id = _uuid(rng)
-        updated = datetime.combine(issued, time(10), tzinfo=UTC)
+        updated = _at(issued, 10, now)
         invoice: dict[str, Any] = {
             "InvoiceID": invoice_id,
             "Type": "ACCREC" if sales else "ACCPAY",
@@ -427,7 +435,7 @@ def _books(
             )
             paid_on = min(invoice["DueDate"], today)
             payment_id = _uuid(rng)
-            paid_at = datetime.combine(paid_on, time(11), tzinfo=UTC)
+            paid_at = _at(paid_on, 11, now)
             books.add_payment(
                 org,
                 invoice,
@@ -445,4 +453,4 @@ def _books(
                     "UpdatedDateUTC": paid_at,
                 },
             )
-            apply_payment(org, invoice, amount, min(paid_at, now))
+            apply_payment(org, invoice, amount, paid_at)
