@@ -213,6 +213,16 @@ def xero(xero_sandbox, settings):
 
 
 @pytest.fixture(autouse=True)
+def _site_url(request: pytest.FixtureRequest, settings) -> None:
+    """SITE_URL is where the test's requests go: the live server's address for a browser,
+    the test client's host otherwise, as a deployment's own pages are."""
+    if "live_server" in request.fixturenames:
+        settings.SITE_URL = request.getfixturevalue("live_server").url
+    else:
+        settings.SITE_URL = "http://testserver"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Start each test with an empty cache, so rate limits (allauth keeps them in the cache)
     never carry over from another test or an earlier run sharing the same Redis."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -80,3 +81,36 @@ def test_it_passes_the_deployment_checks(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_it_refuses_a_field_key_that_is_not_a_fernet_key(tmp_path: Path) -> None:
+    env = production_env(tmp_path) | {
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode() + ",notakey"
+    }
+    result = run_manage("check", "--deploy", env=env)
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS: key 2 of 2 is not a Fernet key" in result.stderr
+
+
+def test_the_suggested_secrets_pass_the_deployment_checks(tmp_path: Path) -> None:
+    from xeroadmin.lib.env import GENERATE_SECRETS
+
+    commands = re.findall(r'python -c "([^"]+)"', GENERATE_SECRETS)
+    assert len(commands) == 2
+    made = [
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        for code in commands
+    ]
+    env = production_env(tmp_path) | {"SECRET_KEY": made[0], "FIELD_ENCRYPTION_KEYS": made[1]}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stderr
+
+
+def test_it_makes_a_var_dir_that_does_not_exist_yet(tmp_path: Path) -> None:
+    var = tmp_path / "not" / "yet"
+    embedded = {"XEROADMIN_VAR_DIR": str(var), "DATABASE_URL": "", "CACHE_URL": ""}
+    result = run_manage("migrate", "-v0", env=embedded)
+    assert result.returncode == 0, result.stderr
+    assert (var / "xeroadmin.sqlite3").exists()

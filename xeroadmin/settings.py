@@ -14,11 +14,21 @@ import environ
 from django.contrib.messages import constants as message_constants
 from django.core.exceptions import ImproperlyConfigured
 
-from xeroadmin.lib.env import env_bool, env_int, env_list, env_str, persistent_secret
+from xeroadmin.lib.env import (
+    GENERATE_SECRETS,
+    check_fernet_keys,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    persistent_secret,
+)
 from xeroadmin.xero.endpoints import check_transport
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("XEROADMIN_VAR_DIR", str(BASE_DIR / "var"))).resolve()
+# The embedded default keeps its database, broker, secrets and mail here; a new one is made.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", default=True)
 
@@ -35,11 +45,12 @@ if not DEBUG:
     if _missing:
         raise ImproperlyConfigured(
             f"DEBUG is off, so {' and '.join(_missing)} must be set in the environment "
-            '(see .env.example). Generate them with: python -c "from cryptography.fernet '
-            'import Fernet; print(Fernet.generate_key().decode())"'
+            f"(see .env.example). {GENERATE_SECRETS}"
         )
 SECRET_KEY = _secret_key or persistent_secret(VAR_DIR / "secret_key")
 FIELD_ENCRYPTION_KEYS = _field_keys or [persistent_secret(VAR_DIR / "field_key", make="fernet")]
+# A key that cannot decrypt would otherwise fail only at the first encrypted read.
+check_fernet_keys("FIELD_ENCRYPTION_KEYS", FIELD_ENCRYPTION_KEYS)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -76,10 +87,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "xeroadmin.lib.middleware.site_host_redirect",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "xeroadmin.connections.middleware.xero_wait_notice",
 ]
 
 ROOT_URLCONF = "xeroadmin.urls"
@@ -170,7 +183,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[xeroadmin] "
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# E-mailed links take their scheme and host from SITE_URL (see accounts.adapter).
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = SITE_URL.partition("://")[0] or "https"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_ADAPTER = "xeroadmin.accounts.adapter.AccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -274,10 +288,24 @@ MESSAGE_TAGS = {message_constants.ERROR: "error"}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "mask_secrets": {"()": "xeroadmin.lib.logs.MaskSecrets"},
+        "one_line_refusals": {"()": "xeroadmin.lib.logs.OneLineRefusals"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_secrets", "one_line_refusals"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own handlers would print around the filters above; everything goes through
+        # the one console handler instead.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
         # At DEBUG these print token responses; they must never reach a log.
         "oauthlib": {"level": "WARNING"},

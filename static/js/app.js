@@ -47,8 +47,36 @@
     }
   });
 
+  // A panel that loads after its page (history, attachments) reports its own failure in
+  // place, with a retry: it never speaks for the page's main action.
+  function panelFailed(event, reason) {
+    var elt = event.detail.elt;
+    var panel = elt && elt.closest ? elt.closest("[data-panel]") : null;
+    if (!panel) { return false; }
+    var note = panel.querySelector("[data-panel-error]") || document.createElement("p");
+    note.setAttribute("data-panel-error", "");
+    note.setAttribute("role", "alert");
+    note.className = "error";
+    note.textContent = "Couldn't load the " + panel.getAttribute("data-panel") + " (" + reason + "). ";
+    var url = panel.getAttribute("data-panel-url");
+    if (url && window.htmx) {
+      var retry = document.createElement("button");
+      retry.type = "button";
+      retry.className = "btn btn-sm";
+      retry.textContent = "Try again";
+      retry.addEventListener("click", function () {
+        window.htmx.ajax("GET", url, {target: panel, swap: "outerHTML"});
+      });
+      note.appendChild(retry);
+    }
+    var body = panel.querySelector("[data-panel-body]");
+    if (body) { body.replaceWith(note); } else if (!note.parentNode) { panel.appendChild(note); }
+    return true;
+  }
+
   // htmx: show a readable message when a request fails instead of doing nothing.
   document.addEventListener("htmx:responseError", function (event) {
+    if (panelFailed(event, "error " + event.detail.xhr.status)) { return; }
     var box = document.getElementById("messages");
     if (!box) { return; }
     var status = event.detail.xhr.status;
@@ -60,7 +88,8 @@
     div.textContent = text;
     box.appendChild(div);
   });
-  document.addEventListener("htmx:sendError", function () {
+  document.addEventListener("htmx:sendError", function (event) {
+    if (panelFailed(event, "the server could not be reached")) { return; }
     var box = document.getElementById("messages");
     if (!box) { return; }
     var div = document.createElement("div");

@@ -116,3 +116,39 @@ def test_it_sends_a_password_reset_link(client) -> None:
     response = client.post(reverse("account_reset_password"), {"email": "ada@example.com"})
     assert response.status_code == 302
     assert "password/reset/key" in mail.outbox[0].body
+
+
+@pytest.mark.parametrize("site", ["http://127.0.0.1:8000", "https://admin.example.com"])
+def test_e_mailed_links_take_scheme_and_host_from_site_url(client, settings, site) -> None:
+    settings.SITE_URL = site
+    settings.ALLOWED_HOSTS = ["*"]
+    # Posted on another host than SITE_URL's (a POST is never redirected).
+    client.post(
+        reverse("account_signup"),
+        {"email": "ada@example.com", "password1": PASSWORD, "password2": PASSWORD},
+        HTTP_HOST="localhost:8000",
+    )
+    body = str(mail.outbox[-1].body)
+    assert f"{site}/accounts/confirm-email/" in body
+    assert "localhost" not in body
+    assert "Hello from xeroadmin!" in body
+    client.post(
+        reverse("account_reset_password"), {"email": "ada@example.com"}, HTTP_HOST="localhost:8000"
+    )
+    assert f"{site}/accounts/password/reset/key/" in str(mail.outbox[-1].body)
+
+
+def test_a_signed_out_visitor_on_another_host_is_sent_to_site_urls(client, settings) -> None:
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+    answer = client.get("/accounts/login/?next=/w/1/", HTTP_HOST="localhost:8000")
+    assert answer.status_code == 302
+    assert answer["Location"] == "http://127.0.0.1:8000/accounts/login/?next=/w/1/"
+    assert client.get("/accounts/login/", HTTP_HOST="127.0.0.1:8000").status_code == 200
+    # Machines may use any allowed host.
+    assert client.get("/healthz", HTTP_HOST="localhost:8000").status_code in (200, 503)
+    # Someone already signed in is left where they are.
+    client.force_login(make_user("signed@example.com"))
+    assert client.get("/", HTTP_HOST="localhost:8000").status_code != 302 or (
+        "127.0.0.1" not in client.get("/", HTTP_HOST="localhost:8000")["Location"]
+    )

@@ -14,7 +14,7 @@ from xeroadmin.connections.governor import DatabaseStore
 from xeroadmin.connections.services import GrantTokens
 from xeroadmin.xero.client import XeroClient
 from xeroadmin.xero.errors import XeroRateLimited
-from xeroadmin.xero.governor import Governor, Limits
+from xeroadmin.xero.governor import BACKGROUND, READ, WRITE, Governor, Limits
 
 
 class SharedClock:
@@ -95,6 +95,7 @@ def test_it_gives_up_with_the_wait_when_the_caller_cannot_wait(xero, cast: Cast)
         tokens=GrantTokens(grant_of(tenant).pk),
         governor=governor,
         max_wait=5,
+        priority=WRITE,  # all of the minute: background work would leave people a share
     )
     for _ in range(3):
         client.get("Organisation")
@@ -131,10 +132,55 @@ def test_it_frees_the_slot_of_a_process_that_died(xero, cast: Cast) -> None:
     governor = Governor(
         store, Limits(concurrent=2, lease_seconds=30), clock=lambda: now[0], sleep=lambda s: None
     )
-    governor.acquire("app", "tenant", max_wait=0)
-    governor.acquire("app", "tenant", max_wait=0)
+    governor.acquire("app", "tenant", max_wait=0, priority=WRITE)
+    governor.acquire("app", "tenant", max_wait=0, priority=WRITE)
     with pytest.raises(XeroRateLimited) as error:
-        governor.acquire("app", "tenant", max_wait=0)
+        governor.acquire("app", "tenant", max_wait=0, priority=WRITE)
     assert error.value.problem == "concurrent"
     now[0] += 31  # both holders vanished without releasing
-    assert governor.acquire("app", "tenant", max_wait=0)
+    assert governor.acquire("app", "tenant", max_wait=0, priority=WRITE)
+
+
+class MemoryStore:
+    """The governor's decisions over states kept in a dict (the pure part, no database)."""
+
+    def __init__(self) -> None:
+        self.states: dict[str, dict] = {}
+
+    def update(self, keys, change):
+        return change([self.states.setdefault(key, {}) for key in keys])
+
+    def read(self, key):
+        return self.states.get(key, {})
+
+
+def test_people_come_before_background_work_within_a_minute() -> None:
+    now = [1_000_000.0]
+    governor = Governor(MemoryStore(), Limits(), clock=lambda: now[0], sleep=lambda s: None)
+
+    def burst(priority: int) -> int:
+        done = 0
+        while True:
+            try:
+                lease = governor.acquire("app", "org", max_wait=0, priority=priority)
+            except XeroRateLimited:
+                return done
+            governor.release("app", "org", lease, None)
+            now[0] += 0.01
+            done += 1
+
+    # Background work stops short of the minute's end, leaving room for a person's reads,
+    # and reads leave the last few calls to a person's writes.
+    assert burst(BACKGROUND) == 48
+    assert burst(READ) == 8
+    assert burst(WRITE) == 4
+    assert governor.remaining("app", "org")["minute"] == 0
+
+
+def test_background_work_leaves_people_a_call_in_flight() -> None:
+    governor = Governor(MemoryStore(), Limits(), clock=lambda: 5_000.0, sleep=lambda s: None)
+    held = [governor.acquire("app", "org", max_wait=0) for _ in range(3)]
+    with pytest.raises(XeroRateLimited):
+        governor.acquire("app", "org", max_wait=0, priority=BACKGROUND)
+    assert governor.acquire("app", "org", max_wait=0, priority=WRITE)
+    assert len(held) == 3

@@ -1,13 +1,39 @@
-"""allauth glue: where people land after signing in."""
+"""allauth glue: where people land after signing in, and e-mails that speak from SITE_URL."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+
+
+def site_url(url: str) -> str:
+    """`url` on SITE_URL's scheme and host: the address people reach us at, whatever host or
+    scheme the request that sent the e-mail came in on."""
+    parts = urlsplit(url)
+    site = urlsplit(settings.SITE_URL)
+    return urlunsplit((site.scheme, site.netloc, parts.path, parts.query, parts.fragment))
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         # The home view sends a new user to "create a workspace" and others to their workspace.
         return reverse("home")
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        # Every link allauth puts in a message (confirm, reset, sign-up) is one of ours.
+        context = {
+            key: site_url(value)
+            if isinstance(value, str) and value.startswith(("http://", "https://"))
+            else value
+            for key, value in context.items()
+        }
+        context["current_site"] = SimpleNamespace(
+            name="xeroadmin", domain=urlsplit(settings.SITE_URL).netloc
+        )
+        super().send_mail(template_prefix, email, context)

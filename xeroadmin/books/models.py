@@ -288,3 +288,34 @@ class SyncJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class RecordPanel(models.Model):
+    """A record's History or Attachments list as Xero last gave it, so that a page view costs
+    no call. It stands while the record's `updated_utc` in the mirror is the one it was read
+    with: any change that reaches the mirror (sync, webhook, our own write) makes it stale, and
+    our own notes and uploads forget it outright."""
+
+    class Panel(models.TextChoices):
+        HISTORY = "history", "History and notes"
+        ATTACHMENTS = "attachments", "Attachments"
+
+    tenant = models.ForeignKey(
+        "connections.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # Xero's path of the record, e.g. "Invoices/<InvoiceID>".
+    record_path = models.CharField(max_length=80)
+    panel = models.CharField(max_length=20, choices=Panel.choices)
+    entries = models.JSONField(default=list, blank=True)
+    record_updated = models.DateTimeField(null=True, blank=True)
+    fetched_at = models.DateTimeField()
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["tenant", "record_path", "panel"], name="books_recordpanel_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.panel} of {self.record_path}"

@@ -18,13 +18,13 @@ from django.core.exceptions import ValidationError
 
 from xeroadmin.accounts.models import User
 from xeroadmin.activity.services import activity_record
-from xeroadmin.books import mirror
+from xeroadmin.books import mirror, panels
 from xeroadmin.books.models import Account, Contact, Invoice, Item
 from xeroadmin.connections.models import Tenant
 from xeroadmin.connections.services import tenant_client
 from xeroadmin.xero.client import XeroClient
 from xeroadmin.xero.dates import parse_datetime
-from xeroadmin.xero.errors import XeroError, XeroValidationError
+from xeroadmin.xero.errors import XeroError, XeroNotFound, XeroValidationError
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ def invoice_action(
     reason = invoice_guard(invoice, action)
     if reason:
         raise ValidationError(reason)
-    client = tenant_client(tenant, max_wait=20)
+    client = tenant_client(tenant, purpose="write")
     path = f"Invoices/{invoice.xero_id}"
     _check_unchanged(client, tenant, path, "Invoices", seen, mirror.invoices_upsert)
     status = ACTIONS[action][0]
@@ -210,7 +210,7 @@ def payment_record(
         )
     if account_xero_id not in {a.xero_id for a in payment_accounts(tenant=tenant)}:
         raise ValidationError({"account": "Choose a bank account or one that accepts payments."})
-    client = tenant_client(tenant, max_wait=20)
+    client = tenant_client(tenant, purpose="write")
     answer = client.put(
         "Payments",
         {
@@ -247,7 +247,7 @@ def payment_reverse(*, tenant: Tenant, payment: Any, actor: User) -> Written[Inv
     """Reverse (delete) a payment in Xero; the invoice becomes due again."""
     if payment.status == "DELETED":
         raise ValidationError("This payment has already been reversed.")
-    client = tenant_client(tenant, max_wait=20)
+    client = tenant_client(tenant, purpose="write")
     answer = client.post(
         f"Payments/{payment.xero_id}",
         {"Payments": [{"PaymentID": payment.xero_id, "Status": "DELETED"}]},
@@ -278,7 +278,7 @@ def invoice_email(*, tenant: Tenant, invoice: Invoice, actor: User) -> Written[I
         raise ValidationError(
             f"A {invoice.status.lower()} invoice cannot be e-mailed; approve it first."
         )
-    client = tenant_client(tenant, max_wait=20)
+    client = tenant_client(tenant, purpose="write")
     client.post(f"Invoices/{invoice.xero_id}/Email", {}, idempotency_key=_key())
     updated = _refresh_invoice(client, tenant, invoice)
     _record(
@@ -343,7 +343,7 @@ def contact_save(
         ]
         sent_types = {entry[kind] for entry in sent}
         body[key] = [*sent, *(entry for entry in had if entry.get(kind) not in sent_types)]
-    client = tenant_client(tenant, max_wait=20)
+    client = tenant_client(tenant, purpose="write")
     try:
         if contact is None:
             answer = client.put("Contacts", {"Contacts": [body]}, idempotency_key=_key())
@@ -370,7 +370,7 @@ def contact_archive(
 ) -> Written[Contact]:
     """Archive a contact, or restore an archived one."""
     status = "ARCHIVED" if archive else "ACTIVE"
-    client = tenant_client(tenant, max_wait=20)
+    client = tenant_client(tenant, purpose="write")
     try:
         answer = client.post(
             f"Contacts/{contact.xero_id}",
@@ -441,7 +441,7 @@ def item_save(
         "Description": data.get("description", ""),
         "SalesDetails": sales,
     }
-    client = tenant_client(tenant, max_wait=20)
+    client = tenant_client(tenant, purpose="write")
     try:
         if item is None:
             answer = client.put("Items", {"Items": [body]}, idempotency_key=_key())
@@ -465,7 +465,7 @@ def item_save(
 
 def item_delete(*, tenant: Tenant, item: Any, actor: User) -> None:
     """Delete an item in Xero (Xero refuses for tracked items with stock; its reason is shown)."""
-    client = tenant_client(tenant, max_wait=20)
+    client = tenant_client(tenant, purpose="write")
     try:
         client.delete(f"Items/{item.xero_id}")
     except XeroValidationError as error:
@@ -485,7 +485,7 @@ def account_save(
     """Create or update an account of the chart of accounts (Xero adds them one at a time)."""
 
     body = {xero: data[field] for field, xero in ACCOUNT_FIELDS.items() if data.get(field)}
-    client = tenant_client(tenant, max_wait=20)
+    client = tenant_client(tenant, purpose="write")
     try:
         if account is None:
             answer = client.put("Accounts", {"Accounts": [body]}, idempotency_key=_key())
@@ -511,7 +511,7 @@ def account_retire(*, tenant: Tenant, account: Any, actor: User, delete: bool) -
     """Archive an account, or delete it (Xero deletes only accounts never used; else archive)."""
     if account.system_account:
         raise ValidationError("System accounts cannot be archived or deleted.")
-    client = tenant_client(tenant, max_wait=20)
+    client = tenant_client(tenant, purpose="write")
     try:
         if delete:
             client.delete(f"Accounts/{account.xero_id}")
@@ -590,7 +590,7 @@ def invoice_save(
             for line in lines
         ],
     }
-    client = tenant_client(tenant, max_wait=20)
+    client = tenant_client(tenant, purpose="write")
     try:
         if invoice is None:
             body["Status"] = "DRAFT"
@@ -655,7 +655,7 @@ def note_add(*, tenant: Tenant, record_path: str, record: Any, text: str, actor:
         raise ValidationError({"note": "Write the note first."})
     if len(text) > MAX_NOTE:
         raise ValidationError({"note": f"A note can be at most {MAX_NOTE:,} characters."})
-    client = tenant_client(tenant, max_wait=20)
+    client = tenant_client(tenant, purpose="write")
     try:
         client.put(
             f"{record_path}/History",
@@ -664,6 +664,7 @@ def note_add(*, tenant: Tenant, record_path: str, record: Any, text: str, actor:
         )
     except XeroValidationError as error:
         raise ValidationError({"note": error.messages}) from None
+    panels.panel_forget(tenant=tenant, record_path=record_path)
     _record(
         tenant,
         actor,
@@ -672,11 +673,6 @@ def note_add(*, tenant: Tenant, record_path: str, record: Any, text: str, actor:
         f"Note added to {record} by {actor.email}: {text[:80]}",
         record,
     )
-
-
-def attachment_list(*, tenant: Tenant, record_path: str) -> list[dict[str, Any]]:
-    body = tenant_client(tenant, max_wait=10).get(f"{record_path}/Attachments") or {}
-    return [a for a in body.get("Attachments") or [] if isinstance(a, dict)]
 
 
 def attachment_upload(
@@ -695,17 +691,18 @@ def attachment_upload(
     if len(data) > MAX_ATTACHMENT:
         raise ValidationError({"file": "Xero accepts files of up to 10 MB."})
     clean = "".join("_" if ch in BAD_FILENAME else ch for ch in name).strip() or "attachment"
-    client = tenant_client(tenant, max_wait=30)
+    client = tenant_client(tenant, purpose="write")
     try:
         client.request(
             "PUT",
-            f"{record_path}/Attachments/{clean}",
+            panels.attachment_path(record_path, clean),
             content=data,
             headers={"Content-Type": content_type or "application/octet-stream"},
             idempotency_key=_key(),
         )
     except XeroValidationError as error:
         raise ValidationError({"file": error.messages}) from None
+    panels.panel_forget(tenant=tenant, record_path=record_path)
     _record(
         tenant,
         actor,
@@ -716,22 +713,32 @@ def attachment_upload(
     )
 
 
-def attachment_download(*, tenant: Tenant, record_path: str, name: str) -> tuple[bytes, str]:
-    answer = tenant_client(tenant, max_wait=20).request(
-        "GET", f"{record_path}/Attachments/{name}", headers={"Accept": "*/*"}
+def attachment_download(
+    *, tenant: Tenant, record_path: str, record: Any, name: str
+) -> tuple[bytes, str, str]:
+    """One of the record's own attachments: its bytes, content type and file name. A name the
+    record has no attachment by is refused before anything is asked of Xero."""
+    found = panels.attachment_find(tenant=tenant, record_path=record_path, record=record, name=name)
+    if found is None:
+        raise XeroNotFound(f"{record} has no attachment called “{name[:100]}”.")
+    answer = tenant_client(tenant, purpose="read").request(
+        "GET", panels.attachment_path(record_path, name), headers={"Accept": "*/*"}
     )
-    return answer.content, answer.headers.get("Content-Type", "application/octet-stream")
+    content_type = answer.headers.get("Content-Type") or found.get("MimeType") or ""
+    return answer.content, content_type or "application/octet-stream", name
 
 
 def invoice_pdf(*, tenant: Tenant, invoice: Invoice) -> bytes:
-    answer = tenant_client(tenant, max_wait=20).request(
+    answer = tenant_client(tenant, purpose="read").request(
         "GET", f"Invoices/{invoice.xero_id}", headers={"Accept": "application/pdf"}
     )
     return answer.content
 
 
 def invoice_online_url(*, tenant: Tenant, invoice: Invoice) -> str:
-    body = tenant_client(tenant, max_wait=20).get(f"Invoices/{invoice.xero_id}/OnlineInvoice") or {}
+    body = (
+        tenant_client(tenant, purpose="read").get(f"Invoices/{invoice.xero_id}/OnlineInvoice") or {}
+    )
     found = body.get("OnlineInvoices") or [{}]
     return str(found[0].get("OnlineInvoiceUrl") or "")
 
@@ -773,7 +780,9 @@ def raw_request(
             payload = json.loads(body)
         except ValueError as error:
             raise ValidationError({"body": f"The body is not valid JSON: {error}."}) from None
-    client = tenant_client(tenant, max_wait=20)
+        except RecursionError:
+            raise ValidationError({"body": "The body is nested too deeply to send."}) from None
+    client = tenant_client(tenant, purpose="read" if method == "GET" else "write")
     answer = client.request(
         method,
         path,

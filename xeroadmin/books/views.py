@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict, Streaming
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,7 +21,7 @@ from xeroadmin.accounts.models import User
 from xeroadmin.activity.feeds import feed_response
 from xeroadmin.activity.models import ActivityEvent
 from xeroadmin.activity.selectors import activity_list
-from xeroadmin.books import drafts, selectors, services
+from xeroadmin.books import drafts, panels, selectors, services
 from xeroadmin.books.access import organisation_for, organisation_list
 from xeroadmin.books.forms import (
     ACCOUNT_TYPES,
@@ -37,10 +38,18 @@ from xeroadmin.books.forms import (
     PaymentForm,
     RawRequestForm,
 )
-from xeroadmin.books.models import Account, Contact, Currency, Invoice, Item, Payment, TaxRate
+from xeroadmin.books.models import (
+    Account,
+    Contact,
+    Currency,
+    Invoice,
+    Item,
+    Payment,
+    RecordPanel,
+    TaxRate,
+)
 from xeroadmin.books.sync import sync_request
 from xeroadmin.connections.models import Tenant
-from xeroadmin.connections.services import tenant_client
 from xeroadmin.lib.forms import add_errors
 from xeroadmin.lib.http import HtmxHttpRequest
 from xeroadmin.tenancy.access import workspace_membership
@@ -1050,23 +1059,32 @@ def history_context(
 def record_history(
     request: HttpRequest, ws: int, tenant_pk: int, kind: str, record_pk: int
 ) -> HttpResponse:
-    """History and notes, read live from Xero (they are not mirrored)."""
+    """History and notes, as kept in the mirror (fetched when the record changed, or on
+    `?refresh=1`)."""
     membership = workspace_membership(request, ws)
     tenant = organisation_for(membership, tenant_pk)
     record, path, _ = _history_record(tenant, kind, record_pk)
-    records: list[dict[str, Any]] = []
-    problem = ""
-    try:
-        body = tenant_client(tenant, max_wait=10).get(f"{path}/History")
-        records = [r for r in (body or {}).get("HistoryRecords") or [] if isinstance(r, dict)]
-    except XeroError as error:
-        problem = error.message
-    context = history_context(membership, tenant, kind, record) | {
-        "records": records,
-        "problem": problem,
-        "loaded": True,
-    }
+    context = history_context(membership, tenant, kind, record) | _panel(
+        request, tenant, path, record, RecordPanel.Panel.HISTORY
+    )
     return render(request, "books/partials/record_history.html", context)
+
+
+def _panel(
+    request: HttpRequest, tenant: Tenant, path: str, record: Any, panel: str
+) -> dict[str, Any]:
+    """A panel's list for its partial, or the problem that kept it from loading."""
+    try:
+        listing = panels.panel_get(
+            tenant=tenant,
+            record_path=path,
+            record=record,
+            panel=panel,
+            refresh=request.GET.get("refresh") == "1",
+        )
+    except XeroError as error:
+        return {"records": [], "problem": error.message, "loaded": True}
+    return {"records": listing.entries, "fetched_at": listing.fetched_at, "loaded": True}
 
 
 @login_required
@@ -1149,18 +1167,11 @@ def record_attachments(
         for problem in [*form.errors.get("file", []), *form.non_field_errors()]:
             messages.error(request, problem)
         return redirect(reverse(detail, args=[ws, tenant.pk, record.pk]) + "#attachments")
-    files: list[dict[str, Any]] = []
-    problem = ""
-    try:
-        files = services.attachment_list(tenant=tenant, record_path=path)
-    except XeroError as error:
-        problem = error.message
-    context = attachments_context(membership, tenant, kind, record) | {
-        "files": files,
-        "problem": problem,
-        "loaded": True,
-        "attachment_form": AttachmentForm(),
-    }
+    context = (
+        attachments_context(membership, tenant, kind, record)
+        | _panel(request, tenant, path, record, RecordPanel.Panel.ATTACHMENTS)
+        | {"attachment_form": AttachmentForm()}
+    )
     return render(request, "books/partials/record_attachments.html", context)
 
 
@@ -1175,17 +1186,17 @@ def record_attachment(
     if kind not in ATTACHMENT_KINDS:
         raise Http404("No attachments here.")
     record, path, detail = _history_record(tenant, kind, record_pk)
-    name = request.GET.get("name", "")
     try:
-        data, content_type = services.attachment_download(
-            tenant=tenant, record_path=path, name=name
+        data, content_type, name = services.attachment_download(
+            tenant=tenant, record_path=path, record=record, name=request.GET.get("name", "")
         )
     except XeroError as error:
         messages.error(request, f"Xero could not send it: {error.message}")
         return redirect(reverse(detail, args=[ws, tenant.pk, record.pk]) + "#attachments")
     response = HttpResponse(data, content_type=content_type)
-    safe = "".join(ch for ch in name if ch.isprintable() and ch not in '"\\') or "attachment"
-    response["Content-Disposition"] = f'attachment; filename="{safe}"'
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=name) or "attachment"
+    )
     return response
 
 

@@ -27,7 +27,7 @@ from xeroadmin.connections.matching import best_client
 from xeroadmin.connections.models import Grant, Tenant, XeroApp
 from xeroadmin.tenancy.models import Client, Workspace
 from xeroadmin.xero import endpoints, oauth
-from xeroadmin.xero.client import Wait, XeroClient
+from xeroadmin.xero.client import PURPOSES, Wait, XeroClient
 from xeroadmin.xero.errors import (
     XeroConnectionRevoked,
     XeroError,
@@ -455,8 +455,15 @@ class GrantTokens:
         return self._token
 
 
-def tenant_client(tenant: Tenant, *, max_wait: float = 30.0) -> XeroClient:
-    """A XeroClient for the organisation, governed, recording errors and waits on the tenant."""
+def tenant_client(
+    tenant: Tenant, *, purpose: str = "background", max_wait: float | None = None
+) -> XeroClient:
+    """A XeroClient for the organisation, governed, recording errors and waits on the tenant.
+
+    `purpose` says who waits for it ("write" and "read" for a person at a page, "background"
+    for workers), which sets its priority at the governor, its timeouts and its retries.
+    """
+    fit = PURPOSES[purpose]
     if tenant.grant_id is None or tenant.status != Tenant.Status.CONNECTED:
         raise XeroConnectionRevoked(f"{tenant.name} is not connected; reconnect it first.")
     grant = tenant.grant
@@ -473,7 +480,10 @@ def tenant_client(tenant: Tenant, *, max_wait: float = 30.0) -> XeroClient:
         app=grant.client_id,
         tokens=GrantTokens(grant.pk),
         governor=governor(),
-        max_wait=max_wait,
+        max_wait=fit.max_wait if max_wait is None else max_wait,
+        retries=fit.retries,
+        timeout=fit.timeout,
+        priority=fit.priority,
         on_error=on_error,
         on_wait=on_wait,
     )
@@ -522,7 +532,7 @@ def _confirm_connection(tenant: Tenant) -> bool:
 def _organisation_details(tenant: Tenant) -> None:
     """Name, short code, country and base currency from `/Organisation` (renames included)."""
     try:
-        body = tenant_client(tenant, max_wait=10).get("Organisation") or {}
+        body = tenant_client(tenant, purpose="read").get("Organisation") or {}
     except XeroError as error:
         logger.info("Could not read %s's organisation: %s", tenant.tenant_id, error)
         return

@@ -8,6 +8,14 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+# How to make each secret so that `check --deploy` accepts it (a SECRET_KEY of 50 characters
+# or more; a Fernet key for the field encryption).
+GENERATE_SECRETS = (
+    'Generate SECRET_KEY with: python -c "import secrets; print(secrets.token_urlsafe(50))" '
+    "and each of FIELD_ENCRYPTION_KEYS with: "
+    'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+)
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -71,3 +79,18 @@ def persistent_secret(path: Path, make: str = "token") -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(value + "\n")
     return value
+
+
+def check_fernet_keys(name: str, keys: list[str]) -> None:
+    """Refuse to start with a key that is not a Fernet key (32 url-safe base64-encoded bytes)."""
+    from cryptography.fernet import Fernet
+
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.encode())
+        except (ValueError, TypeError):
+            raise ImproperlyConfigured(
+                f"{name}: key {position} of {len(keys)} is not a Fernet key. "
+                'Generate one with: python -c "from cryptography.fernet import Fernet; '
+                'print(Fernet.generate_key().decode())"'
+            ) from None

@@ -421,7 +421,7 @@ def _apply_records(tenant: Tenant, kind: Kind, events: list[WebhookEvent]) -> No
         elif rid not in newest or when > newest[rid]:
             newest[rid] = when
     wanted = [i for i in ids if i not in before or i in undated or _newer(newest[i], before[i])]
-    fetched = _fetch(tenant_client(tenant, max_wait=60), kind, wanted)
+    fetched = _fetch(tenant_client(tenant), kind, wanted)
     # Never roll back: a copy older than ours is not written.
     fresh = [
         r
@@ -486,7 +486,7 @@ def _fetch(client: XeroClient, kind: Kind, ids: list[str]) -> dict[str, dict[str
 
 
 def _apply_credit_notes(tenant: Tenant, events: list[WebhookEvent]) -> None:
-    client = tenant_client(tenant, max_wait=60)
+    client = tenant_client(tenant)
     records: dict[str, dict[str, Any] | None] = {}
     for rid in dict.fromkeys(e.resource_id for e in events):
         try:

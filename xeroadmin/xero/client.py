@@ -15,6 +15,8 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -31,13 +33,48 @@ from xeroadmin.xero.errors import (
     XeroUnavailable,
     XeroValidationError,
 )
-from xeroadmin.xero.governor import Governor
+from xeroadmin.xero.governor import BACKGROUND, READ, WRITE, Governor
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 1000
 TIMEOUT = (5.0, 60.0)  # connect, read
 WRITE_METHODS = {"POST", "PUT", "PATCH"}
+
+
+# Seconds that calls made inside `holding()` spent waiting for the rate limits.
+_HELD: ContextVar[list[float] | None] = ContextVar("xero_held", default=None)
+
+
+@contextmanager
+def holding() -> Iterator[list[float]]:
+    """Add up how long the calls made inside waited for the rate limits (in `[0]`)."""
+    box = [0.0]
+    token = _HELD.set(box)
+    try:
+        yield box
+    finally:
+        _HELD.reset(token)
+
+
+@dataclass(frozen=True)
+class Purpose:
+    """Who waits for a call, and so how long it may take: a person at a page gets a short read
+    timeout and at most one retry (a clear message within seconds beats a page held for
+    minutes); workers keep the long ones. `priority` orders them at the governor."""
+
+    priority: int
+    max_wait: float
+    retries: int
+    timeout: tuple[float, float]
+
+
+PURPOSES = {
+    # A person's write waits out a short rate-limit wait and then goes; only a long one fails.
+    "write": Purpose(WRITE, max_wait=12.0, retries=1, timeout=(5.0, 20.0)),
+    "read": Purpose(READ, max_wait=5.0, retries=1, timeout=(5.0, 15.0)),
+    "background": Purpose(BACKGROUND, max_wait=60.0, retries=3, timeout=TIMEOUT),
+}
 
 
 class TokenSource(Protocol):
@@ -58,7 +95,7 @@ class XeroResponse:
             return None
         try:
             return json.loads(self.content)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise XeroUnavailable("Xero sent an answer that is not valid JSON.") from None
 
 
@@ -88,6 +125,9 @@ class XeroClient:
     on_wait: Callable[[Wait], None] | None = None
     waits: list[Wait] = field(default_factory=list)
     sleep: Callable[[float], None] = time.sleep
+    priority: int = BACKGROUND
+    # Seconds spent waiting for the governor's leave, over every call of this client.
+    held: float = 0.0
 
     # ------------------------------------------------------------ verbs
 
@@ -285,9 +325,20 @@ class XeroClient:
     def _acquire(self, deadline: float) -> str:
         if self.governor is None:
             return ""
-        return self.governor.acquire(
-            self.app, self.tenant_id, max_wait=max(deadline - time.monotonic(), 0)
-        )
+        started = time.monotonic()
+        try:
+            return self.governor.acquire(
+                self.app,
+                self.tenant_id,
+                max_wait=max(deadline - started, 0),
+                priority=self.priority,
+            )
+        finally:
+            waited = time.monotonic() - started
+            self.held += waited
+            box = _HELD.get()
+            if box is not None:
+                box[0] += waited
 
     def _release(self, lease: str, headers: Mapping[str, str] | None) -> None:
         if self.governor is not None and lease:
@@ -316,7 +367,7 @@ def _retry_after(headers: Mapping[str, str], *, default: float) -> float:
 def _body(response: XeroResponse) -> Any:
     try:
         return json.loads(response.content) if response.content else None
-    except ValueError:
+    except (ValueError, RecursionError):
         return response.content.decode(errors="replace")
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from xeroadmin.xero.errors import XeroError
 
 GRANULAR_SCOPES = (
     "openid profile email offline_access accounting.invoices accounting.payments "
@@ -84,8 +86,13 @@ def connections_url() -> str:
 
 
 def api_url(path: str) -> str:
-    """An Accounting API URL; `path` is relative to `/api.xro/2.0/`."""
-    return _url(settings.XERO_API_URL, "/api.xro/2.0/" + path.lstrip("/"))
+    """An Accounting API URL; `path` is relative to `/api.xro/2.0/` and may not leave it."""
+    path = path.lstrip("/")
+    route = path.partition("?")[0]
+    if any(unquote(segment) in (".", "..") for segment in route.split("/")):
+        # A `..` would be resolved by the HTTP stack into another API of the same consent.
+        raise XeroError(f"That path leaves Xero's Accounting API: {path[:100]}", status=400)
+    return _url(settings.XERO_API_URL, "/api.xro/2.0/" + path)
 
 
 def _url(base: str, path: str) -> str:

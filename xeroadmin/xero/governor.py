@@ -29,6 +29,11 @@ MINUTE, DAY = 60.0, 86_400.0
 SLACK = 1.0
 
 
+# Who is waiting for a call, most urgent first: a person's write, a person's read, then
+# background work (sync, webhook fetches, jobs).
+WRITE, READ, BACKGROUND = 0, 1, 2
+
+
 @dataclass(frozen=True)
 class Limits:
     concurrent: int = 5
@@ -37,6 +42,13 @@ class Limits:
     app_per_minute: int = 10_000
     # A call still "in flight" after this long is taken to be from a process that died.
     lease_seconds: float = 180.0
+    # Part of each budget that less urgent calls leave to more urgent ones: background work
+    # stops short of the last `minute_reserve[2]` calls of a minute, a person's read of the last
+    # `minute_reserve[1]`; a person's write may use all of it. Likewise the calls in flight and
+    # the day's budget (a fraction of it).
+    minute_reserve: tuple[int, int, int] = (0, 4, 12)
+    concurrent_reserve: tuple[int, int, int] = (0, 1, 2)
+    day_reserve: tuple[float, float, float] = (0.0, 0.01, 0.05)
 
 
 class Store(Protocol):
@@ -77,13 +89,15 @@ class Governor:
         self.clock = clock
         self.sleep = sleep
 
-    def acquire(self, app: str, tenant: str, *, max_wait: float) -> str:
+    def acquire(self, app: str, tenant: str, *, max_wait: float, priority: int = BACKGROUND) -> str:
         """Wait for a free slot (at most `max_wait` seconds) and return its lease id."""
         keys = [tenant_key(app, tenant), app_key(app)]
         deadline = self.clock() + max_wait
         while True:
             now = self.clock()
-            decision = self.store.update(keys, functools.partial(self._try, now=now))
+            decision = self.store.update(
+                keys, functools.partial(self._try, now=now, priority=priority)
+            )
             if decision.lease:
                 return decision.lease
             if now + decision.wait > deadline:
@@ -123,9 +137,11 @@ class Governor:
                 day = min(day, state["day_remaining"])
         return {"minute": max(minute, 0), "day": None if day is None else max(day, 0)}
 
-    def _try(self, states: list[State], *, now: float) -> Decision:
+    def _try(self, states: list[State], *, now: float, priority: int = BACKGROUND) -> Decision:
         tenant, app = states
         limits = self.limits
+        per_minute = limits.per_minute - limits.minute_reserve[priority]
+        concurrent = limits.concurrent - limits.concurrent_reserve[priority]
         leases = {k: v for k, v in tenant.get("leases", {}).items() if v > now}
         tenant["leases"] = leases
         recent = tenant["recent"] = _in_window(tenant, now)
@@ -136,12 +152,12 @@ class Governor:
         if blocked > now:
             problem = tenant.get("blocked_problem") or app.get("blocked_problem") or "minute"
             return Decision(wait=blocked - now, problem=problem)
-        if len(leases) >= limits.concurrent:
+        if len(leases) >= concurrent:
             return Decision(wait=0.05, problem="concurrent")
-        if len(recent) >= limits.per_minute:
+        if len(recent) >= per_minute:
             # Wait for enough finished calls to leave the window; calls in flight never do.
             finished = sorted(t for t, lease in recent if lease not in leases)
-            leaving = len(recent) - limits.per_minute
+            leaving = len(recent) - per_minute
             wait = finished[leaving] + MINUTE + SLACK - now if leaving < len(finished) else 0.05
             return Decision(wait=max(wait, 0.01), problem="minute")
         seen = tenant.get("min_seen", 0)
@@ -150,13 +166,13 @@ class Governor:
         if (
             seen > now - MINUTE
             and reported is not None
-            and reported - sum(1 for t, _ in recent if t > seen) <= 0
+            and reported - sum(1 for t, _ in recent if t > seen) <= limits.minute_reserve[priority]
         ):
             return Decision(wait=seen + MINUTE + SLACK - now, problem="minute")
         day_left = limits.per_day - tenant.get("day_count", 0)
         if tenant.get("day_remaining") is not None:
             day_left = min(day_left, tenant["day_remaining"] - tenant.get("since_day_seen", 0))
-        if day_left <= 0:
+        if day_left <= limits.per_day * limits.day_reserve[priority]:
             return Decision(wait=tenant["day_start"] + DAY - now, problem="day")
         # The app-wide minute: a sliding-window estimate from this and the previous fixed minute.
         window = now - now % MINUTE
