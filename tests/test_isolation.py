@@ -132,3 +132,37 @@ def test_it_forbids_every_write_to_viewers(as_viewer, cast: Cast) -> None:
         url = fill(route, values)
         response = as_viewer.post(url)
         assert response.status_code in (403, 404, 405), f"POST {url}: {response.status_code}"
+
+
+def test_a_limited_member_never_reads_another_clients_organisation(
+    as_limited, cast: Cast
+) -> None:
+    values = values_for(cast)
+    # Client B's organisation needs reconnecting; client A's (the member's) is fine.
+    Tenant.objects.filter(pk=values["tenant_pk"]).update(
+        name="Zephyr Hidden Books", status=Tenant.Status.NEEDS_RECONNECT
+    )
+    mine = Tenant.objects.create(
+        workspace=cast.workspace, tenant_id="t-2", name="Acme Visible", client=cast.client_a
+    )
+    invoice = Invoice.objects.create(tenant=mine, xero_id="i-2", type="ACCREC", number="INV-2")
+    crafted = "?name=../../../../../connections"
+    pages = 0
+    for route, pattern in id_routes():
+        if set(pattern.pattern.converters) & OWN_CHECK_PARAMETERS:
+            continue
+        theirs_and_mine = ((values["tenant_pk"], values["record_pk"]), (mine.pk, invoice.pk))
+        for tenant_pk, record_pk in theirs_and_mine:
+            given = {"tenant_pk": tenant_pk, "record_pk": record_pk, "kind": "invoices"}
+            url = fill(route, values | given)
+            for query in ("", crafted):
+                response = as_limited.get(url + query)
+                body = getattr(response, "content", b"")
+                assert b"Zephyr Hidden Books" not in body, url + query
+                assert b"tenantId" not in body, url + query
+                pages += response.status_code == 200
+    for path in ("/", f"/w/{cast.workspace.pk}/", f"/w/{cast.workspace.pk}/activity/"):
+        response = as_limited.get(path, follow=True)
+        assert b"Zephyr Hidden Books" not in response.content
+        assert b"reconnecting" not in response.content
+    assert pages > 10

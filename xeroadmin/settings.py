@@ -313,6 +313,10 @@ LOGGING = {
     },
 }
 
+# Django's admin at /admin/: off unless asked for; staff then sign in through allauth and
+# need two-factor authentication turned on.
+ADMIN_ENABLED = env_bool("ADMIN_ENABLED", default=False)
+
 # Invitations expire after this many days.
 INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 7)
 CSRF_FAILURE_VIEW = "xeroadmin.views.csrf_failure"

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from allauth.account.decorators import secure_admin_login
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest
 from django.urls import include, path
 
 from xeroadmin import views
@@ -10,13 +14,24 @@ urlpatterns = [
     path("", tenancy_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
-    path("admin/", admin.site.urls),
     path("", include("xeroadmin.tenancy.urls")),
     path("", include("xeroadmin.connections.urls")),
     path("", include("xeroadmin.books.urls")),
     path("", include("xeroadmin.webhooks.urls")),
     path("", include("xeroadmin.activity.urls")),
 ]
+
+if settings.ADMIN_ENABLED:
+    # Staff sign in through allauth (its rate limits and two-factor step), never through the
+    # admin's own password form, and may enter only with two-factor authentication turned on.
+    admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+
+    def _staff_with_two_factor(request: HttpRequest) -> bool:
+        user = request.user
+        return bool(user.is_active and user.is_staff and is_mfa_enabled(user))
+
+    admin.site.has_permission = _staff_with_two_factor  # type: ignore[method-assign]
+    urlpatterns.append(path("admin/", admin.site.urls))
 
 handler400 = "xeroadmin.views.bad_request"
 handler403 = "xeroadmin.views.permission_denied"

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from xeroadmin.connections.models import Tenant
+from xeroadmin.tenancy.access import visible_to
 from xeroadmin.tenancy.models import Membership
 
 
@@ -14,9 +15,7 @@ def organisation_list(membership: Membership) -> QuerySet[Tenant]:
     """The organisations whose books this member may see."""
     # The grant is not loaded: its tokens would be decrypted on every page for nothing.
     tenants = Tenant.objects.filter(workspace_id=membership.workspace_id).select_related("client")
-    if membership.limited and not membership.can_admin:
-        tenants = tenants.filter(client__limited_members=membership)
-    return tenants.order_by("name", "pk")
+    return visible_to(membership, tenants).order_by("name", "pk")
 
 
 def organisation_for(membership: Membership, tenant_pk: int) -> Tenant:

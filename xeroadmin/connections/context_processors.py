@@ -15,6 +15,6 @@ def connection_alerts(request: HttpRequest) -> dict[str, Any]:
     def alerts() -> list[Any]:
         from xeroadmin.connections.selectors import tenant_list_needing_attention
 
-        return list(tenant_list_needing_attention(workspace_id=membership.workspace_id))
+        return list(tenant_list_needing_attention(membership=membership))
 
     return {"connection_alerts": SimpleLazyObject(alerts)}

@@ -9,7 +9,8 @@ from django.db.models import Count, QuerySet
 
 from xeroadmin.connections.governor import governor
 from xeroadmin.connections.models import Grant, RateLimitState, Tenant, XeroApp
-from xeroadmin.tenancy.models import Workspace
+from xeroadmin.tenancy.access import visible_to
+from xeroadmin.tenancy.models import Membership, Workspace
 from xeroadmin.xero.governor import State, tenant_key
 
 
@@ -20,11 +21,14 @@ def tenant_list(*, workspace: Workspace) -> QuerySet[Tenant]:
     )
 
 
-def tenant_list_needing_attention(*, workspace_id: int) -> QuerySet[Tenant]:
-    return Tenant.objects.filter(
-        workspace_id=workspace_id,
+def tenant_list_needing_attention(*, membership: Membership) -> QuerySet[Tenant]:
+    """Organisations this member may see that need reconnecting (a member limited to some
+    clients never learns the names of the others)."""
+    tenants = Tenant.objects.filter(
+        workspace_id=membership.workspace_id,
         status__in=[Tenant.Status.NEEDS_RECONNECT, Tenant.Status.REMOVED_IN_XERO],
-    ).only("pk", "name", "status", "workspace_id")
+    )
+    return visible_to(membership, tenants).only("pk", "name", "status", "workspace_id")
 
 
 def duplicate_names(tenants: list[Tenant]) -> set[str]:

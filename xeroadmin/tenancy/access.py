@@ -6,12 +6,16 @@ get 403; members limited to some clients get 404 for the others.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from xeroadmin.tenancy.models import Client, Invitation, Membership, Role
+
+M = TypeVar("M", bound=Model)
 
 SESSION_KEY = "workspace_id"
 
@@ -36,6 +40,16 @@ def workspace_membership(
     if request.session.get(SESSION_KEY) != membership.workspace_id:
         request.session[SESSION_KEY] = membership.workspace_id
     return membership
+
+
+def visible_to(
+    membership: Membership, queryset: QuerySet[M], *, client: str = "client"
+) -> QuerySet[M]:
+    """`queryset` (rows of the member's workspace) cut to those whose client (reached through
+    the `client` lookup) the member may see: all of them unless the member is limited."""
+    if membership.limited and not membership.can_admin:
+        return queryset.filter(**{f"{client}__limited_members": membership})
+    return queryset
 
 
 def visible_clients(membership: Membership) -> QuerySet[Client]:
