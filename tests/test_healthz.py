@@ -24,3 +24,20 @@ def test_it_answers_503_when_the_broker_is_down(client, settings) -> None:
 
 def test_it_refuses_other_methods(client) -> None:
     assert client.post(reverse("healthz")).status_code == 405
+
+
+def test_pages_carry_a_content_security_policy(client, settings) -> None:
+    settings.XERO_LOGIN_URL = "https://login.example.test"
+    response = client.get(reverse("account_login"))
+    policy = response["Content-Security-Policy"]
+    for directive in (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self' https://login.example.test",
+    ):
+        assert directive in policy
+    assert "unsafe" not in policy
+    assert "camera=()" in response["Permissions-Policy"]

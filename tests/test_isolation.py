@@ -4,6 +4,7 @@ without an access check fails here."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -134,9 +135,7 @@ def test_it_forbids_every_write_to_viewers(as_viewer, cast: Cast) -> None:
         assert response.status_code in (403, 404, 405), f"POST {url}: {response.status_code}"
 
 
-def test_a_limited_member_never_reads_another_clients_organisation(
-    as_limited, cast: Cast
-) -> None:
+def test_a_limited_member_never_reads_another_clients_organisation(as_limited, cast: Cast) -> None:
     values = values_for(cast)
     # Client B's organisation needs reconnecting; client A's (the member's) is fine.
     Tenant.objects.filter(pk=values["tenant_pk"]).update(
@@ -153,7 +152,11 @@ def test_a_limited_member_never_reads_another_clients_organisation(
             continue
         theirs_and_mine = ((values["tenant_pk"], values["record_pk"]), (mine.pk, invoice.pk))
         for tenant_pk, record_pk in theirs_and_mine:
-            given = {"tenant_pk": tenant_pk, "record_pk": record_pk, "kind": "invoices"}
+            given: dict[str, Any] = {
+                "tenant_pk": tenant_pk,
+                "record_pk": record_pk,
+                "kind": "invoices",
+            }
             url = fill(route, values | given)
             for query in ("", crafted):
                 response = as_limited.get(url + query)

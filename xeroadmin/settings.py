@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "xeroadmin.lib.middleware.site_host_redirect",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "xeroadmin.lib.middleware.ContentSecurityPolicy",
+    "xeroadmin.lib.middleware.permissions_policy",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "xeroadmin.connections.middleware.xero_wait_notice",
@@ -187,6 +189,11 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[xeroadmin] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = SITE_URL.partition("://")[0] or "https"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_ADAPTER = "xeroadmin.accounts.adapter.AccountAdapter"
+# Sign-in limits: 10 failures a minute per client IP, and 5 in 5 minutes per address from one
+# IP (keyed in accounts.adapter), so that nobody can lock an owner out from elsewhere.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
+# Proxies in front that append to X-Forwarded-For: the client's IP is found behind them.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "xeroadmin"
 
@@ -328,6 +335,27 @@ XERO_IDENTITY_URL = env_str("XERO_IDENTITY_URL", "https://identity.xero.com").rs
 XERO_API_URL = env_str("XERO_API_URL", "https://api.xero.com").rstrip("/")
 for _xero_url in (XERO_LOGIN_URL, XERO_IDENTITY_URL, XERO_API_URL):
     check_transport(_xero_url)
+
+# A server-rendered htmx app needs nothing but its own origin: no inline script or style, no
+# eval, no frames (forms may also lead to Xero's sign-in: see lib.middleware).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],  # and XERO_LOGIN_URL, added per request
+    }
+}
+# Browser features no page here uses.
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "magnetometer=(), gyroscope=(), accelerometer=(), browsing-topics=()"
+)
 # The deployment's own Xero app; workspaces may also bring their own.
 XERO_CLIENT_ID = env_str("XERO_CLIENT_ID")
 XERO_CLIENT_SECRET = env_str("XERO_CLIENT_SECRET")

@@ -152,3 +152,17 @@ def test_a_signed_out_visitor_on_another_host_is_sent_to_site_urls(client, setti
     assert client.get("/", HTTP_HOST="localhost:8000").status_code != 302 or (
         "127.0.0.1" not in client.get("/", HTTP_HOST="localhost:8000")["Location"]
     )
+
+
+def test_a_stranger_cannot_lock_an_owner_out(client) -> None:
+    make_user("owner@example.com")
+    wrong = {"login": "owner@example.com", "password": "not-the-password"}
+    for _ in range(5):
+        client.post(reverse("account_login"), wrong, REMOTE_ADDR="203.0.113.9")
+    refused = client.post(reverse("account_login"), wrong, REMOTE_ADDR="203.0.113.9")
+    assert b"Too many failed login attempts" in refused.content
+    # The owner, from their own address, still signs in.
+    right = {"login": "owner@example.com", "password": PASSWORD}
+    signed_in = client.post(reverse("account_login"), right, REMOTE_ADDR="198.51.100.7")
+    assert signed_in.status_code == 302
+    assert "_auth_user_id" in client.session

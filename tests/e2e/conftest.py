@@ -72,3 +72,32 @@ def mail_link(folder: Path, pattern: str, *, timeout: float = 60.0) -> str:
                 return match.group(0)
         time.sleep(0.2)
     raise AssertionError(f"No e-mail with a link matching {pattern!r} arrived in {timeout:.0f}s")
+
+
+@pytest.fixture(autouse=True)
+def _no_content_security_policy_violations(request: pytest.FixtureRequest):
+    """Every page a browser test opens runs within the Content-Security-Policy: a violation
+    (an inline script or style, an eval, a foreign form target) fails the test."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    violations: list[str] = []
+    original = browser.new_context
+
+    def new_context(*args, **kwargs):
+        context = original(*args, **kwargs)
+        context.on(
+            "console",
+            lambda message: (
+                violations.append(message.text)
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        return context
+
+    browser.new_context = new_context
+    yield
+    browser.new_context = original
+    assert not violations, violations

@@ -25,6 +25,12 @@ class AccountAdapter(DefaultAccountAdapter):
         # The home view sends a new user to "create a workspace" and others to their workspace.
         return reverse("home")
 
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        # Failed sign-ins count per address *and* client IP: a stranger who knows an owner's
+        # address can spend their own attempts, never the owner's (the per-IP limit still
+        # holds, and two-factor authentication guards against guessing from many addresses).
+        return f"{super()._get_login_attempts_cache_key(request, **credentials)}@{self.get_client_ip(request)}"
+
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         # Every link allauth puts in a message (confirm, reset, sign-up) is one of ours.
         context = {
