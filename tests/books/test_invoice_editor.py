@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import Cast
-from xeroadmin.books.models import Contact, Invoice, Item, TaxRate
+from xeroadmin.books.models import Account, Contact, Invoice, Item, TaxRate
 from xeroadmin.connections.models import Tenant
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +148,74 @@ def test_it_refuses_to_edit_an_approved_invoice(as_finance, cast: Cast, books: T
     edit = reverse("books:invoice-edit", args=[cast.workspace.pk, books.pk, approved.pk])
     answer = as_finance.get(edit, follow=True)
     assert b"cannot be edited" in answer.content
+
+
+def selected(html: str, name: str) -> str:
+    import re
+
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S)
+    assert select, name
+    chosen = re.search(r'<option value="([^"]*)"[^>]*selected', select.group(0))
+    return chosen.group(1) if chosen else ""
+
+
+def test_a_line_without_an_item_is_coded_to_sales_or_purchases_never_the_bank(
+    as_finance, cast: Cast, books: Tenant
+) -> None:
+    editor = as_finance.get(reverse("books:invoice-create", args=[cast.workspace.pk, books.pk]))
+    html = editor.content.decode()
+    assert selected(html, "line-0-account_code") == "200"
+    sales = Account.objects.get(tenant=books, code="200").tax_type
+    assert sales
+    assert selected(html, "line-0-tax_type") == sales
+    assert "Business Bank Account" not in html
+    url = reverse("books:invoice-line", args=[cast.workspace.pk, books.pk])
+    bill = as_finance.get(url, {"index": "1", "type": "ACCPAY"}).content.decode()
+    assert selected(bill, "line-1-account_code") == "310"
+    assert "Business Bank Account" not in bill
+    # A bank account posted by hand is refused beside the field.
+    posted = header(books) | {
+        "line-0-description": "Consulting",
+        "line-0-quantity": "1",
+        "line-0-unit_amount": "100",
+        "line-0-account_code": "090",
+        "line-0-tax_type": sales,
+    }
+    refused = as_finance.post(
+        reverse("books:invoice-create", args=[cast.workspace.pk, books.pk]), posted
+    )
+    assert refused.status_code == 200
+    assert b"Select a valid choice" in refused.content
+
+
+def test_tax_rates_read_as_xero_shows_them(as_finance, cast: Cast, books: Tenant) -> None:
+    TaxRate.objects.create(tenant=books, tax_type="VAT20", name="20% (VAT on Income)", rate="20")
+    TaxRate.objects.create(tenant=books, tax_type="HALF", name="Reduced", rate="12.5000")
+    html = as_finance.get(
+        reverse("books:invoice-create", args=[cast.workspace.pk, books.pk])
+    ).content.decode()
+    assert ">20% (VAT on Income)</option>" in html
+    assert ">Reduced 12.5%</option>" in html
+    assert "E+" not in html
+    assert ".0000%" not in html
+
+
+@pytest.mark.parametrize(
+    "typed", ["Infinity", "-Infinity", "sNaN", "NaN", "1e999999", "9" * 40, "1,5"]
+)
+def test_numbers_no_one_can_bill_get_an_error_not_a_crash(
+    as_finance, cast: Cast, books: Tenant, typed: str
+) -> None:
+    item = Item.objects.filter(tenant=books).exclude(unit_price=None).first()
+    assert item is not None
+    totals = as_finance.post(
+        reverse("books:invoice-totals", args=[cast.workspace.pk, books.pk]),
+        header(books) | line(0, item, quantity=typed),
+    )
+    assert totals.status_code == 200
+    saved = as_finance.post(
+        reverse("books:invoice-create", args=[cast.workspace.pk, books.pk]),
+        header(books) | line(0, item, quantity=typed) | {"line-0-unit_amount": typed},
+    )
+    assert saved.status_code == 200
+    assert b"errorlist" in saved.content or b"error" in saved.content

@@ -274,3 +274,33 @@ def test_the_summary_is_in_the_base_currency(cast: Cast, books: Tenant) -> None:
     assert after["sales_count"] == before["sales_count"] + 1
     books.refresh_from_db()
     assert books.base_currency  # from the Organisation step of the sync
+
+
+@pytest.mark.parametrize(
+    ("page", "query"),
+    [
+        ("payment-list", {"from": "0001-01-01T00:00:00+05:00"}),
+        ("payment-list", {"to": "9999-12-31T23:59:59-05:00", "from": "2026-13-45"}),
+        ("payment-list", {"from": "/Date(-99999999999999999)/", "page": "9" * 30}),
+        ("invoice-list", {"contact": "1" * 24}),
+        ("invoice-list", {"page": "9" * 24, "date_from": "0000-00-00"}),
+        ("contact-list", {"page": "-1" + "9" * 30}),
+    ],
+)
+def test_malformed_filters_are_named_never_a_crash(as_viewer, cast, books, page, query) -> None:
+    url = reverse(f"books:{page}", args=[cast.workspace.pk, books.pk])
+    answer = as_viewer.get(url, query)
+    assert answer.status_code == 200
+    if page == "payment-list" and "from" in query:
+        assert b"were left out" in answer.content
+
+
+def test_an_unreadable_seen_stamp_is_no_crash(as_finance, cast, books) -> None:
+    from xeroadmin.books.models import Contact
+
+    contact = Contact.objects.filter(tenant=books, status="ACTIVE").first()
+    assert contact is not None
+    url = reverse("books:contact-detail", args=[cast.workspace.pk, books.pk, contact.pk])
+    for seen in ("9999-12-31T23:59:59-05:00", "/Date(99999999999999999999)/", "x" * 300):
+        answer = as_finance.post(url, {"name": contact.name, "seen": seen})
+        assert answer.status_code in (200, 302)

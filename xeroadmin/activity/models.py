@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 
@@ -48,7 +49,7 @@ class ActivityEvent(models.Model):
     )
     # Kept beside the foreign key so the entry still says who after the user is deleted.
     actor_label = models.CharField(max_length=254, blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    data = models.JSONField(encoder=DjangoJSONEncoder, default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

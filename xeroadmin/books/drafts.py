@@ -17,16 +17,41 @@ CENT = Decimal("0.01")
 LINE_KEY = re.compile(r"^line-(\d+)-")
 
 
+# Where a line without an item is coded by default: a sales line to a revenue account, a bill
+# line to a purchases (direct costs) account, else an expense. Never a bank account: money
+# moves through a bank account by payments, not by invoice lines.
+DEFAULT_ACCOUNT_TYPES = {
+    "ACCREC": ("REVENUE", "SALES"),
+    "ACCPAY": ("DIRECTCOSTS", "EXPENSE", "OVERHEADS"),
+}
+NOT_ON_LINES = ("BANK",)
+
+
+def line_accounts(tenant: Tenant) -> list[Account]:
+    """The accounts a line may be coded to: active, with a code, and not a bank account."""
+    accounts = Account.objects.filter(tenant=tenant, status="ACTIVE").exclude(code="")
+    return list(accounts.exclude(type__in=NOT_ON_LINES).order_by("code"))
+
+
 def line_choices(tenant: Tenant) -> dict[str, list[tuple[str, str]]]:
     """Items, accounts and tax rates of this organisation only."""
     items = Item.objects.filter(tenant=tenant).order_by("code")
-    accounts = Account.objects.filter(tenant=tenant, status="ACTIVE").exclude(code="")
     rates = TaxRate.objects.filter(tenant=tenant).exclude(status="DELETED")
     return {
         "item_code": [("", "—"), *((i.code, f"{i.code} {i.name}".strip()) for i in items)],
-        "account_code": [(a.code, f"{a.code} {a.name}") for a in accounts.order_by("code")],
-        "tax_type": [(t.tax_type, f"{t.name} ({t.rate.normalize()}%)") for t in rates],
+        "account_code": [(a.code, f"{a.code} · {a.name}") for a in line_accounts(tenant)],
+        "tax_type": [(t.tax_type, str(t)) for t in rates],
     }
+
+
+def line_defaults(tenant: Tenant, kind: str | None) -> dict[str, Any]:
+    """A new line without an item: coded to the document type's usual account, with its tax."""
+    wanted = DEFAULT_ACCOUNT_TYPES.get(kind or "ACCREC", DEFAULT_ACCOUNT_TYPES["ACCREC"])
+    accounts = [a for a in line_accounts(tenant) if a.type in wanted]
+    accounts.sort(key=lambda a: (wanted.index(a.type), a.code))
+    if not accounts:
+        return {"quantity": 1}
+    return {"quantity": 1, "account_code": accounts[0].code, "tax_type": accounts[0].tax_type}
 
 
 def line_indexes(data: QueryDict) -> list[int]:
@@ -36,14 +61,18 @@ def line_indexes(data: QueryDict) -> list[int]:
 
 
 def line_forms(
-    tenant: Tenant, data: QueryDict | None, initial: list[dict[str, Any]] | None = None
+    tenant: Tenant,
+    data: QueryDict | None,
+    initial: list[dict[str, Any]] | None = None,
+    *,
+    kind: str | None = None,
 ) -> list[InvoiceLineForm]:
     choices = line_choices(tenant)
     if data is not None:
         return [
             InvoiceLineForm(data, prefix=f"line-{n}", choices=choices) for n in line_indexes(data)
         ]
-    rows = initial or [{}]
+    rows = initial or [line_defaults(tenant, kind)]
     return [
         InvoiceLineForm(prefix=f"line-{n}", initial=row, choices=choices)
         for n, row in enumerate(rows)
@@ -72,6 +101,19 @@ def _price(value: Decimal | None) -> Decimal | None:
     return value.quantize(CENT) if value == value.quantize(CENT) else value.normalize()
 
 
+# Amounts the mirror (18 digits, 2 decimals) and Xero can hold.
+LARGEST = Decimal("1e15")
+
+
+def _number(text: str | None) -> Decimal | None:
+    """A finite number of a sane size from a typed field ("" is 0), or None."""
+    try:
+        value = Decimal((text or "0").strip() or "0")
+    except ArithmeticError:
+        return None
+    return value if value.is_finite() and abs(value) < LARGEST else None
+
+
 @dataclass
 class Totals:
     subtotal: Decimal = Decimal("0")
@@ -85,11 +127,10 @@ def totals(tenant: Tenant, data: QueryDict, amounts: str) -> Totals:
     rates = {t.tax_type: t.rate for t in TaxRate.objects.filter(tenant=tenant)}
     result = Totals()
     for n in line_indexes(data):
-        try:
-            quantity = Decimal(data.get(f"line-{n}-quantity") or "0")
-            price = Decimal(data.get(f"line-{n}-unit_amount") or "0")
-        except ArithmeticError:
-            result.lines.append(Decimal("0"))
+        quantity = _number(data.get(f"line-{n}-quantity"))
+        price = _number(data.get(f"line-{n}-unit_amount"))
+        if quantity is None or price is None or abs(quantity * price) >= LARGEST:
+            result.lines.append(Decimal("0"))  # the field itself says what is wrong
             continue
         amount = (quantity * price).quantize(CENT, ROUND_HALF_UP)
         rate = rates.get(data.get(f"line-{n}-tax_type", ""), Decimal("0")) / 100

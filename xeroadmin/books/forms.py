@@ -20,6 +20,10 @@ STATUS_TABS = [
 ]
 
 
+# The largest id a database column holds: a longer number in a URL is an error, not a crash.
+LARGEST_ID = 2**63 - 1
+
+
 class InvoiceFilterForm(forms.Form):
     """The invoice list's filters, all in the URL (so Back and bookmarks work)."""
 
@@ -28,7 +32,9 @@ class InvoiceFilterForm(forms.Form):
     type = forms.ChoiceField(
         required=False, choices=[("", "Sales and bills"), *Invoice.Type.choices], label="Type"
     )
-    contact = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    contact = forms.IntegerField(
+        required=False, min_value=1, max_value=LARGEST_ID, widget=forms.HiddenInput
+    )
     date_from = forms.DateField(
         required=False,
         label="Date from",
@@ -51,7 +57,7 @@ class InvoiceFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(required=False, label="Overdue only")
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
-    page = forms.IntegerField(required=False, min_value=1)
+    page = forms.IntegerField(required=False, min_value=1, max_value=LARGEST_ID)
 
     def filters(self) -> InvoiceFilters:
         """The valid filters; a malformed one is dropped (and its error shown), not a 500."""
@@ -72,6 +78,30 @@ class InvoiceFilterForm(forms.Form):
             q=(data.get("q") or "").strip(),
             sort=data.get("sort") or "-date",
         )
+
+
+class PaymentFilterForm(forms.Form):
+    """The payments list's filters, in the URL; a malformed one is dropped and said so."""
+
+    status = forms.ChoiceField(
+        required=False,
+        label="Status",
+        choices=[("", "All"), ("AUTHORISED", "Applied"), ("DELETED", "Reversed")],
+    )
+    date_from = forms.DateField(required=False, label="From")
+    date_to = forms.DateField(required=False, label="To")
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters (all of them when the form is valid)."""
+        self.is_valid()
+        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v}
+
+    def problems(self) -> list[str]:
+        """Each filter left out, with why: "From (Enter a valid date.)"."""
+        return [
+            f"{self.fields[name].label or name} ({' '.join(str(e) for e in errors)})"
+            for name, errors in self.errors.items()
+        ]
 
 
 class PaymentForm(forms.Form):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from django.db import connection, models, transaction
@@ -31,25 +31,42 @@ from xeroadmin.xero.dates import parse_date, parse_datetime
 
 M = TypeVar("M", bound=models.Model)
 Record = dict[str, Any]
-COMMON = ["updated_utc", "raw", "synced_at"]
+COMMON = ["updated_utc", "raw", "synced_at", "problem"]
 
 
-def money(value: Any) -> Decimal:
-    """A decimal from Xero's JSON number, exact to the cent it was written with."""
-    if value is None or value == "":
-        return Decimal("0")
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return Decimal("0")
+class Fits:
+    """Reads one record's numbers into the columns that keep them, noting each that does not
+    fit (too large, not a number): such a value is kept as 0 and the record is flagged."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        # SQLite keeps a decimal column's value as a double: only 15 significant digits come
+        # back as they went in (PostgreSQL's numeric keeps them all).
+        self.significant = 15 if connection.vendor == "sqlite" else 0
+
+    def __call__(self, value: Any, name: str, *, digits: int = 18, places: int = 2) -> Decimal:
+        if value is None or value == "":
+            return ZERO
+        try:
+            # Xero's JSON is parsed to Decimals; str() keeps any other number exact too.
+            number = value if isinstance(value, Decimal) else Decimal(str(value))
+        except (InvalidOperation, ValueError):
+            self.problems.append(f"{name} “{str(value)[:30]}” is not a number")
+            return ZERO
+        if not number.is_finite() or abs(number) >= Decimal(10) ** (digits - places):
+            self.problems.append(f"{name} {str(value)[:30]} is larger than can be kept here")
+            return ZERO
+        number = number.quantize(Decimal(10) ** -places, ROUND_HALF_UP)
+        if self.significant and len(number.normalize().as_tuple().digits) > self.significant:
+            self.problems.append(f"{name} {str(value)[:30]} has more digits than can be kept here")
+            return ZERO
+        return number
+
+    def text(self) -> str:
+        return "; ".join(self.problems)[:255]
 
 
-def _amount(value: Any) -> Any:
-    """An amount for a bulk write: Xero's JSON number as it came (the database's decimal
-    column keeps it to its scale, exactly as the Decimal of its text would), else `money`."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value
-    return money(value)
+ZERO = Decimal("0")
 
 
 def _id(value: Any) -> str:
@@ -144,7 +161,7 @@ def _upsert(
     converted = [(i, f) for i, f in enumerate(adapt) if f is not None]
     values = []
     for row in rows:
-        row = {**row, "tenant": tenant.pk, "synced_at": now}
+        row = {"problem": "", **row, "tenant": tenant.pk, "synced_at": now}
         value = [row.get(c) for c in columns]
         for index, convert in converted:
             value[index] = convert(value[index])
@@ -234,19 +251,20 @@ def items_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
         if not r.get("ItemID"):
             continue
         sales = r.get("SalesDetails") or {}
+        fits = Fits()
+        price = sales.get("UnitPrice")
         rows.append(
             {
                 "xero_id": _id(r.get("ItemID")),
                 "code": _text(r.get("Code"), 30),
                 "name": _text(r.get("Name"), 50),
                 "description": _text(r.get("Description"), 4000),
-                "unit_price": money(sales["UnitPrice"])
-                if sales.get("UnitPrice") is not None
-                else None,
+                "unit_price": None if price is None else fits(price, "UnitPrice", places=4),
                 "account_code": _text(sales.get("AccountCode"), 10),
                 "tax_type": _text(sales.get("TaxType"), 50),
                 "is_sold": bool(r.get("IsSold", True)),
                 "is_purchased": bool(r.get("IsPurchased")),
+                "problem": fits.text(),
                 "updated_utc": _updated(r),
                 "raw": r,
             }
@@ -283,10 +301,19 @@ def invoices_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
     contact_ids = {_id((r.get("Contact") or {}).get("ContactID")) for r in records}
     contacts = _pks(Contact, tenant, contact_ids)
     rows = []
+    lines: dict[str, list[dict[str, Any]]] = {}
     for r in records:
         contact = r.get("Contact") or {}
-        raw = _rest(r, INVOICE_COLUMNS)
-        if set(contact) <= {"ContactID", "Name"}:
+        fits = Fits()
+        if isinstance(r.get("LineItems"), list):
+            lines[_id(r["InvoiceID"])] = [
+                _line(position, line, fits)
+                for position, line in enumerate(r["LineItems"])
+                if isinstance(line, dict)
+            ]
+        # A record whose numbers do not all fit keeps every field of Xero's in `raw`.
+        raw = _rest(r, INVOICE_COLUMNS) if not fits.problems else dict(r)
+        if set(contact) <= {"ContactID", "Name"} and not fits.problems:
             raw.pop("Contact", None)  # nothing beyond what the columns hold
         rows.append(
             {
@@ -302,56 +329,49 @@ def invoices_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
                 "status": _text(r.get("Status"), 20),
                 "line_amount_types": _text(r.get("LineAmountTypes"), 20),
                 "currency_code": _text(r.get("CurrencyCode"), 3),
-                "currency_rate": _amount(r.get("CurrencyRate")) or 1,
-                "subtotal": _amount(r.get("SubTotal")),
-                "total_tax": _amount(r.get("TotalTax")),
-                "total": _amount(r.get("Total")),
-                "amount_due": _amount(r.get("AmountDue")),
-                "amount_paid": _amount(r.get("AmountPaid")),
-                "amount_credited": _amount(r.get("AmountCredited")),
+                "currency_rate": fits(r.get("CurrencyRate"), "CurrencyRate", places=6) or 1,
+                "subtotal": fits(r.get("SubTotal"), "SubTotal"),
+                "total_tax": fits(r.get("TotalTax"), "TotalTax"),
+                "total": fits(r.get("Total"), "Total"),
+                "amount_due": fits(r.get("AmountDue"), "AmountDue"),
+                "amount_paid": fits(r.get("AmountPaid"), "AmountPaid"),
+                "amount_credited": fits(r.get("AmountCredited"), "AmountCredited"),
                 "sent_to_contact": bool(r.get("SentToContact")),
                 "has_attachments": bool(r.get("HasAttachments")),
                 "fully_paid_on": _date(r.get("FullyPaidOnDate")),
+                "problem": fits.text(),
                 "updated_utc": _updated(r),
                 "raw": raw,
             }
         )
-    fields = (
-        [name for name in rows[0] if name not in ("xero_id", "updated_utc", "raw")] if rows else []
-    )
+    fields = [name for name in rows[0] if name not in ("xero_id", *COMMON)] if rows else []
     with transaction.atomic():
         found = _upsert(Invoice, tenant, rows, fields)
-        with_lines = [r for r in records if isinstance(r.get("LineItems"), list)]
-        if with_lines:
-            pks = [found[_id(r["InvoiceID"])] for r in with_lines]
-            InvoiceLine.objects.filter(invoice_id__in=pks).delete()
+        if lines:
+            InvoiceLine.objects.filter(invoice_id__in=[found[i] for i in lines]).delete()
             _insert(
                 InvoiceLine,
-                [
-                    _line(found[_id(r["InvoiceID"])], position, line)
-                    for r in with_lines
-                    for position, line in enumerate(r["LineItems"])
-                    if isinstance(line, dict)
-                ],
+                [{"invoice": found[i], **line} for i, rows_of in lines.items() for line in rows_of],
             )
     return found
 
 
-def _line(invoice_pk: int, position: int, line: Record) -> dict[str, Any]:
+def _line(position: int, line: Record, fits: Fits) -> dict[str, Any]:
     discount = line.get("DiscountRate")
     return {
-        "invoice": invoice_pk,
         "position": position,
         "line_item_id": _id(line.get("LineItemID")),
         "description": _text(line.get("Description"), 4000),
-        "quantity": _amount(line.get("Quantity")),
-        "unit_amount": _amount(line.get("UnitAmount")),
+        "quantity": fits(line.get("Quantity"), "Quantity", places=4),
+        "unit_amount": fits(line.get("UnitAmount"), "UnitAmount", places=4),
         "item_code": _text(line.get("ItemCode"), 30),
         "account_code": _text(line.get("AccountCode"), 10),
         "tax_type": _text(line.get("TaxType"), 50),
-        "tax_amount": _amount(line.get("TaxAmount")),
-        "line_amount": _amount(line.get("LineAmount")),
-        "discount_rate": money(discount) if discount not in (None, "") else None,
+        "tax_amount": fits(line.get("TaxAmount"), "TaxAmount"),
+        "line_amount": fits(line.get("LineAmount"), "LineAmount"),
+        "discount_rate": None
+        if discount in (None, "")
+        else fits(discount, "DiscountRate", digits=9, places=4),
     }
 
 
@@ -363,26 +383,26 @@ def payments_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
     for r in records:
         invoice = _id((r.get("Invoice") or {}).get("InvoiceID"))
         account = r.get("Account") or {}
+        fits = Fits()
         rows.append(
             {
                 "xero_id": _id(r["PaymentID"]),
                 "invoice": invoices.get(invoice),
                 "invoice_xero_id": invoice,
                 "date": _date(r.get("Date")),
-                "amount": _amount(r.get("Amount")),
+                "amount": fits(r.get("Amount"), "Amount"),
                 "reference": _text(r.get("Reference"), 255),
                 "status": _text(r.get("Status") or "AUTHORISED", 20),
                 "payment_type": _text(r.get("PaymentType"), 30),
                 "account_code": _text(account.get("Code"), 10),
                 "account_name": _text(account.get("Name"), 150),
                 "is_reconciled": bool(r.get("IsReconciled")),
+                "problem": fits.text(),
                 "updated_utc": _updated(r),
-                "raw": _rest(r, PAYMENT_COLUMNS),
+                "raw": _rest(r, PAYMENT_COLUMNS) if not fits.problems else dict(r),
             }
         )
-    fields = (
-        [name for name in rows[0] if name not in ("xero_id", "updated_utc", "raw")] if rows else []
-    )
+    fields = [name for name in rows[0] if name not in ("xero_id", *COMMON)] if rows else []
     return _upsert(Payment, tenant, rows, fields)
 
 
@@ -393,7 +413,9 @@ def tax_rates_replace(tenant: Tenant, records: Iterable[Record]) -> int:
             tenant=tenant,
             tax_type=_text(r.get("TaxType"), 50),
             name=_text(r.get("Name"), 100),
-            rate=money(r.get("EffectiveRate", r.get("DisplayTaxRate"))),
+            rate=Fits()(
+                r.get("EffectiveRate", r.get("DisplayTaxRate")), "Rate", digits=9, places=4
+            ),
             status=_text(r.get("Status"), 20),
             raw=r,
         )

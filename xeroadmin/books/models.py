@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -17,6 +18,12 @@ from django.db.models.functions import Lower
 def money_field() -> models.DecimalField[Decimal, Decimal]:
     """An amount in the document's currency, to the cent."""
     return models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+
+
+def format_percent(rate: Decimal) -> str:
+    """15, 12.5, 0: never 15.0000 or 2E+1."""
+    text = f"{Decimal(rate).quantize(Decimal('0.0001')):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class Mirrored(models.Model):
@@ -27,8 +34,11 @@ class Mirrored(models.Model):
     )
     xero_id = models.CharField(max_length=36)
     updated_utc = models.DateTimeField(null=True, blank=True)
-    raw = models.JSONField(default=dict, blank=True)
+    raw = models.JSONField(encoder=DjangoJSONEncoder, default=dict, blank=True)
     synced_at = models.DateTimeField(auto_now=True)
+    # Why some of Xero's values could not be kept in their columns (a number beyond what they
+    # hold): the row is stored with those values at 0 and Xero's record whole in `raw`.
+    problem = models.CharField(max_length=255, blank=True)
 
     class Meta:
         abstract = True
@@ -55,7 +65,7 @@ class TaxRate(models.Model):
     name = models.CharField(max_length=100)
     rate = models.DecimalField(max_digits=9, decimal_places=4, default=Decimal("0"))
     status = models.CharField(max_length=20, blank=True)
-    raw = models.JSONField(default=dict, blank=True)
+    raw = models.JSONField(encoder=DjangoJSONEncoder, default=dict, blank=True)
 
     class Meta:
         ordering: ClassVar = ["name"]
@@ -64,7 +74,9 @@ class TaxRate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.rate}%)"
+        """As Xero shows it: "GST on Income 15%", or just the name when it says the rate."""
+        percent = f"{format_percent(self.rate)}%"
+        return self.name if percent in self.name else f"{self.name} {percent}".strip()
 
 
 class Account(Mirrored):
@@ -306,7 +318,7 @@ class RecordPanel(models.Model):
     # Xero's path of the record, e.g. "Invoices/<InvoiceID>".
     record_path = models.CharField(max_length=80)
     panel = models.CharField(max_length=20, choices=Panel.choices)
-    entries = models.JSONField(default=list, blank=True)
+    entries = models.JSONField(encoder=DjangoJSONEncoder, default=list, blank=True)
     record_updated = models.DateTimeField(null=True, blank=True)
     fetched_at = models.DateTimeField()
 

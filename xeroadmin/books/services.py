@@ -22,6 +22,7 @@ from xeroadmin.books import mirror, panels
 from xeroadmin.books.models import Account, Contact, Invoice, Item
 from xeroadmin.connections.models import Tenant
 from xeroadmin.connections.services import tenant_client
+from xeroadmin.lib import exactjson
 from xeroadmin.xero.client import XeroClient
 from xeroadmin.xero.dates import parse_datetime
 from xeroadmin.xero.errors import XeroError, XeroNotFound, XeroValidationError
@@ -759,7 +760,6 @@ def raw_request(
 ) -> RawAnswer:
     """Any Accounting API call, through the same client (governor, token renewal, retries),
     recorded in the feed. The path is relative to the API base; nothing else can be reached."""
-    import json
     from urllib.parse import parse_qsl
 
     method = method.upper()
@@ -777,7 +777,7 @@ def raw_request(
         if method in ("GET", "DELETE"):
             raise ValidationError({"body": f"A {method} request has no body."})
         try:
-            payload = json.loads(body)
+            payload = exactjson.loads(body)
         except ValueError as error:
             raise ValidationError({"body": f"The body is not valid JSON: {error}."}) from None
         except RecursionError:
@@ -792,7 +792,9 @@ def raw_request(
         answer_errors=True,
     )
     try:
-        text = json.dumps(answer.json(), indent=2, ensure_ascii=False) if answer.content else ""
+        text = (
+            exactjson.dumps(answer.json(), indent=2, ensure_ascii=False) if answer.content else ""
+        )
     except XeroError:
         text = answer.content[:20000].decode(errors="replace")
     _record(

@@ -35,6 +35,7 @@ from xeroadmin.books.forms import (
     InvoiceLineForm,
     ItemForm,
     NoteForm,
+    PaymentFilterForm,
     PaymentForm,
     RawRequestForm,
 )
@@ -798,7 +799,8 @@ def _invoice_editor(
     header = InvoiceHeaderForm(
         data, initial=_header_initial(tenant, invoice), contacts=contacts, currencies=currencies
     )
-    lines = drafts.line_forms(tenant, data, _lines_initial(invoice))
+    kind = str(header.initial.get("type") or "")
+    lines = drafts.line_forms(tenant, data, _lines_initial(invoice), kind=kind)
     if request.method == "POST":
         valid = header.is_valid() & all([line.is_valid() for line in lines])
         if not lines:
@@ -906,7 +908,11 @@ def invoice_line(request: HttpRequest, ws: int, tenant_pk: int) -> HttpResponse:
         index = 0
     prefix = f"line-{index}"
     code = request.GET.get(f"{prefix}-item_code", "")
-    initial = drafts.item_defaults(tenant, code) if code else {"quantity": 1}
+    initial = (
+        drafts.item_defaults(tenant, code)
+        if code
+        else drafts.line_defaults(tenant, request.GET.get("type"))
+    )
     if code:
         # Keep what the user already typed where the item has nothing to say.
         for name in ("quantity", "description"):
@@ -972,22 +978,25 @@ def invoice_file(
 def payment_list(request: HtmxHttpRequest, ws: int, tenant_pk: int) -> HttpResponse:
     membership = workspace_membership(request, ws)
     tenant, organisations = _organisation(membership, tenant_pk)
+    form = PaymentFilterForm(
+        {"status": request.GET.get("status", ""), "date_from": request.GET.get("from", ""),
+         "date_to": request.GET.get("to", "")}
+    )  # fmt: skip
+    filters = form.filters()
     payments = Payment.objects.filter(tenant=tenant).select_related("invoice")
-    status = request.GET.get("status", "")
-    if status in ("AUTHORISED", "DELETED"):
-        payments = payments.filter(status=status)
-    date_from = parse_datetime(request.GET.get("from", ""))
-    date_to = parse_datetime(request.GET.get("to", ""))
-    if date_from:
-        payments = payments.filter(date__gte=date_from.date())
-    if date_to:
-        payments = payments.filter(date__lte=date_to.date())
+    if "status" in filters:
+        payments = payments.filter(status=filters["status"])
+    if "date_from" in filters:
+        payments = payments.filter(date__gte=filters["date_from"])
+    if "date_to" in filters:
+        payments = payments.filter(date__lte=filters["date_to"])
     page = Paginator(payments.order_by("-date", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     context = _org_context(request, membership, tenant, organisations) | {
         "page": page,
-        "status": status,
-        "date_from": date_from.date() if date_from else None,
-        "date_to": date_to.date() if date_to else None,
+        "form": form,
+        "status": filters.get("status", ""),
+        "date_from": filters.get("date_from"),
+        "date_to": filters.get("date_to"),
         "can_write": membership.can_edit and tenant.is_connected,
     }
     if request.htmx and request.htmx.target == "payment-table":

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import html
-import json
 import logging
 import random
 import threading
@@ -17,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from xeroadmin.sandbox import api, identity, serialize
-from xeroadmin.sandbox.core import XeroError, validation_error
+from xeroadmin.sandbox.core import XeroError, dumps, loads, validation_error
 from xeroadmin.sandbox.limits import Limits
 from xeroadmin.sandbox.seed import seed
 from xeroadmin.sandbox.state import App, State
@@ -340,7 +339,7 @@ class Sandbox:
         )
         if request.method in ("PUT", "POST") and is_json and body:
             try:
-                call.json_body = json.loads(body)
+                call.json_body = loads(body)
             except (ValueError, UnicodeDecodeError):
                 raise validation_error(["The request body is not valid JSON."]) from None
         with self.state.lock:
@@ -596,7 +595,7 @@ class Sandbox:
                         {
                             "Invoice": {"InvoiceID": invoice["InvoiceID"]},
                             "Account": {"AccountID": bank["AccountID"]},
-                            "Amount": float(invoice["AmountDue"]),
+                            "Amount": invoice["AmountDue"],
                         },
                     )
                 result["invoiceId"] = invoice["InvoiceID"]
@@ -671,7 +670,7 @@ def _headers(request: Request) -> dict[str, str]:
 
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
     return Response(
-        json.dumps(body),
+        dumps(body),
         status=status,
         headers=headers or {},
         content_type="application/json; charset=utf-8",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -36,6 +37,31 @@ class Clock:
     def reset(self) -> None:
         with self._lock:
             self._offset = 0.0
+
+
+# A Decimal is written into JSON as this marked string, then unmarked into a bare number: the
+# standard library's encoder would otherwise need a float, which cannot hold 99999999999999.9999
+# (Xero's amounts are decimals, and clients parse them as such).
+_DECIMAL_MARK = "\u0001dec:"
+_MARKED = re.compile(r'"\\u0001dec:(-?[0-9.]+)"')
+
+
+def _exact(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"{value} is not a number JSON can carry")
+        return f"{_DECIMAL_MARK}{value:f}"
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def dumps(body: Any) -> str:
+    """JSON with every Decimal written exactly, as a number."""
+    return _MARKED.sub(r"\1", json.dumps(body, default=_exact))
+
+
+def loads(text: str | bytes) -> Any:
+    """JSON with every fractional number read exactly, as a Decimal."""
+    return json.loads(text, parse_float=Decimal)
 
 
 def new_id() -> str:

@@ -12,9 +12,9 @@ from xeroadmin.sandbox.state import Org
 
 
 def plain(value: Any, unitdp: int = 2) -> Any:
-    """Decimals as JSON numbers, datetimes as Xero dates, recursively."""
+    """Decimals as JSON numbers (written exactly), datetimes as Xero dates, recursively."""
     if isinstance(value, Decimal):
-        return float(value)
+        return value
     if isinstance(value, datetime | date):
         return msdate(value)
     if isinstance(value, dict):
@@ -64,8 +64,8 @@ def contact_balances(org: Org, contact_id: str) -> dict[str, Any]:
             payable += inv["AmountDue"]
             overdue_p += inv["AmountDue"] if late else 0
     return {
-        "AccountsReceivable": {"Outstanding": float(receivable), "Overdue": float(overdue_r)},
-        "AccountsPayable": {"Outstanding": float(payable), "Overdue": float(overdue_p)},
+        "AccountsReceivable": {"Outstanding": Decimal(receivable), "Overdue": Decimal(overdue_r)},
+        "AccountsPayable": {"Outstanding": Decimal(payable), "Overdue": Decimal(overdue_p)},
     }
 
 
@@ -79,10 +79,10 @@ def payment(org: Org, record: dict[str, Any]) -> dict[str, Any]:
     out = {
         "PaymentID": record["PaymentID"],
         "Date": msdate(record["Date"]),
-        "Amount": float(record["Amount"]),
-        "BankAmount": float(record["Amount"]),
+        "Amount": Decimal(record["Amount"]),
+        "BankAmount": Decimal(record["Amount"]),
         "Reference": record.get("Reference") or "",
-        "CurrencyRate": float(record.get("CurrencyRate", 1)),
+        "CurrencyRate": Decimal(record.get("CurrencyRate", 1)),
         "PaymentType": record["PaymentType"],
         "Status": record["Status"],
         "IsReconciled": record.get("IsReconciled", False),
@@ -126,14 +126,14 @@ def invoice(
         "DueDateString": iso_date_string(record["DueDate"]),
         "Status": record["Status"],
         "LineAmountTypes": record["LineAmountTypes"],
-        "SubTotal": float(record["SubTotal"]),
-        "TotalTax": float(record["TotalTax"]),
-        "Total": float(record["Total"]),
-        "AmountDue": float(record["AmountDue"]),
-        "AmountPaid": float(record["AmountPaid"]),
-        "AmountCredited": float(record["AmountCredited"]),
+        "SubTotal": Decimal(record["SubTotal"]),
+        "TotalTax": Decimal(record["TotalTax"]),
+        "Total": Decimal(record["Total"]),
+        "AmountDue": Decimal(record["AmountDue"]),
+        "AmountPaid": Decimal(record["AmountPaid"]),
+        "AmountCredited": Decimal(record["AmountCredited"]),
         "CurrencyCode": record["CurrencyCode"],
-        "CurrencyRate": float(record.get("CurrencyRate", 1)),
+        "CurrencyRate": Decimal(record.get("CurrencyRate", 1)),
         "IsDiscounted": any(line.get("DiscountRate") for line in record["LineItems"]),
         "HasAttachments": record.get("HasAttachments", False),
         "HasErrors": False,
@@ -153,9 +153,9 @@ def invoice(
             {
                 "PaymentID": p["PaymentID"],
                 "Date": msdate(p["Date"]),
-                "Amount": float(p["Amount"]),
+                "Amount": Decimal(p["Amount"]),
                 "Reference": p.get("Reference") or "",
-                "CurrencyRate": float(p.get("CurrencyRate", 1)),
+                "CurrencyRate": Decimal(p.get("CurrencyRate", 1)),
                 "HasAccount": True,
                 "HasValidationErrors": False,
             }
@@ -176,10 +176,10 @@ def credit_note(record: dict[str, Any]) -> dict[str, Any]:
         "Status": record["Status"],
         "LineAmountTypes": record["LineAmountTypes"],
         "LineItems": [plain(line) for line in record["LineItems"]],
-        "SubTotal": float(record["SubTotal"]),
-        "TotalTax": float(record["TotalTax"]),
-        "Total": float(record["Total"]),
-        "RemainingCredit": float(record["AmountDue"]),
+        "SubTotal": Decimal(record["SubTotal"]),
+        "TotalTax": Decimal(record["TotalTax"]),
+        "Total": Decimal(record["Total"]),
+        "RemainingCredit": Decimal(record["AmountDue"]),
         "CurrencyCode": record["CurrencyCode"],
         "CurrencyRate": 1.0,
         "HasAttachments": False,

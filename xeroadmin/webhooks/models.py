@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 
@@ -82,7 +83,7 @@ class WebhookEvent(models.Model):
     event_type = models.CharField(max_length=10)
     resource_id = models.CharField(max_length=64)
     event_date = models.DateTimeField(null=True, blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    data = models.JSONField(encoder=DjangoJSONEncoder, default=dict, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     note = models.CharField(max_length=255, blank=True)
     activity = models.OneToOneField(

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 import requests
 
+from xeroadmin.lib import exactjson
 from xeroadmin.xero import endpoints
 from xeroadmin.xero.errors import (
     XeroConnectionRevoked,
@@ -94,7 +95,8 @@ class XeroResponse:
         if not self.content:
             return None
         try:
-            return json.loads(self.content)
+            # Xero's amounts are decimals: a float would turn 99999999999999.9999 into 1e14.
+            return exactjson.loads(self.content)
         except (ValueError, RecursionError):
             raise XeroUnavailable("Xero sent an answer that is not valid JSON.") from None
 
@@ -253,7 +255,7 @@ class XeroClient:
             # The same key on every retry, so Xero applies the write once.
             headers["Idempotency-Key"] = idempotency_key or uuid.uuid4().hex
         if json_body is not None:
-            content = json.dumps(json_body, default=str).encode()
+            content = exactjson.dumps(json_body).encode()
             headers["Content-Type"] = "application/json"
         headers.update(extra_headers or {})
         failures = 0

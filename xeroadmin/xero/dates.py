@@ -24,6 +24,13 @@ def parse_datetime(value: object) -> datetime | None:
 @functools.lru_cache(maxsize=8192)
 def _parse(text: str) -> datetime | None:
     # Cached: a sync reads the same few hundred invoice and due dates thousands of times.
+    try:
+        return _parse_checked(text)
+    except OverflowError:
+        return None  # a date outside the years Python (and the database) can hold
+
+
+def _parse_checked(text: str) -> datetime | None:
     match = _MS_DATE.match(text)
     if match:
         # The milliseconds are UTC; the offset only says which zone the value was meant in.
