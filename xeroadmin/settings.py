@@ -324,6 +324,9 @@ LOGGING = {
 # need two-factor authentication turned on.
 ADMIN_ENABLED = env_bool("ADMIN_ENABLED", default=False)
 
+# A form may carry this many fields: the invoice editor's 500 lines of 6 fields each, and more.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+
 # Invitations expire after this many days.
 INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 7)
 CSRF_FAILURE_VIEW = "xeroadmin.views.csrf_failure"

@@ -219,3 +219,27 @@ def test_numbers_no_one_can_bill_get_an_error_not_a_crash(
     )
     assert saved.status_code == 200
     assert b"errorlist" in saved.content or b"error" in saved.content
+
+
+def test_a_draft_of_many_lines_saves_and_too_many_are_refused_with_the_limit(
+    as_finance, xero, cast: Cast, books: Tenant
+) -> None:
+    from xeroadmin.books.drafts import MAX_LINES
+
+    item = Item.objects.filter(tenant=books).exclude(unit_price=None).first()
+    assert item is not None
+    url = reverse("books:invoice-create", args=[cast.workspace.pk, books.pk])
+    many = header(books)
+    for n in range(200):
+        many |= line(n, item, quantity="1")
+    saved = as_finance.post(url, many)
+    assert saved.status_code == 302, saved.content[:3000]
+    invoice = Invoice.objects.get(pk=int(saved["Location"].rstrip("/").rsplit("/", 1)[1]))
+    assert invoice.lines.count() == 200
+    too_many = header(books)
+    for n in range(MAX_LINES + 1):
+        too_many |= line(n, item, quantity="1")
+    refused = as_finance.post(url, too_many)
+    assert refused.status_code == 200
+    assert f"at most {MAX_LINES} lines".encode() in refused.content
+    assert f'name="line-{MAX_LINES}-quantity"'.encode() in refused.content  # input kept

@@ -64,6 +64,7 @@ def test_it_mirrors_an_organisations_books(xero, cast: Cast) -> None:
         "done": expected["invoices"],
         "total": expected["invoices"],
         "since": None,
+        "complete": True,
     }
     # The mirror matches Xero record for record, to the cent, lines included.
     org = xero.sandbox.state.orgs[tenant.tenant_id]
@@ -185,3 +186,48 @@ def test_it_uses_one_call_per_thousand_records_with_limits_on(xero, cast: Cast) 
     assert used == paged + 5  # organisation, currencies, tax rates, accounts, items
     assert stats(xero.url)["rejected"] == {}
     assert SyncState.objects.filter(tenant=tenant, modified_since__isnull=False).count() >= 3
+
+
+def test_a_resumed_job_counts_records_stored_not_pages(xero, cast: Cast, monkeypatch) -> None:
+    monkeypatch.setattr(sync, "PAGE_SIZE", 25)
+    connect(cast)
+    tenant = first_tenant(cast)
+    expected = counts(xero, tenant)
+    job = sync.sync_request(tenant=tenant)
+    # The worker stored the contacts and died before the invoices began.
+    SyncJob.objects.filter(pk=job.pk).update(
+        status=SyncJob.Status.RUNNING,
+        claim="dead-worker",
+        resource="Contacts",
+        page=2,
+        progress={
+            "Contacts": {
+                "done": expected["contacts"],
+                "total": expected["contacts"],
+                "complete": True,
+            }
+        },
+        attempts=1,
+        heartbeat_at=timezone.now() - sync.HEARTBEAT_STALE * 2,
+    )
+    assert sync.sync_job_run(job_id=job.pk) is not None
+    job.refresh_from_db()
+    assert job.status == SyncJob.Status.DONE
+    assert job.progress["Contacts"]["done"] == expected["contacts"]  # not fetched again
+    assert job.progress["Invoices"]["done"] == expected["invoices"]
+    assert job.progress["Invoices"]["total"] == expected["invoices"]
+    # Died again, one page into the invoices of a second job: it resumes at page 2.
+    second = sync.sync_request(tenant=tenant, kind=SyncJob.Kind.FULL)
+    SyncJob.objects.filter(pk=second.pk).update(
+        status=SyncJob.Status.RUNNING,
+        claim="dead-worker",
+        resource="Invoices",
+        page=2,
+        progress={"Invoices": {"done": 25, "total": expected["invoices"], "since": None}},
+        attempts=1,
+        heartbeat_at=timezone.now() - sync.HEARTBEAT_STALE * 2,
+    )
+    assert sync.sync_job_run(job_id=second.pk) is not None
+    second.refresh_from_db()
+    assert second.progress["Invoices"]["done"] == expected["invoices"]
+    assert second.progress["Payments"]["done"] <= second.progress["Payments"]["total"]

@@ -159,3 +159,22 @@ def test_fuzzed_signed_payloads_are_processed_or_refused_never_raised(xero, body
     done = services.delivery_process(delivery_id=delivery.pk)
     assert done is not None
     assert done.status in (WebhookDelivery.Status.DONE, WebhookDelivery.Status.INVALID)
+
+
+def test_a_large_signed_delivery_is_taken_and_a_huge_one_refused(xero) -> None:
+    from xeroadmin.webhooks.views import MAX_DELIVERY
+
+    events = [event("t-1", f"r-{n}", datetime(2026, 11, 1)) for n in range(12_000)]
+    body = payload(events)
+    assert len(body) > 2_600_000  # past Django's 2.5 MB for forms
+    assert_bare(deliver(HttpClient(), body), 200)
+    assert bytes(WebhookDelivery.objects.get().body) == body
+    huge = b" " * (MAX_DELIVERY + 1)
+    answer = HttpClient().post(
+        "/webhooks/xero/",
+        data=huge,
+        content_type="application/json",
+        headers={"x-xero-signature": sign(huge, KEY)},
+    )
+    assert_bare(answer, 413)
+    assert WebhookDelivery.objects.count() == 1

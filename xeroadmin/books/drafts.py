@@ -14,6 +14,10 @@ from xeroadmin.books.models import Account, Item, TaxRate
 from xeroadmin.connections.models import Tenant
 
 CENT = Decimal("0.01")
+# Lines one document may have here. Xero documents no limit of its own, only requests of at
+# most 3.5 MB (older pages) to 10 MB; 500 lines of long descriptions fit well within that, and
+# DATA_UPLOAD_MAX_NUMBER_FIELDS is set to let a form of that many lines through.
+MAX_LINES = 500
 LINE_KEY = re.compile(r"^line-(\d+)-")
 
 

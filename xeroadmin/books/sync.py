@@ -176,6 +176,8 @@ def sync_job_run(*, job_id: int) -> SyncJob | None:
         client = tenant_client(job.tenant, max_wait=120)
         plan = [r.name for r in RESOURCES]
         start = plan.index(job.resource) if job.resource in plan else 0
+        if (job.progress.get(job.resource) or {}).get("complete"):
+            start += 1  # it stopped between two resources: the last one is done
         for name in plan[start:]:
             _sync_resource(job, claim, client, BY_NAME[name])
     except Superseded:
@@ -228,7 +230,7 @@ def _sync_resource(job: SyncJob, claim: str, client: XeroClient, resource: Resou
     if not resource.paged:
         body = client.get(resource.name, params, headers=headers)
         records = _records(body, resource.key or resource.name)
-        progress.update(done=len(records), total=len(records))
+        progress.update(done=len(records), total=len(records), complete=True)
         with transaction.atomic():
             newest = _later(newest, resource.upsert(tenant, records))
             if resource.removes_missing is not None and not headers:
@@ -248,8 +250,13 @@ def _sync_resource(job: SyncJob, claim: str, client: XeroClient, resource: Resou
             pagination = (body or {}).get("pagination") or {}
             if progress.get("total") is None:
                 progress["total"] = pagination.get("itemCount")
-            progress["done"] = (page - 1) * PAGE_SIZE + len(records)
             last = len(records) < PAGE_SIZE or page >= (pagination.get("pageCount") or page + 1)
+            # Records stored, counted as they are (the page and the count commit together).
+            progress = {
+                **progress,
+                "done": progress.get("done", 0) + len(records),
+                "complete": last,
+            }
             if not last:
                 # Xero sends the next page while this one is stored.
                 pending = fetch(page + 1)

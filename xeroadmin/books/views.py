@@ -805,6 +805,12 @@ def _invoice_editor(
         valid = header.is_valid() & all([line.is_valid() for line in lines])
         if not lines:
             header.add_error(None, "Add at least one line.")
+        elif len(lines) > drafts.MAX_LINES:
+            header.add_error(
+                None,
+                f"A document can have at most {drafts.MAX_LINES} lines here; this one has "
+                f"{len(lines)}. Nothing was sent; remove some lines or split it in two.",
+            )
         elif valid:
             try:
                 written = services.invoice_save(
@@ -842,6 +848,7 @@ def _invoice_editor(
         "header": header,
         "lines": lines,
         "next_index": max([int(str(line.prefix)[5:]) for line in lines] + [-1]) + 1,
+        "max_lines": drafts.MAX_LINES,
         "totals": drafts.totals(tenant, _editor_data(request, header, lines), amounts),
     }
     return render(request, "books/invoice_editor.html", context)
