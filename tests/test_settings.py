@@ -114,3 +114,16 @@ def test_it_makes_a_var_dir_that_does_not_exist_yet(tmp_path: Path) -> None:
     result = run_manage("migrate", "-v0", env=embedded)
     assert result.returncode == 0, result.stderr
     assert (var / "xeroadmin.sqlite3").exists()
+
+
+def test_sqlite_named_by_url_gets_the_same_locking_options(tmp_path: Path) -> None:
+    code = (
+        "from django.db import connection; c = connection.cursor(); "
+        "print(c.execute('PRAGMA journal_mode').fetchone()[0], "
+        "connection.settings_dict['OPTIONS']['transaction_mode'], "
+        "connection.settings_dict['OPTIONS']['timeout'])"
+    )
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "CACHE_URL": ""}
+    result = run_manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["wal", "IMMEDIATE", "20"]

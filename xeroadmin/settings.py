@@ -123,11 +123,24 @@ TEMPLATES = [
 ]
 
 # Database: SQLite in var/ unless DATABASE_URL names another (PostgreSQL in production).
+# SQLite, wherever its file is, gets the options that let several processes share it: WAL lets
+# the web, worker and beat processes read while one writes; IMMEDIATE takes the write lock up
+# front instead of failing mid-transaction; the timeout waits for a lock instead of failing.
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": environ.Env.db_url_config(DATABASE_URL)}
     DATABASES["default"].setdefault("CONN_MAX_AGE", env_int("DB_CONN_MAX_AGE", 60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["default"]["OPTIONS"] = {
+            **SQLITE_OPTIONS,
+            **DATABASES["default"].get("OPTIONS", {}),
+        }
 else:
     DATABASES = {
         "default": {
@@ -135,13 +148,7 @@ else:
             "NAME": VAR_DIR / "xeroadmin.sqlite3",
             # A file (not :memory:) so that a worker process can see what a test wrote.
             "TEST": {"NAME": VAR_DIR / "test.sqlite3"},
-            "OPTIONS": {
-                # WAL lets the web, worker and beat processes read while one writes;
-                # IMMEDIATE takes the write lock up front instead of failing mid-transaction.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
+            "OPTIONS": SQLITE_OPTIONS,
             # Each web thread keeps its connection (and its PRAGMAs) between requests.
             "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
         }

@@ -109,3 +109,23 @@ def test_a_write_waits_out_a_short_limit_and_says_so(as_finance, xero, cast, boo
         "Too long" in str(e)
         for e in xero.sandbox.state.orgs[books.tenant_id].history[invoice.xero_id]
     )
+
+
+@pytest.mark.parametrize(
+    "name", ["收据 2026.pdf", "fifty%25 off.txt", "naïve résumé.txt", "a%2Fb.txt"]
+)
+def test_any_file_name_attaches_and_downloads(as_finance, xero, cast, books, name) -> None:
+    invoice = Invoice.objects.filter(tenant=books, type="ACCREC").earliest("pk")
+    attachments = panel_url(cast, books, invoice, "attachments")
+    upload = SimpleUploadedFile(name, b"contents of " + name.encode(), content_type="text/plain")
+    as_finance.post(attachments, {"file": upload})
+    org = xero.sandbox.state.orgs[books.tenant_id]
+    assert [f["FileName"] for f in org.attachments[invoice.xero_id]] == [name]
+    assert name.encode() in as_finance.get(attachments).content
+    file_url = reverse(
+        "books:record-attachment", args=[cast.workspace.pk, books.pk, "invoices", invoice.pk]
+    )
+    download = as_finance.get(file_url, {"name": name})
+    assert download.status_code == 200
+    assert download.content == b"contents of " + name.encode()
+    assert "attachment" in download["Content-Disposition"]

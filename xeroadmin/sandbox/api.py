@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from xeroadmin.sandbox import books, serialize
 from xeroadmin.sandbox.core import (
@@ -1371,7 +1372,7 @@ def attachments(call: Call, record_id: str, record: dict[str, Any]) -> Reply:
             200,
             found["Data"],
             content_type=mime,
-            headers={"Content-Disposition": f'attachment; filename="{found["FileName"]}"'},
+            headers={"Content-Disposition": _disposition(found["FileName"])},
         )
     if call.method not in ("PUT", "POST"):
         raise _method()
@@ -1407,13 +1408,21 @@ def attachments(call: Call, record_id: str, record: dict[str, Any]) -> Reply:
     return envelope(call, "Attachments", [_attachment_out(call, resource, record_id, entry)])
 
 
+def _disposition(name: str) -> str:
+    """`attachment` with the file's name for every client: an ASCII stand-in in `filename` and
+    the name itself in RFC 5987's `filename*` (headers carry Latin-1 only)."""
+    plain = "".join(c if " " <= c < "\x7f" and c not in '"\\' else "_" for c in name)
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
 def _attachment_out(
     call: Call, resource: str, record_id: str, entry: dict[str, Any]
 ) -> dict[str, Any]:
     return {
         "AttachmentID": entry["AttachmentID"],
         "FileName": entry["FileName"],
-        "Url": f"{call.base_url}/api.xro/2.0/{resource}/{record_id}/Attachments/{entry['FileName']}",
+        "Url": f"{call.base_url}/api.xro/2.0/{resource}/{record_id}/Attachments/"
+        + quote(entry["FileName"], safe=""),
         "MimeType": entry["MimeType"],
         "ContentLength": entry["ContentLength"],
         "IncludeOnline": entry.get("IncludeOnline", False),

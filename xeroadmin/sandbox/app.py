@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote, unquote
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
@@ -279,7 +280,7 @@ class Sandbox:
             with self.state.lock:
                 access = identity.bearer(self.state, headers)
                 tenant = identity.tenant_for(self.state, access, headers.get("xero-tenant-id"))
-                segments = [s for s in request.path[len(API_PREFIX) :].split("/") if s]
+                segments = _segments(request)
                 resource = segments[0].lower() if segments else ""
                 if resource in api.SCOPES:
                     api.check_scope(resource, segments, request.method, set(access.scopes))
@@ -662,6 +663,14 @@ class Sandbox:
             f"<h2>Organisations</h2><ul>{lines}</ul></body>"
         )
         return Response(page, content_type="text/html; charset=utf-8")
+
+
+def _segments(request: Request) -> list[str]:
+    """The API path's segments, each decoded once: a `%2F` inside an attachment's name stays
+    in that one segment (werkzeug's `path` is decoded whole, which would split it)."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or ""
+    path = raw.partition("?")[0] if raw.startswith(API_PREFIX) else quote(request.path)
+    return [unquote(s) for s in path[len(API_PREFIX) :].split("/") if s]
 
 
 def _headers(request: Request) -> dict[str, str]:
