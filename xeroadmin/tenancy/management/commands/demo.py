@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import subprocess
 import sys
 from typing import Any
@@ -136,4 +137,6 @@ class Command(BaseCommand):
         for name, command in processes.items():
             manager.add_process(name, command, env=env, quiet=False)
         manager.loop()
-        sys.exit(manager.returncode)
+        # Ctrl-C (or a TERM) is how the demo is meant to stop: that is success, not an error.
+        stopped = manager.returncode in (128 + signal.SIGINT, 128 + signal.SIGTERM)
+        sys.exit(0 if stopped else manager.returncode)
