@@ -24,6 +24,20 @@
     }
   });
 
+  // A filter link (a status tab) sets its value in the list's filter form and submits the
+  // form, so that every filter applies together and the last action's answer is the one shown
+  // (the form's requests replace each other). Without htmx the link is a plain link.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-filter-form]");
+    if (!link || !window.htmx || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+    var form = document.getElementById(link.getAttribute("data-filter-form"));
+    var input = form && form.querySelector("[name='" + link.getAttribute("data-filter") + "']");
+    if (!input) { return; }
+    event.preventDefault();
+    input.value = link.getAttribute("data-value");
+    window.htmx.trigger(form, "submit");
+  });
+
   // Dismissable messages.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-dismiss]");

@@ -156,3 +156,40 @@ def test_a_viewer_sees_no_edit_controls(setup, browser: Browser) -> None:
         ):
             expect(page.get_by_role("button", name=label, exact=True)).to_have_count(0)
             expect(page.get_by_role("link", name=label, exact=True)).to_have_count(0)
+
+
+def test_invoice_filters_compose_in_any_order(setup, browser: Browser) -> None:
+    base, workspace, tenant = setup
+    page = sign_in(browser, base, "finance@example.com")
+    page.goto(f"{base}/w/{workspace.pk}/o/{tenant.pk}/invoices/")
+    page.get_by_role("link", name="Awaiting payment").click()
+    settled(page)
+    expect(page).to_have_url(re.compile(r"status=AUTHORISED"))
+    page.fill("#id_q", "INV")
+    page.wait_for_url(re.compile(r"q=INV"))
+    settled(page)
+    page.check("#id_overdue")
+    page.wait_for_url(re.compile(r"overdue=on"))
+    settled(page)
+    page.select_option("#id_type", "ACCREC")
+    page.wait_for_url(re.compile(r"type=ACCREC"))
+    settled(page)
+    for part in ("status=AUTHORISED", "q=INV", "overdue=on", "type=ACCREC"):
+        assert part in page.url
+    expected = Invoice.objects.filter(
+        tenant=tenant, status="AUTHORISED", type="ACCREC", number__istartswith="INV"
+    ).count()
+    assert expected > 0
+    statuses = page.locator("#invoice-table tbody td[data-label='Status']").all_inner_texts()
+    assert statuses and all("paid" not in s.lower() or "awaiting" in s.lower() for s in statuses)
+    # Typing and clicking a tab at once: the tab's answer is the one shown, every time.
+    for tab, status in (("Paid", "PAID"), ("Draft", "DRAFT"), ("All", "")):
+        page.fill("#id_q", "")
+        page.type("#id_q", "I")
+        page.get_by_role("link", name=tab, exact=True).click()
+        settled(page)
+        page.wait_for_timeout(400)  # past the search box's own delay
+        settled(page)
+        assert f"status={status}" in page.url
+        current = page.locator("#invoice-table nav.tabs a[aria-current='page']")
+        expect(current).to_have_text(tab)
