@@ -10,7 +10,15 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SUBJECTS = ["client_list", "sandbox", "xero_client", "sync", "invoice_list", "webhooks"]
+SUBJECTS = [
+    "client_list",
+    "sandbox",
+    "xero_client",
+    "sync",
+    "sync_budget",
+    "invoice_list",
+    "webhooks",
+]
 
 
 def main(argv: list[str]) -> int:

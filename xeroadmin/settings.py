@@ -262,6 +262,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# How often beat runs a sync pass over every organisation (each asks only for what is due).
+SYNC_INTERVAL_MINUTES = env_int("SYNC_INTERVAL_MINUTES", 15)
 CELERY_BEAT_SCHEDULE = {
     "prune-embedded-broker": {"task": "xeroadmin.lib.tasks.broker_prune", "schedule": 3600.0},
     # Refresh grants nobody has used for a week, long before Xero's 60-day expiry.
@@ -272,7 +274,7 @@ CELERY_BEAT_SCHEDULE = {
     # Pull what changed in Xero (webhooks cover contacts and invoices between passes).
     "sync-organisations": {
         "task": "xeroadmin.books.tasks.sync_schedule",
-        "schedule": env_int("SYNC_INTERVAL_MINUTES", 15) * 60.0,
+        "schedule": SYNC_INTERVAL_MINUTES * 60.0,
     },
     # Re-queue sync jobs whose worker died.
     "sweep-sync-jobs": {"task": "xeroadmin.books.tasks.sync_sweep", "schedule": 120.0},

@@ -34,7 +34,7 @@ def test_a_price_with_four_decimals_and_fourteen_digits_comes_back_exact(
     as_viewer, xero, cast, books
 ) -> None:
     source = edit_in_xero(xero, books, "1", "99999999999999.9999")
-    run(books)
+    run(books, "full")
     invoice = Invoice.objects.get(tenant=books, xero_id=source["InvoiceID"])
     line = InvoiceLine.objects.get(invoice=invoice)
     if connection.vendor == "sqlite":
@@ -46,7 +46,7 @@ def test_a_price_with_four_decimals_and_fourteen_digits_comes_back_exact(
         assert invoice.total == source["Total"]
         assert invoice.problem == ""
     exact = edit_in_xero(xero, books, "3", "10.1234")
-    run(books)
+    run(books, "full")
     kept = Invoice.objects.get(tenant=books, xero_id=exact["InvoiceID"])
     assert InvoiceLine.objects.get(invoice=kept).unit_amount == Decimal("10.1234")
     assert kept.problem == ""
@@ -60,7 +60,7 @@ def test_a_number_beyond_the_columns_is_flagged_and_the_page_still_opens(
     as_viewer, xero, cast, books
 ) -> None:
     source = edit_in_xero(xero, books, "9999", "99999999999999.9999")
-    run(books)
+    run(books, "full")
     invoice = Invoice.objects.get(tenant=books, xero_id=source["InvoiceID"])
     assert "larger than can be kept" in invoice.problem
     assert invoice.raw["LineItems"][0]["UnitAmount"] in ("99999999999999.9999", 99999999999999.9999)

@@ -288,3 +288,20 @@ def test_a_signed_body_that_is_not_xeros_format_is_kept_as_invalid(xero) -> None
         deliver(HttpClient(), body)
     assert {d.status for d in process_all()} == {WebhookDelivery.Status.INVALID}
     assert not WebhookEvent.objects.exists()
+
+
+def test_a_delivery_marks_its_apps_organisations_webhooks_healthy(xero, cast: Cast, books) -> None:
+    other = Tenant.objects.exclude(pk=books.pk).filter(workspace=cast.workspace).first()
+    assert other is not None
+    assert books.webhooks_seen_at is None
+    # An event for one organisation proves the subscription for every one of the app.
+    deliver(HttpClient(), payload([event(books.tenant_id, "r-1", timezone.now())]))
+    process_all()
+    for tenant in (books, other):
+        tenant.refresh_from_db()
+        assert tenant.webhooks_seen_at is not None
+    # A signed body that is not Xero's format proves nothing.
+    Tenant.objects.update(webhooks_seen_at=None)
+    deliver(HttpClient(), b'{"not": "events"}')
+    process_all()
+    assert not Tenant.objects.filter(webhooks_seen_at__isnull=False).exists()

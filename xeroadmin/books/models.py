@@ -242,6 +242,8 @@ class SyncState(models.Model):
     resource = models.CharField(max_length=30)
     modified_since = models.DateTimeField(null=True, blank=True)
     last_full_at = models.DateTimeField(null=True, blank=True)
+    # When Xero was last asked for it (the schedule of the incremental passes counts from here).
+    checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints: ClassVar = [

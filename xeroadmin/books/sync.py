@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -39,6 +40,9 @@ HEARTBEAT_STALE = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 
 
+DAY = 24 * 60
+
+
 @dataclass(frozen=True)
 class Resource:
     name: str  # the Xero endpoint and envelope key
@@ -49,16 +53,37 @@ class Resource:
     incremental: bool = False  # fetched with If-Modified-Since after the first sync
     params: tuple[tuple[str, str], ...] = ()
     removes_missing: type[Account] | type[Item] | None = None
+    # How often a scheduled pass asks Xero for it, in minutes: while the organisation's
+    # webhooks are healthy, and while they are not. The daily full check asks for everything.
+    every: tuple[int, int] = (DAY, DAY)
 
 
 RESOURCES = (
+    # No change marker (Xero ignores If-Modified-Since here) and rarely changed: the daily
+    # full check and a person's "Refresh now" fetch them.
     Resource(
         "Organisation", "organisation details", mirror.organisation_update, key="Organisations"
     ),
     Resource("Currencies", "currencies", mirror.currencies_replace),
     Resource("TaxRates", "tax rates", mirror.tax_rates_replace),
-    Resource("Accounts", "accounts", mirror.accounts_upsert, removes_missing=Account),
-    Resource("Items", "items", mirror.items_upsert, removes_missing=Item),
+    # If-Modified-Since; a deletion in Xero shows only in the full list (the daily check).
+    Resource(
+        "Accounts",
+        "accounts",
+        mirror.accounts_upsert,
+        incremental=True,
+        removes_missing=Account,
+        every=(180, 120),
+    ),
+    Resource(
+        "Items",
+        "items",
+        mirror.items_upsert,
+        incremental=True,
+        removes_missing=Item,
+        every=(180, 120),
+    ),
+    # Webhooks carry these two when they are healthy.
     Resource(
         "Contacts",
         "contacts",
@@ -66,6 +91,7 @@ RESOURCES = (
         paged=True,
         incremental=True,
         params=(("includeArchived", "true"), ("order", "UpdatedDateUTC ASC")),
+        every=(360, 15),
     ),
     Resource(
         "Invoices",
@@ -74,7 +100,9 @@ RESOURCES = (
         paged=True,
         incremental=True,
         params=(("order", "UpdatedDateUTC ASC"),),
+        every=(360, 15),
     ),
+    # No webhooks for payments; a payment also changes its invoice, which webhooks carry.
     Resource(
         "Payments",
         "payments",
@@ -82,8 +110,18 @@ RESOURCES = (
         paged=True,
         incremental=True,
         params=(("order", "UpdatedDateUTC ASC"),),
+        every=(90, 15),
     ),
 )
+# If-Modified-Since misses some changes (and every deletion): each resource is read whole
+# once a day, by the scheduled pass it falls due in.
+FULL_EVERY = timedelta(days=1)
+# Calls a scheduled pass makes at most for one organisation (when nothing changed): the most
+# overdue resources go first, the rest wait for the next pass. bench/sync_budget.py counts them.
+PASS_CALLS = 2
+# Webhooks count as healthy while a delivery of the organisation's app was processed this
+# recently (Xero delivers for every organisation of an app, so one that arrives proves them).
+WEBHOOKS_HEALTHY = timedelta(hours=24)
 BY_NAME = {r.name: r for r in RESOURCES}
 
 
@@ -112,18 +150,11 @@ def sync_request(*, tenant: Tenant, kind: str | None = None, actor: User | None 
 
 
 def sync_schedule() -> int:
-    """Queue an incremental sync of every connected organisation (beat), and a full check of
-    contacts and invoices once a day (If-Modified-Since misses some changes)."""
+    """Queue a scheduled pass for every connected organisation (beat). Each pass asks Xero only
+    for what is due (see `sync_plan`), the daily full reads included."""
     queued = 0
-    day_ago = timezone.now() - timedelta(days=1)
     for tenant in Tenant.objects.filter(status=Tenant.Status.CONNECTED):
-        last_full = (
-            SyncState.objects.filter(tenant=tenant, resource="Invoices")
-            .values_list("last_full_at", flat=True)
-            .first()
-        )
-        kind = SyncJob.Kind.FULL if last_full and last_full < day_ago else None
-        sync_request(tenant=tenant, kind=kind)
+        sync_request(tenant=tenant)
         queued += 1
     return queued
 
@@ -174,7 +205,7 @@ def sync_job_run(*, job_id: int) -> SyncJob | None:
     job = SyncJob.objects.select_related("tenant", "tenant__grant").get(pk=job_id)
     try:
         client = tenant_client(job.tenant, max_wait=120)
-        plan = [r.name for r in RESOURCES]
+        plan = [r.name for r in sync_plan(job)]
         start = plan.index(job.resource) if job.resource in plan else 0
         if (job.progress.get(job.resource) or {}).get("complete"):
             start += 1  # it stopped between two resources: the last one is done
@@ -209,6 +240,39 @@ def sync_job_run(*, job_id: int) -> SyncJob | None:
     return job
 
 
+def sync_plan(job: SyncJob) -> list[Resource]:
+    """What this job asks Xero for, in order. The first sync, a full check and a person's
+    "Refresh now" ask for everything; a scheduled pass for what is due (by its interval, or
+    for its daily full read), at most PASS_CALLS of it, most overdue first."""
+    if job.kind != SyncJob.Kind.INCREMENTAL or job.requested_by_id is not None:
+        return list(RESOURCES)
+    now = timezone.now()
+    tenant = job.tenant
+    healthy = bool(tenant.webhooks_seen_at and tenant.webhooks_seen_at > now - WEBHOOKS_HEALTHY)
+    states = {
+        name: (checked, full)
+        for name, checked, full in SyncState.objects.filter(tenant=tenant).values_list(
+            "resource", "checked_at", "last_full_at"
+        )
+    }
+    # A pass comes every SYNC_INTERVAL_MINUTES: a resource is due when the next pass would be
+    # later than its interval allows.
+    step = timedelta(minutes=settings.SYNC_INTERVAL_MINUTES)
+    overdue: list[tuple[float, int, Resource]] = []
+    for position, resource in enumerate(RESOURCES):
+        every = timedelta(minutes=resource.every[0 if healthy else 1])
+        last, full = states.get(resource.name, (None, None))
+        if last is None or full is None:
+            overdue.append((-float("inf"), position, resource))  # never asked: first of all
+            continue
+        # How late each of its two reads is, in intervals (1.0: due at this pass).
+        lateness = max((now + step / 2 - last) / every, (now + step / 2 - full) / FULL_EVERY)
+        if lateness >= 1:
+            overdue.append((-lateness, position, resource))
+    chosen = sorted(overdue, key=lambda entry: entry[:2])[:PASS_CALLS]
+    return [resource for _, _, resource in sorted(chosen, key=lambda entry: entry[1])]
+
+
 def _sync_resource(job: SyncJob, claim: str, client: XeroClient, resource: Resource) -> None:
     tenant = job.tenant
     state, _ = SyncState.objects.get_or_create(tenant=tenant, resource=resource.name)
@@ -216,7 +280,14 @@ def _sync_resource(job: SyncJob, claim: str, client: XeroClient, resource: Resou
     if job.resource != resource.name:
         job.resource, job.page = resource.name, 1
         # The If-Modified-Since of this pass, kept so that a resumed job asks the same question.
-        use_since = resource.incremental and job.kind == SyncJob.Kind.INCREMENTAL
+        use_since = (
+            resource.incremental
+            and job.kind == SyncJob.Kind.INCREMENTAL
+            and state.last_full_at is not None
+            and state.last_full_at > timezone.now() - FULL_EVERY
+            # A person's "Refresh now" reads short lists whole, so deletions in Xero show too.
+            and (resource.paged or job.requested_by_id is None)
+        )
         since = state.modified_since if use_since else None
         progress = {"done": 0, "total": None, "since": since.isoformat() if since else None}
     since_text = progress.get("since")
@@ -272,10 +343,11 @@ def _sync_resource(job: SyncJob, claim: str, client: XeroClient, resource: Resou
             if last:
                 break
             page += 1
-    fields = ["modified_since"]
+    fields = ["modified_since", "checked_at"]
     state.modified_since = newest
+    state.checked_at = timezone.now()
     if not headers:
-        state.last_full_at = timezone.now()
+        state.last_full_at = state.checked_at
         fields.append("last_full_at")
     state.save(update_fields=fields)
 

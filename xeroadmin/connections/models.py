@@ -150,6 +150,9 @@ class Tenant(models.Model):
     last_error_at = models.DateTimeField(null=True, blank=True)
     last_wait = models.CharField(max_length=200, blank=True)
     last_wait_at = models.DateTimeField(null=True, blank=True)
+    # When a signed webhook delivery of its app was last processed: while that is recent,
+    # webhooks carry its contacts and invoices and the sync polls them far less often.
+    webhooks_seen_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -171,6 +171,7 @@ def delivery_process(*, delivery_id: int) -> WebhookDelivery | None:
         events = parse(bytes(delivery.body))
     except InvalidPayload as error:
         return _finish(delivery, WebhookDelivery.Status.INVALID, str(error))
+    _webhooks_seen(delivery)
     _route(delivery, events)
     errors = _process_pending(delivery)
     if not errors:
@@ -190,6 +191,20 @@ def delivery_process(*, delivery_id: int) -> WebhookDelivery | None:
     transaction.on_commit(lambda: _enqueue([delivery.pk], countdown=delay))
     delivery.refresh_from_db()
     return delivery
+
+
+def _webhooks_seen(delivery: WebhookDelivery) -> None:
+    """A signed delivery in Xero's shape proves the app's subscription works: mark its
+    organisations' webhooks healthy (at most once a minute, so bursts cost one write)."""
+    now = timezone.now()
+    tenants = (
+        Tenant.objects.filter(grant__app=delivery.app)
+        if delivery.app is not None
+        else Tenant.objects.filter(grant__app__isnull=True)
+    )
+    tenants.filter(
+        Q(webhooks_seen_at__isnull=True) | Q(webhooks_seen_at__lt=now - timedelta(minutes=1))
+    ).update(webhooks_seen_at=now)
 
 
 def _finish(delivery: WebhookDelivery, status: str, error: str) -> WebhookDelivery:
