@@ -14,7 +14,7 @@ from xeroadmin.connections.governor import DatabaseStore
 from xeroadmin.connections.services import GrantTokens
 from xeroadmin.xero.client import XeroClient
 from xeroadmin.xero.errors import XeroRateLimited
-from xeroadmin.xero.governor import BACKGROUND, READ, WRITE, Governor, Limits
+from xeroadmin.xero.governor import BACKGROUND, READ, WRITE, Governor, Limits, released
 
 
 class SharedClock:
@@ -149,6 +149,9 @@ class MemoryStore:
 
     def update(self, keys, change):
         return change([self.states.setdefault(key, {}) for key in keys])
+
+    def release(self, key, lease, now, reported):
+        released(self.states.setdefault(key, {}), lease, now, reported)
 
     def read(self, key):
         return self.states.get(key, {})
