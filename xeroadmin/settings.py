@@ -376,3 +376,9 @@ XERO_WEBHOOK_KEY = env_str("XERO_WEBHOOK_KEY")
 XERO_SCOPES = env_str("XERO_SCOPES", "granular")
 # Calls a day per organisation: 5,000 on Xero's Core tier and above, 1,000 on Starter.
 XERO_DAILY_LIMIT = env_int("XERO_DAILY_LIMIT", 5000)
+# Where the rate-limit governor keeps its counters: Redis when the cache is Redis (a fraction of
+# a database transaction's cost per call), else the database.
+XERO_GOVERNOR_REDIS_URL = env_str(
+    "XERO_GOVERNOR_REDIS_URL",
+    CACHE_URL if CACHE_URL.startswith(("redis://", "rediss://", "unix://")) else "",
+)

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db.models import Count, QuerySet
 
 from xeroadmin.connections.governor import governor
-from xeroadmin.connections.models import Grant, RateLimitState, Tenant, XeroApp
+from xeroadmin.connections.models import Grant, Tenant, XeroApp
 from xeroadmin.tenancy.access import visible_to
 from xeroadmin.tenancy.models import Membership, Workspace
 from xeroadmin.xero.governor import State, tenant_key
@@ -64,7 +64,7 @@ def health_by_tenant(tenants: list[Tenant]) -> dict[int, Health]:
     keys = {
         t.pk: tenant_key(t.grant.client_id, t.tenant_id) for t in tenants if t.grant is not None
     }
-    states = dict(RateLimitState.objects.filter(key__in=keys.values()).values_list("key", "state"))
+    states = governor().store.read_many(list(keys.values()))
     return {t.pk: tenant_health(t, states.get(keys.get(t.pk, ""), {})) for t in tenants}
 
 

@@ -64,6 +64,10 @@ class Store(Protocol):
 
     def read(self, key: str) -> State: ...
 
+    def read_many(self, keys: list[str]) -> dict[str, State]:
+        """The states under `keys` that exist, in one read."""
+        ...
+
 
 @dataclass
 class Decision:
@@ -191,9 +195,10 @@ class Governor:
         estimate = app.get("previous", 0) * (1 - (now - window) / MINUTE) + app.get("count", 0)
         if estimate >= limits.app_per_minute * 0.98:
             return Decision(wait=1.0, problem="appminute")
-        lease = uuid.uuid4().hex[:12]
-        leases[lease] = now + limits.lease_seconds
-        recent.append([now, lease])
+        # Short ids and times to the millisecond: the state is read and written on every call.
+        lease = uuid.uuid4().hex[:8]
+        leases[lease] = round(now + limits.lease_seconds, 3)
+        recent.append([round(now, 3), lease])
         # Only the newest calls can matter to the next decision; older ones need not be kept.
         del recent[: -(limits.per_minute + limits.concurrent)]
         tenant["day_count"] = tenant.get("day_count", 0) + 1
