@@ -106,7 +106,17 @@ def test_the_console_is_for_admins_and_records_every_call(
     assert b"Give a path under the API base" in outside.content
     bad_json = as_admin.post(url, {"method": "PUT", "path": "Contacts", "body": "{nope"})
     assert b"The body is not valid JSON" in bad_json.content
-    assert ActivityEvent.objects.filter(tenant=books, category="raw").count() == 2
+    nested = as_admin.post(
+        url, {"method": "PUT", "path": "Contacts", "body": "[" * 100_000 + "]" * 100_000}
+    )
+    assert nested.status_code == 200
+    assert b"nested too deeply" in nested.content
+    exact = as_admin.post(
+        url,
+        {"method": "POST", "path": "Contacts", "body": '{"Name": "Exact Ltd", "X": 0.1}'},
+    )
+    assert exact.status_code == 200
+    assert ActivityEvent.objects.filter(tenant=books, category="raw").count() == 3
 
 
 @pytest.mark.parametrize("kind", ["contacts", "items"])

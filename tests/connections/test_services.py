@@ -363,3 +363,34 @@ def test_it_pages_with_a_thousand_records_a_call(xero, cast: Cast) -> None:
     assert len(pages) == 1
     assert len(pages[0]) == 60  # every seeded invoice, in one call
     assert stats(xero.url)["calls"] == before + 1
+
+
+def test_a_person_waits_seconds_for_a_slow_xero_and_workers_wait_longer(
+    xero, cast: Cast, monkeypatch
+) -> None:
+    import time
+
+    from xeroadmin.xero import client as xero_client
+    from xeroadmin.xero.errors import XeroUnavailable
+
+    connect(cast)
+    tenant = first_tenant(cast)
+    services.tenant_client(tenant, purpose="read").get("Organisation")  # token, connection
+    # A person's read: a short read timeout (shortened further here) and one retry.
+    read = xero_client.PURPOSES["read"]
+    monkeypatch.setitem(
+        xero_client.PURPOSES, "read", xero_client.Purpose(read.priority, 5, 1, (5.0, 0.5))
+    )
+    before = stats(xero.url)["calls"]
+    control(xero.url, "faults", {"status": 0, "count": 2, "latencyMs": 1500, "path": "/api.xro"})
+    started = time.monotonic()
+    with pytest.raises(XeroUnavailable, match="did not answer"):
+        services.tenant_client(tenant, purpose="read").get("Organisation")
+    assert time.monotonic() - started < 3
+    assert stats(xero.url)["calls"] - before == 2  # the call and its one retry
+    # A worker keeps the long timeout: the same slowness is waited out.
+    control(xero.url, "faults", {"status": 0, "count": 1, "latencyMs": 1500, "path": "/api.xro"})
+    assert services.tenant_client(tenant).get("Organisation")["Organisations"]
+    assert xero_client.PURPOSES["background"].timeout[1] >= 60
+    assert xero_client.PURPOSES["write"].retries == 1
+    assert xero_client.PURPOSES["write"].timeout[1] <= 15

@@ -73,8 +73,8 @@ class Purpose:
 
 PURPOSES = {
     # A person's write waits out a short rate-limit wait and then goes; only a long one fails.
-    "write": Purpose(WRITE, max_wait=12.0, retries=1, timeout=(5.0, 20.0)),
-    "read": Purpose(READ, max_wait=5.0, retries=1, timeout=(5.0, 15.0)),
+    "write": Purpose(WRITE, max_wait=12.0, retries=1, timeout=(5.0, 15.0)),
+    "read": Purpose(READ, max_wait=5.0, retries=1, timeout=(5.0, 10.0)),
     "background": Purpose(BACKGROUND, max_wait=60.0, retries=3, timeout=TIMEOUT),
 }
 
