@@ -365,7 +365,7 @@ CONTENT_SECURITY_POLICY = {
 }
 # Browser features no page here uses.
 PERMISSIONS_POLICY = (
-    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), "
     "magnetometer=(), gyroscope=(), accelerometer=(), browsing-topics=()"
 )
 # The deployment's own Xero app; workspaces may also bring their own.

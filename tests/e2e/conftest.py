@@ -91,7 +91,7 @@ def _no_content_security_policy_violations(request: pytest.FixtureRequest):
             "console",
             lambda message: (
                 violations.append(message.text)
-                if "Content Security Policy" in message.text
+                if "Content Security Policy" in message.text or "Permissions-Policy" in message.text
                 else None
             ),
         )
