@@ -11,10 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 import requests
-from django.test.utils import override_settings
 
 from bench.harness import compare
-from bench.xero_setup import connect_all, sandbox_process
+from bench.xero_setup import connect_all, pointed_at, sandbox_process
 
 ROUNDS = 3
 
@@ -22,20 +21,12 @@ ROUNDS = 3
 def run() -> None:
     from xeroadmin.books import sync
     from xeroadmin.books.models import Invoice, SyncJob
-    from xeroadmin.sandbox.app import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 
     options = ["--orgs", str(ROUNDS + 1), "--invoices-per-org", "20000"]
     options += ["--contacts-per-org", "5000", "--no-rate-limits"]
     with (
         sandbox_process(*options) as base,
-        override_settings(
-            XERO_LOGIN_URL=base,
-            XERO_IDENTITY_URL=base,
-            XERO_API_URL=base,
-            XERO_CLIENT_ID=DEFAULT_CLIENT_ID,
-            XERO_CLIENT_SECRET=DEFAULT_CLIENT_SECRET,
-            SITE_URL="http://localhost:8000",
-        ),
+        pointed_at(base),
     ):
         connected = connect_all(base, "bench-sync@example.com")
         tenant = connected[0]  # what the baseline fetches (fetching changes nothing)

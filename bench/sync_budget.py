@@ -11,17 +11,16 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 import time_machine
-from django.test.utils import override_settings
 
 from bench.harness import RESULTS, Result
-from bench.xero_setup import connect_all
+from bench.xero_setup import connect_all, pointed_at
 
 # Xero's Starter plan allows an organisation 1,000 calls a day.
 STARTER_DAILY_LIMIT = 1000
 
 
 def run() -> None:
-    from xeroadmin.sandbox.app import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Config
+    from xeroadmin.sandbox.app import Config
     from xeroadmin.sandbox.server import start_in_thread
 
     start = datetime.now(UTC).replace(hour=6, minute=0, second=0, microsecond=0)
@@ -29,14 +28,7 @@ def run() -> None:
         running = start_in_thread(Config(orgs=2, invoices_per_org=200, contacts_per_org=50))
         base = running.url
         try:
-            with override_settings(
-                XERO_LOGIN_URL=base,
-                XERO_IDENTITY_URL=base,
-                XERO_API_URL=base,
-                XERO_CLIENT_ID=DEFAULT_CLIENT_ID,
-                XERO_CLIENT_SECRET=DEFAULT_CLIENT_SECRET,
-                SITE_URL="http://localhost:8000",
-            ):
+            with pointed_at(base):
                 tenants = connect_all(base, "bench-budget@example.com")
                 for tenant, healthy in zip(tenants, (True, False), strict=False):
                     _report(_day(base, tenant, clock, healthy=healthy), healthy=healthy)

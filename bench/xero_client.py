@@ -11,10 +11,9 @@ import itertools
 from typing import Any
 
 import requests
-from django.test.utils import override_settings
 
 from bench.harness import compare
-from bench.xero_setup import connect_all
+from bench.xero_setup import connect_all, pointed_at
 
 ORGANISATIONS = 30
 
@@ -29,13 +28,8 @@ def run() -> None:
     )
     try:
         base = running.url
-        with override_settings(
-            XERO_LOGIN_URL=base,
-            XERO_IDENTITY_URL=base,
-            XERO_API_URL=base,
-            XERO_CLIENT_ID=running.sandbox.config.client_id,
-            XERO_CLIENT_SECRET=running.sandbox.config.client_secret,
-            SITE_URL="http://localhost:8000",
+        with pointed_at(
+            base, running.sandbox.config.client_id, running.sandbox.config.client_secret
         ):
             tenants = connect_all(base)
             clients = itertools.cycle([tenant_client(t) for t in tenants])

@@ -48,6 +48,23 @@ def sandbox_process(*options: str) -> Iterator[str]:
         process.wait(timeout=20)
 
 
+def pointed_at(base: str, client_id: str = "", client_secret: str = "") -> Any:
+    """Settings that point the product at the sandbox at `base`, with its web app (the
+    sandbox's defaults unless named) as the deployment's own."""
+    from django.test.utils import override_settings
+
+    from xeroadmin.sandbox.app import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+
+    return override_settings(
+        XERO_LOGIN_URL=base,
+        XERO_IDENTITY_URL=base,
+        XERO_API_URL=base,
+        XERO_CLIENT_ID=client_id or DEFAULT_CLIENT_ID,
+        XERO_CLIENT_SECRET=client_secret or DEFAULT_CLIENT_SECRET,
+        SITE_URL="http://localhost:8000",
+    )
+
+
 def connect_all(base: str, email: str = "bench-xero@example.com") -> list[Any]:
     """Connect every sandbox organisation to a throwaway workspace, through the real flow."""
     from xeroadmin.accounts.models import User
