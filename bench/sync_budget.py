@@ -25,7 +25,11 @@ def run() -> None:
 
     start = datetime.now(UTC).replace(hour=6, minute=0, second=0, microsecond=0)
     with time_machine.travel(start, tick=False) as clock:
-        running = start_in_thread(Config(orgs=2, invoices_per_org=200, contacts_per_org=50))
+        # A seed of its own: organisations (and so the governor's counters) that no other
+        # benchmark of this run has used at another time of day.
+        running = start_in_thread(
+            Config(seed=2026, orgs=2, invoices_per_org=200, contacts_per_org=50)
+        )
         base = running.url
         try:
             with pointed_at(base):

@@ -4,9 +4,13 @@ drafts created and edited in Xero with its messages beside the header fields and
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import Cast
 from xeroadmin.books.models import Account, Contact, Invoice, Item, TaxRate
@@ -243,3 +247,67 @@ def test_a_draft_of_many_lines_saves_and_too_many_are_refused_with_the_limit(
     assert refused.status_code == 200
     assert f"at most {MAX_LINES} lines".encode() in refused.content
     assert f'name="line-{MAX_LINES}-quantity"'.encode() in refused.content  # input kept
+
+
+editor_line = st.fixed_dictionaries(
+    {
+        "quantity": st.decimals(
+            min_value=Decimal("0.0001"), max_value=500, places=4, allow_nan=False
+        ),
+        "unit_amount": st.decimals(min_value=0, max_value=99999, places=4, allow_nan=False),
+    }
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    lines=st.lists(editor_line, min_size=1, max_size=3),
+    amounts=st.sampled_from(["Exclusive", "Inclusive", "NoTax"]),
+)
+def test_the_editors_totals_are_what_xero_saves(
+    as_finance, cast: Cast, books: Tenant, lines, amounts
+) -> None:
+    from xeroadmin.books import drafts
+
+    account = Account.objects.get(tenant=books, code="200")
+    posted = header(books) | {"line_amount_types": amounts}
+    for n, row in enumerate(lines):
+        posted |= {
+            f"line-{n}-description": "Consulting",
+            f"line-{n}-quantity": str(row["quantity"]),
+            f"line-{n}-unit_amount": str(row["unit_amount"]),
+            f"line-{n}-account_code": "200",
+            f"line-{n}-tax_type": account.tax_type,
+        }
+    data = QueryDict(mutable=True)
+    data.update(posted)
+    shown = drafts.totals(books, data, amounts)
+    answer = as_finance.post(
+        reverse("books:invoice-create", args=[cast.workspace.pk, books.pk]), posted
+    )
+    assert answer.status_code == 302, answer.content[:2000]
+    invoice = Invoice.objects.get(pk=int(answer["Location"].rstrip("/").rsplit("/", 1)[1]))
+    assert (invoice.subtotal, invoice.total_tax, invoice.total) == (
+        shown.subtotal,
+        shown.tax,
+        shown.total,
+    )
+
+
+def test_a_tax_rate_the_account_cannot_take_is_refused_before_sending(
+    as_finance, xero, cast: Cast, books: Tenant
+) -> None:
+    posted = header(books) | {
+        "line-0-description": "Consulting",
+        "line-0-quantity": "1",
+        "line-0-unit_amount": "100",
+        "line-0-account_code": "200",
+        "line-0-tax_type": "INPUT2",  # a purchases rate on a sales account
+    }
+    before = len(xero.sandbox.state.orgs[books.tenant_id].invoices)
+    refused = as_finance.post(
+        reverse("books:invoice-create", args=[cast.workspace.pk, books.pk]), posted
+    )
+    assert refused.status_code == 200
+    assert b"This tax rate cannot be used with account 200." in refused.content
+    assert len(xero.sandbox.state.orgs[books.tenant_id].invoices) == before

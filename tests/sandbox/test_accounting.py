@@ -536,8 +536,11 @@ def test_it_answers_bad_input_as_xero_does(xero: Xero) -> None:
     assert wrong_shape.status_code == 400
     unknown = xero.get(f"Invoices/{uuid.uuid4()}")
     assert unknown.status_code == 404
-    assert unknown.json()["Title"] == "Not Found"
+    # Xero's 404 is plain text, not JSON (Xero-OpenAPI issue #163).
+    assert unknown.headers["Content-Type"].startswith("text/plain")
+    assert unknown.text == "The resource you're looking for cannot be found"
     assert xero.get("Nonsense").status_code == 404
+    assert xero.get("Organisations").json()["Organisations"][0]["OrganisationID"] == xero.tenant
 
 
 def test_it_replays_idempotent_writes(xero: Xero) -> None:
@@ -564,3 +567,33 @@ def test_it_replays_idempotent_writes(xero: Xero) -> None:
     )
     assert other.status_code == 400
     assert "used with a different request" in messages(other)[0]
+
+
+def test_it_refuses_lines_xero_refuses(xero: Xero) -> None:
+    contact = first(
+        xero.get("Contacts", params={"where": 'ContactStatus=="ACTIVE"', "page": 1}), "Contacts"
+    )
+
+    def put(line: dict, kind: str = "ACCREC") -> list[str]:
+        body = {
+            "Type": kind,
+            "Contact": {"ContactID": contact["ContactID"]},
+            "LineItems": [{"Description": "Line", "Quantity": 1, "UnitAmount": 10, **line}],
+        }
+        answer = xero.put("Invoices", {"Invoices": [body]})
+        return [] if answer.status_code == 200 else messages(answer)
+
+    # A bank account is never a line's account.
+    assert put({"AccountCode": "090"}) == [
+        "Account code '090' is not a valid code for this document."
+    ]
+    # A rate on expenses cannot code a sale to revenue; a rate on income cannot code a cost.
+    assert put({"AccountCode": "200", "TaxType": "INPUT2"}) == [
+        "The TaxType code 'INPUT2' cannot be used with account code '200'."
+    ]
+    assert put({"AccountCode": "429", "TaxType": "OUTPUT2"}, "ACCPAY") == [
+        "The TaxType code 'OUTPUT2' cannot be used with account code '429'."
+    ]
+    # The usual pairs, and an account's own rate when none is given, are fine.
+    assert put({"AccountCode": "200", "TaxType": "OUTPUT2"}) == []
+    assert put({"AccountCode": "429"}, "ACCPAY") == []

@@ -114,7 +114,7 @@ def test_it_counts_the_daily_and_app_limits() -> None:
     limits = Limits(clock)
     for _ in range(5000):
         limits.acquire("app", "tenant")
-        limits.release("tenant")
+        limits.release("app", "tenant")
         clock.advance(1.01)  # stay under 60 a minute
     with pytest.raises(XeroError) as day:
         limits.acquire("app", "tenant")
@@ -123,10 +123,34 @@ def test_it_counts_the_daily_and_app_limits() -> None:
     app_limits = Limits(app_clock)
     for n in range(10_000):
         app_limits.acquire("app", f"tenant-{n % 200}")
-        app_limits.release(f"tenant-{n % 200}")
+        app_limits.release("app", f"tenant-{n % 200}")
     with pytest.raises(XeroError) as app:
         app_limits.acquire("app", "fresh-tenant")
     assert app.value.headers["X-Rate-Limit-Problem"] == "appminute"
+
+
+def test_limits_count_per_app_and_organisation_and_the_day_can_be_starters() -> None:
+    clock = Clock()
+    limits = Limits(clock, daily=1000)
+    for _ in range(60):
+        limits.acquire("default-app", "tenant")
+        limits.release("default-app", "tenant")
+    with pytest.raises(XeroError) as minute:
+        limits.acquire("default-app", "tenant")
+    assert minute.value.headers["X-Rate-Limit-Problem"] == "minute"
+    # Another app on the same organisation has its own minute (Xero's rule, not a shared one).
+    headers = limits.acquire("workspace-app", "tenant")
+    limits.release("workspace-app", "tenant")
+    assert headers["X-MinLimit-Remaining"] == "59"
+    assert headers["X-DayLimit-Remaining"] == "999"
+    for _ in range(999):
+        clock.advance(1.01)
+        limits.acquire("workspace-app", "tenant")
+        limits.release("workspace-app", "tenant")
+    clock.advance(1.01)
+    with pytest.raises(XeroError) as day:
+        limits.acquire("workspace-app", "tenant")
+    assert day.value.headers["X-Rate-Limit-Problem"] == "day"
 
 
 def test_it_injects_faults_with_retry_after(xero_sandbox) -> None:

@@ -37,20 +37,41 @@ def line_accounts(tenant: Tenant) -> list[Account]:
     return list(accounts.exclude(type__in=NOT_ON_LINES).order_by("code"))
 
 
-def line_choices(tenant: Tenant) -> dict[str, list[tuple[str, str]]]:
-    """Items, accounts and tax rates of this organisation only."""
+# Which flag of a tax rate says it may be used on an account of each class (Xero refuses the
+# rest: "The TaxType code 'X' cannot be used with account code 'Y'."). OAS-ACC schemas.TaxRate.
+CLASS_FLAGS = {
+    "REVENUE": "CanApplyToRevenue",
+    "EXPENSE": "CanApplyToExpenses",
+    "ASSET": "CanApplyToAssets",
+    "LIABILITY": "CanApplyToLiabilities",
+    "EQUITY": "CanApplyToEquity",
+}
+
+
+def line_choices(tenant: Tenant) -> dict[str, Any]:
+    """Items, accounts and tax rates of this organisation only, and which tax rates each
+    account may take (`fits`: account code -> tax types)."""
     items = Item.objects.filter(tenant=tenant).order_by("code")
-    rates = TaxRate.objects.filter(tenant=tenant).exclude(status="DELETED")
+    rates = list(TaxRate.objects.filter(tenant=tenant).exclude(status="DELETED"))
+    accounts = line_accounts(tenant)
     return {
         "item_code": [("", "—"), *((i.code, f"{i.code} {i.name}".strip()) for i in items)],
-        "account_code": [(a.code, f"{a.code} · {a.name}") for a in line_accounts(tenant)],
+        "account_code": [(a.code, f"{a.code} · {a.name}") for a in accounts],
         "tax_type": [(t.tax_type, str(t)) for t in rates],
+        "fits": {
+            a.code: {
+                t.tax_type
+                for t in rates
+                if t.raw.get(CLASS_FLAGS.get(a.account_class, ""), True) is not False
+            }
+            for a in accounts
+        },
     }
 
 
 def line_defaults(tenant: Tenant, kind: str | None) -> dict[str, Any]:
     """A new line without an item: coded to the document type's usual account, with its tax."""
-    wanted = DEFAULT_ACCOUNT_TYPES.get(kind or "ACCREC", DEFAULT_ACCOUNT_TYPES["ACCREC"])
+    wanted = DEFAULT_ACCOUNT_TYPES.get(kind or "ACCREC") or DEFAULT_ACCOUNT_TYPES["ACCREC"]
     accounts = [a for a in line_accounts(tenant) if a.type in wanted]
     accounts.sort(key=lambda a: (wanted.index(a.type), a.code))
     if not accounts:

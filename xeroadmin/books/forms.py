@@ -310,19 +310,22 @@ class InvoiceLineForm(forms.Form):
     account_code = forms.ChoiceField(label="Account")
     tax_type = forms.ChoiceField(label="Tax")
 
-    def __init__(
-        self, *args: Any, choices: dict[str, list[tuple[str, str]]], **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, choices: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("item_code", "account_code", "tax_type"):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
             field.choices = choices[name]
+        self.fits: dict[str, set[str]] = choices.get("fits", {})
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("description") and not data.get("item_code"):
             self.add_error("description", "Describe the line, or pick an item.")
+        account, tax = data.get("account_code"), data.get("tax_type")
+        if account and tax and account in self.fits and tax not in self.fits[account]:
+            # Xero would refuse it; say so before anything is sent.
+            self.add_error("tax_type", f"This tax rate cannot be used with account {account}.")
         return data
 
 

@@ -66,6 +66,13 @@ class Call:
         lowered = name.lower()
         return next((v for k, v in self.args.items() if k.lower() == lowered), None)
 
+    def unit_places(self) -> int:
+        """Decimal places of unit amounts and prices in this request: 4 with `unitdp=4`, else
+        Xero rounds them to 2 and computes line amounts from the rounded price (10.1234 x 3 is
+        30.36, not 30.37). Source: OAS-ACC parameter `unitdp`; certification checkpoint
+        "Rounding" (XERO_FACTS section 8)."""
+        return 4 if self.arg("unitdp") == "4" else 2
+
     def arg_int(self, name: str) -> int | None:
         value = self.arg(name)
         if value is None or value == "":
@@ -116,7 +123,8 @@ def _list(
     """Apply If-Modified-Since, where, order and paging the way Xero does."""
     since = parse_modified_since(call.headers.get("if-modified-since"))
     if since is not None:
-        records = [r for r in records if r["UpdatedDateUTC"] > since]
+        # Records with no change marker (tax rates, currencies) ignore the header, as Xero does.
+        records = [r for r in records if "UpdatedDateUTC" not in r or r["UpdatedDateUTC"] > since]
     where = call.arg("where")
     if where:
         predicate = compile_where(where)
@@ -661,7 +669,9 @@ def _item_apply(
         clean: dict[str, Any] = {}
         if details.get("UnitPrice") is not None:
             try:
-                clean["UnitPrice"] = money(details["UnitPrice"], f"{key}.UnitPrice", places=4)
+                clean["UnitPrice"] = money(
+                    details["UnitPrice"], f"{key}.UnitPrice", places=call.unit_places()
+                )
             except InputError as error:
                 errors.append(str(error))
         account_code = details.get("AccountCode")
@@ -763,6 +773,7 @@ def _invoice_lines(
         errors.append("LineItems must be an array.")
         return []
     previous = {line["LineItemID"]: line for line in old}
+    places = call.unit_places()
     lines = []
     for position, item in enumerate(raw, start=1):
         if not isinstance(item, dict):
@@ -785,7 +796,9 @@ def _invoice_lines(
                 )
                 line.setdefault("Description", product.get("Description") or product["Name"])
                 if "UnitPrice" in details:
-                    line.setdefault("UnitAmount", details["UnitPrice"])
+                    line.setdefault(
+                        "UnitAmount", money(details["UnitPrice"], "UnitPrice", places=places)
+                    )
                 if "AccountCode" in details:
                     line.setdefault("AccountCode", details["AccountCode"])
                 if "TaxType" in details:
@@ -799,7 +812,7 @@ def _invoice_lines(
                 line["Quantity"] = money(item["Quantity"], f"Line {position} Quantity", places=4)
             if "UnitAmount" in item:
                 line["UnitAmount"] = money(
-                    item["UnitAmount"], f"Line {position} UnitAmount", places=4
+                    item["UnitAmount"], f"Line {position} UnitAmount", places=places
                 )
             if item.get("DiscountRate") is not None:
                 line["DiscountRate"] = money(item["DiscountRate"], f"Line {position} DiscountRate")
@@ -811,18 +824,46 @@ def _invoice_lines(
         if not line.get("Description") and not line.get("ItemCode"):
             errors.append("Description needs to be specified for each line item.")
         account = org.account_by_code(line.get("AccountCode")) if line.get("AccountCode") else None
-        if line.get("AccountCode") and (account is None or account["Status"] != "ACTIVE"):
+        # Lines are never coded to a bank account: money moves through one by payments.
+        # Message as Xero words it (Xero-NetStandard issue #364).
+        if line.get("AccountCode") and (
+            account is None or account["Status"] != "ACTIVE" or account["Type"] == "BANK"
+        ):
             errors.append(
                 f"Account code '{line['AccountCode']}' is not a valid code for this document."
             )
+            account = None
         if account is not None and not line.get("TaxType"):
             line["TaxType"] = account["TaxType"]
-        if line.get("TaxType") and org.tax_rate(line["TaxType"]) is None:
+        rate = org.tax_rate(line["TaxType"]) if line.get("TaxType") else None
+        if line.get("TaxType") and rate is None:
             errors.append(
                 f"The TaxType code '{line['TaxType']}' does not exist or cannot be used for this type of transaction."
             )
+        elif rate is not None and account is not None and not _tax_fits(rate, account):
+            # A rate applies only to the account classes it says (CanApplyToRevenue and the
+            # like; OAS-ACC schemas.TaxRate). Message as Xero words it (Xero-Java issue #336).
+            errors.append(
+                f"The TaxType code '{line['TaxType']}' cannot be used with account code "
+                f"'{account['Code']}'."
+            )
         lines.append(line)
     return lines
+
+
+ACCOUNT_CLASS_FLAGS = {
+    "REVENUE": "CanApplyToRevenue",
+    "EXPENSE": "CanApplyToExpenses",
+    "ASSET": "CanApplyToAssets",
+    "LIABILITY": "CanApplyToLiabilities",
+    "EQUITY": "CanApplyToEquity",
+}
+
+
+def _tax_fits(rate: dict[str, Any], account: dict[str, Any]) -> bool:
+    """Whether a tax rate may be used on a line coded to this account (by its class)."""
+    flag = ACCOUNT_CLASS_FLAGS.get(str(account.get("Class") or ""))
+    return flag is None or rate.get(flag, True) is not False
 
 
 def _invoice_contact(call: Call, raw: Any, errors: list[str]) -> dict[str, Any] | None:
@@ -1494,6 +1535,13 @@ def _credit_note_apply(
     reference = _string(item, "Reference", 255, errors)
     if reference is not None:
         record["Reference"] = reference
+    if "LineAmountTypes" in item:
+        # As on invoices: a credit note's lines are tax exclusive, inclusive or without tax.
+        # Source: OAS-ACC schemas.CreditNote.LineAmountTypes.
+        if item["LineAmountTypes"] not in books.LINE_AMOUNT_TYPES:
+            errors.append("LineAmountTypes must be Exclusive, Inclusive or NoTax.")
+        else:
+            record["LineAmountTypes"] = item["LineAmountTypes"]
     if wanted in ("SUBMITTED", "AUTHORISED") and not record["LineItems"]:
         errors.append("Credit notes must have at least one line item before they can be approved.")
     if errors:
@@ -1548,6 +1596,10 @@ def credit_notes(call: Call) -> Reply:
             return history(call, record["CreditNoteID"])
         raise not_found()
     if call.method == "GET":
+        # Xero answers a document as PDF when that is what the client accepts (OAS-ACC
+        # getCreditNoteAsPdf, the same path with Accept: application/pdf).
+        if "application/pdf" in call.headers.get("accept", ""):
+            return Reply(200, invoice_pdf(org, record), content_type="application/pdf")
         return envelope(call, "CreditNotes", [serialize.credit_note(record)])
     if call.method == "POST":
         body_items = _body_list(call, "CreditNotes")
@@ -1565,6 +1617,9 @@ def credit_notes(call: Call) -> Reply:
 
 HANDLERS: dict[str, Callable[[Call], Reply]] = {
     "organisation": organisation,
+    # The plural answers too: the community client pyxero asks for /Organisations (pyxero
+    # issue #17 and pull request #75).
+    "organisations": organisation,
     "currencies": currencies,
     "taxrates": tax_rates,
     "accounts": accounts,
@@ -1578,6 +1633,7 @@ HANDLERS: dict[str, Callable[[Call], Reply]] = {
 # The scopes that allow reading or writing each resource: granular first, then broad.
 SCOPES: dict[str, tuple[set[str], set[str]]] = {
     "organisation": ({"accounting.settings", "accounting.settings.read"}, {"accounting.settings"}),
+    "organisations": ({"accounting.settings", "accounting.settings.read"}, {"accounting.settings"}),
     "currencies": ({"accounting.settings", "accounting.settings.read"}, {"accounting.settings"}),
     "taxrates": ({"accounting.settings", "accounting.settings.read"}, {"accounting.settings"}),
     "accounts": ({"accounting.settings", "accounting.settings.read"}, {"accounting.settings"}),

@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from xeroadmin.sandbox import api, identity, serialize
-from xeroadmin.sandbox.core import XeroError, dumps, loads, validation_error
+from xeroadmin.sandbox.core import PLAIN_TEXT, XeroError, dumps, loads, validation_error
 from xeroadmin.sandbox.limits import Limits
 from xeroadmin.sandbox.seed import seed
 from xeroadmin.sandbox.state import App, State
@@ -43,6 +43,8 @@ class Config:
     invoices_per_org: int = 200
     contacts_per_org: int = 50
     rate_limits: bool = True
+    # Calls a day per app and organisation (Xero's Starter plan: 1,000).
+    daily_limit: int = 5000
     client_id: str = DEFAULT_CLIENT_ID
     client_secret: str = DEFAULT_CLIENT_SECRET
     custom_client_id: str = DEFAULT_CUSTOM_ID
@@ -67,7 +69,9 @@ class Sandbox:
     def __init__(self, config: Config | None = None) -> None:
         self.config = config or Config()
         self.state = State()
-        self.limits = Limits(self.state.clock, enabled=self.config.rate_limits)
+        self.limits = Limits(
+            self.state.clock, enabled=self.config.rate_limits, daily=self.config.daily_limit
+        )
         self.webhooks = Webhooks(self.state)
         self.faults: list[Fault] = []
         self.tokens: dict[str, int] = {}  # tokens issued since the last reset, by grant type
@@ -293,7 +297,7 @@ class Sandbox:
         except XeroError as error:
             return _json(error.status, error.body, {**limit_headers, **error.headers})
         finally:
-            self.limits.release(tenant)
+            self.limits.release(access.client_id, tenant)
         return _reply(reply, limit_headers)
 
     def _api_call(
@@ -678,6 +682,13 @@ def _headers(request: Request) -> dict[str, str]:
 
 
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    if isinstance(body, dict) and PLAIN_TEXT in body:
+        return Response(
+            body[PLAIN_TEXT],
+            status=status,
+            headers=headers or {},
+            content_type="text/plain; charset=utf-8",
+        )
     return Response(
         dumps(body),
         status=status,

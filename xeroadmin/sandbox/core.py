@@ -188,7 +188,10 @@ def validation_error(
 
 
 def not_found(detail: str = "The resource you're looking for cannot be found") -> XeroError:
-    return XeroError(
-        404,
-        {"Title": "Not Found", "Status": 404, "Detail": detail, "Type": None, "Instance": new_id()},
-    )
+    """Xero's 404 is a plain-text body, not JSON. Source: Xero-OpenAPI issue #163 (XERO_FACTS
+    section 8)."""
+    return XeroError(404, {PLAIN_TEXT: detail})
+
+
+# A body under this key is answered as plain text.
+PLAIN_TEXT = "_text"

@@ -1,5 +1,9 @@
-"""Xero's rate limits per organisation (5 concurrent, 60 a minute, 5,000 a day) and per app
-(10,000 a minute), with the X-*-Remaining headers on every answer and 429s past them."""
+"""Xero's rate limits per app and organisation (5 concurrent, 60 a minute, 5,000 a day) and per
+app (10,000 a minute), with the X-*-Remaining headers on every answer and 429s past them.
+
+Xero counts "API calls that your application can make against a particular tenant": two apps on
+one organisation do not throttle each other. The day is a rolling 24 hours per app and
+organisation, as the minute is. Source: developer.xero.com/faq/limits (XERO_FACTS section 8)."""
 
 from __future__ import annotations
 
@@ -40,9 +44,11 @@ class Stats:
 
 
 class Limits:
-    def __init__(self, clock: Clock, *, enabled: bool = True) -> None:
+    def __init__(self, clock: Clock, *, enabled: bool = True, daily: int = DAY) -> None:
         self.clock = clock
         self.enabled = enabled
+        # Calls a day per app and organisation: 5,000 by default, 1,000 on Xero's Starter plan.
+        self.daily = daily
         self._lock = threading.Lock()
         self._tenants: dict[str, _Tenant] = {}
         self._apps: dict[str, deque[float]] = {}
@@ -60,11 +66,11 @@ class Limits:
             window.popleft()
 
     def acquire(self, app: str, tenant: str) -> dict[str, str]:
-        """Count one call, or raise 429; the caller must call release(tenant) afterwards."""
+        """Count one call, or raise 429; the caller must call release(app, tenant) afterwards."""
         with self._lock:
             # Read under the lock, so the windows' timestamps are appended in order.
             now = self.clock.time()
-            t = self._tenants.setdefault(tenant, _Tenant())
+            t = self._tenants.setdefault(f"{app} {tenant}", _Tenant())
             a = self._apps.setdefault(app, deque())
             self._trim(t.minute, now, 60)
             self._trim(t.day, now, 86400)
@@ -75,7 +81,7 @@ class Limits:
                     problem, wait = "concurrent", 1
                 elif len(t.minute) >= MINUTE:
                     problem, wait = "minute", int(t.minute[0] + 60 - now) + 1
-                elif len(t.day) >= DAY:
+                elif len(t.day) >= self.daily:
                     problem, wait = "day", int(t.day[0] + 86400 - now) + 1
                 elif len(a) >= APP_MINUTE:
                     problem, wait = "appminute", int(a[0] + 60 - now) + 1
@@ -104,22 +110,21 @@ class Limits:
             if not self.enabled:
                 # Nothing is enforced, so nothing is running out: say so, as an unlimited Xero.
                 return {
-                    "X-DayLimit-Remaining": str(DAY),
+                    "X-DayLimit-Remaining": str(self.daily),
                     "X-MinLimit-Remaining": str(MINUTE),
                     "X-AppMinLimit-Remaining": str(APP_MINUTE),
                 }
             return self._headers(t, a)
 
-    def release(self, tenant: str) -> None:
+    def release(self, app: str, tenant: str) -> None:
         with self._lock:
-            t = self._tenants.get(tenant)
+            t = self._tenants.get(f"{app} {tenant}")
             if t and t.in_flight:
                 t.in_flight -= 1
 
-    @staticmethod
-    def _headers(t: _Tenant, a: deque[float]) -> dict[str, str]:
+    def _headers(self, t: _Tenant, a: deque[float]) -> dict[str, str]:
         return {
-            "X-DayLimit-Remaining": str(max(DAY - len(t.day), 0)),
+            "X-DayLimit-Remaining": str(max(self.daily - len(t.day), 0)),
             "X-MinLimit-Remaining": str(max(MINUTE - len(t.minute), 0)),
             "X-AppMinLimit-Remaining": str(max(APP_MINUTE - len(a), 0)),
         }

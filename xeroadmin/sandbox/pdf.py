@@ -12,9 +12,19 @@ def _escape(text: str) -> str:
     return safe.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
+TITLES = {
+    "ACCREC": "TAX INVOICE",
+    "ACCPAY": "BILL",
+    "ACCRECCREDIT": "CREDIT NOTE",
+    "ACCPAYCREDIT": "CREDIT NOTE",
+}
+
+
 def invoice_pdf(org: Org, invoice: dict[str, Any]) -> bytes:
-    due = invoice["DueDate"].isoformat() if invoice["DueDate"] else "-"
-    title = "TAX INVOICE" if invoice["Type"] == "ACCREC" else "BILL"
+    """An invoice or a credit note as a one-page PDF."""
+    due = invoice["DueDate"].isoformat() if invoice.get("DueDate") else "-"
+    title = TITLES.get(invoice["Type"], "DOCUMENT")
+    number = invoice.get("InvoiceNumber") or invoice.get("CreditNoteNumber")
     lines = [
         (20, title),
         (11, org.name),
@@ -22,7 +32,7 @@ def invoice_pdf(org: Org, invoice: dict[str, Any]) -> bytes:
         (11, f"To: {invoice['Contact']['Name']}"),
         (
             11,
-            f"Number: {invoice['InvoiceNumber'] or '-'}    Reference: {invoice.get('Reference') or '-'}",
+            f"Number: {number or '-'}    Reference: {invoice.get('Reference') or '-'}",
         ),
         (
             11,

@@ -237,11 +237,13 @@ def _org(rng: random.Random, country: Country, name: str, today: Any) -> Org:
             "Status": "ACTIVE",
             "EffectiveRate": Decimal(rate),
             "DisplayTaxRate": Decimal(rate),
+            # As in the contract's example: a rate on income cannot apply to expenses and
+            # one on expenses not to revenue. Source: OAS-ACC getTaxRates example.
             "CanApplyToAssets": True,
             "CanApplyToEquity": True,
-            "CanApplyToExpenses": True,
+            "CanApplyToExpenses": report != "OUTPUT",
             "CanApplyToLiabilities": True,
-            "CanApplyToRevenue": True,
+            "CanApplyToRevenue": report != "INPUT",
             "TaxComponents": [
                 {
                     "Name": tax_name.split(" ")[0],

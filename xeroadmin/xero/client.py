@@ -42,6 +42,12 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE = 1000
 TIMEOUT = (5.0, 60.0)  # connect, read
 WRITE_METHODS = {"POST", "PUT", "PATCH"}
+# Records whose unit amounts and prices are kept to 4 decimals here (the editor takes them).
+# Xero rounds them to 2, and computes line amounts from the rounded price, unless a read or
+# write says `unitdp=4`; so every call on these records says it. Source: OAS-ACC `unitdp`.
+UNITDP_RESOURCES = frozenset(
+    {"invoices", "items", "creditnotes", "quotes", "purchaseorders", "banktransactions"}
+)
 
 
 # Seconds that calls made inside `holding()` spent waiting for the rate limits.
@@ -171,7 +177,7 @@ class XeroClient:
             self.session.request,
             "GET",
             endpoints.api_url(path),
-            params=params,
+            params=with_unitdp(path, params),
             headers=request_headers,
             timeout=self.timeout,
         )
@@ -251,6 +257,8 @@ class XeroClient:
         answer_errors: bool = False,
     ) -> XeroResponse:
         url = endpoints.api_url(path)
+        if not answer_errors:  # the raw console sends exactly what it is given
+            params = with_unitdp(path, params)
         headers = {"Accept": "application/json", "xero-tenant-id": self.tenant_id}
         if method in WRITE_METHODS:
             # The same key on every retry, so Xero applies the write once.
@@ -346,6 +354,20 @@ class XeroClient:
     def _release(self, lease: str, headers: Mapping[str, str] | None) -> None:
         if self.governor is not None and lease:
             self.governor.release(self.app, self.tenant_id, lease, headers)
+
+
+def with_unitdp(
+    path: str, params: Mapping[str, Any] | list[tuple[str, str]] | None
+) -> Mapping[str, Any] | list[tuple[str, str]] | None:
+    """`params` with `unitdp=4` when `path` is one of UNITDP_RESOURCES or one of its records
+    (not their History, Attachments and the like), unless it already says."""
+    segments = path.strip("/").partition("?")[0].split("/")
+    if len(segments) > 2 or segments[0].lower() not in UNITDP_RESOURCES:
+        return params
+    pairs = list(params.items()) if isinstance(params, Mapping) else list(params or [])
+    if any(str(name).lower() == "unitdp" for name, _ in pairs):
+        return params
+    return [*pairs, ("unitdp", "4")]
 
 
 def _session() -> requests.Session:

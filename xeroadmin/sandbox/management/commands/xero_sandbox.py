@@ -48,6 +48,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-rate-limits", action="store_true", help="turn Xero's rate limits off"
         )
+        parser.add_argument(
+            "--daily-limit",
+            type=int,
+            default=5000,
+            help="calls a day per app and organisation (Xero's Starter plan: 1000)",
+        )
         parser.add_argument("--client-id", default=DEFAULT_CLIENT_ID, help="web app client id")
         parser.add_argument(
             "--client-secret", default=DEFAULT_CLIENT_SECRET, help="web app client secret"
@@ -81,6 +87,7 @@ class Command(BaseCommand):
             invoices_per_org=options["invoices_per_org"],
             contacts_per_org=options["contacts_per_org"],
             rate_limits=not options["no_rate_limits"],
+            daily_limit=options["daily_limit"],
             client_id=options["client_id"],
             client_secret=options["client_secret"],
             custom_client_id=options["custom_client_id"],
