@@ -23,7 +23,7 @@ def run() -> None:
     from xeroadmin.books.models import Invoice, SyncJob
 
     options = ["--orgs", str(ROUNDS + 1), "--invoices-per-org", "20000"]
-    options += ["--contacts-per-org", "5000", "--no-rate-limits"]
+    options += ["--contacts-per-org", "5000", "--no-rate-limits", "--bulk-connections"]
     with (
         sandbox_process(*options) as base,
         pointed_at(base),

@@ -28,7 +28,13 @@ def run() -> None:
         # A seed of its own: organisations (and so the governor's counters) that no other
         # benchmark of this run has used at another time of day.
         running = start_in_thread(
-            Config(seed=2026, orgs=2, invoices_per_org=200, contacts_per_org=50)
+            Config(
+                seed=2026,
+                orgs=2,
+                invoices_per_org=200,
+                contacts_per_org=50,
+                bulk_connections=True,
+            )
         )
         base = running.url
         try:

@@ -24,7 +24,13 @@ def run() -> None:
     from xeroadmin.sandbox.server import start_in_thread
 
     running = start_in_thread(
-        Config(orgs=ORGANISATIONS, invoices_per_org=300, contacts_per_org=10, rate_limits=False)
+        Config(
+            orgs=ORGANISATIONS,
+            invoices_per_org=300,
+            contacts_per_org=10,
+            rate_limits=False,
+            bulk_connections=True,
+        )
     )
     try:
         base = running.url

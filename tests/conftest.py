@@ -185,7 +185,11 @@ def xero_sandbox_server():
     from xeroadmin.sandbox.app import Config
     from xeroadmin.sandbox.server import start_in_thread
 
-    running = start_in_thread(Config(invoices_per_org=60, contacts_per_org=20))
+    # Bulk Connections on, so that one consent connects every organisation (most tests start
+    # so); tests of one organisation per consent register an app without it.
+    running = start_in_thread(
+        Config(invoices_per_org=60, contacts_per_org=20, bulk_connections=True)
+    )
     yield running
     running.stop()
 

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from tests.conftest import Cast
+from tests.sandbox.helpers import offered_tenants
 from xeroadmin.accounts.models import User
 from xeroadmin.connections import services
 from xeroadmin.connections.models import Grant, Tenant
@@ -24,7 +25,7 @@ def consent(
     assert page.status_code == 200, page.text
     action = urlsplit(authorize_url)._replace(path="/identity/connect/authorize", query="").geturl()
     hidden = re.findall(r"<input type='hidden' name='([^']+)' value='([^']*)'>", page.text)
-    offered = re.findall(r"name='tenant' value='([^']+)'", page.text)
+    offered = offered_tenants(page.text)
     data = [*hidden, ("decision", decision)]
     data += [("tenant", t) for t in (offered if tenants is None else tenants)]
     answer = requests.post(action, data=data, allow_redirects=False, timeout=10)

@@ -124,7 +124,7 @@ def test_it_connects_through_the_views(as_admin, xero, cast: Cast) -> None:
     assert back.startswith("http://localhost:8000/xero/callback/?")
     landed = as_admin.get(back.removeprefix("http://localhost:8000"), follow=True)
     assert landed.status_code == 200
-    assert b"Connected 2 organisation(s)" in landed.content
+    assert b"Connected Demo Company (NZ), Harbourside Trading (AU)." in landed.content
     assert orgs[0]["name"].encode() in landed.content
     assert Tenant.objects.filter(workspace=cast.workspace).count() == 2
     # The same return, replayed, connects nothing more and says why.
@@ -178,7 +178,8 @@ def test_it_connects_through_a_workspaces_own_app(as_admin, xero, cast: Cast) ->
     back = consent(start(as_admin, cast, {"app": str(app.pk)}))
     as_admin.get(back.removeprefix("http://localhost:8000"))
     assert Grant.objects.get().app == app
-    assert Tenant.objects.filter(grant__app=app).count() == 3
+    # This app has no Bulk Connections: one organisation per consent.
+    assert Tenant.objects.filter(grant__app=app).count() == 1
 
 
 def test_it_saves_the_mapping_table_in_one_request(as_admin, xero, cast: Cast) -> None:

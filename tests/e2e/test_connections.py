@@ -1,4 +1,5 @@
-"""An admin connects two organisations in one consent, maps them, and disconnects one."""
+"""An admin connects organisations: two in one consent where the app has Bulk Connections, or
+one per consent and then another from the mapping table; maps them and disconnects one."""
 
 from __future__ import annotations
 
@@ -29,7 +30,9 @@ def test_connect_map_and_disconnect(live_server, browser: Browser, xero, setting
     expect(page.get_by_text("wants to access your Xero organisations")).to_be_visible()
     page.get_by_label("Kingsway Studio (UK)").uncheck()
     page.get_by_role("button", name="Allow access").click()
-    expect(page.get_by_text("Connected 2 organisation(s)")).to_be_visible()
+    expect(
+        page.get_by_text("Connected Demo Company (NZ), Harbourside Trading (AU).")
+    ).to_be_visible()
 
     demo = Tenant.objects.get(workspace=workspace, name="Demo Company (NZ)")
     harbour = Tenant.objects.get(workspace=workspace, name="Harbourside Trading (AU)")
@@ -54,3 +57,36 @@ def test_connect_map_and_disconnect(live_server, browser: Browser, xero, setting
     assert demo.status == Tenant.Status.DISCONNECTED
     assert demo.connection_id not in xero.sandbox.state.world.connections
     assert harbour.connection_id in xero.sandbox.state.world.connections
+
+
+def test_one_organisation_per_consent_then_another_from_the_mapping_table(
+    live_server, browser: Browser, xero, settings
+) -> None:
+    """Most Xero apps have no Bulk Connections: the consent screen picks one organisation."""
+    settings.SITE_URL = live_server.url
+    xero.sandbox.state.apps[settings.XERO_CLIENT_ID].bulk_connections = False
+    base = live_server.url
+    admin = make_user("ada@example.com")
+    workspace = services.workspace_create(user=admin, name="Harbour IT")
+    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    page.goto(base + "/accounts/login/")
+    page.fill("#id_login", "ada@example.com")
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.goto(f"{base}/w/{workspace.pk}/connections/")
+    page.get_by_role("button", name="Connect to Xero").click()
+    page.get_by_label("Organisation").select_option(label="Demo Company (NZ)")
+    page.get_by_role("button", name="Allow access").click()
+    expect(
+        page.get_by_text("Connected Demo Company (NZ). Map it to a client below")
+    ).to_be_visible()
+    # One click back to Xero for the next one; the one connected is marked there.
+    page.get_by_role("button", name="Connect another organisation").click()
+    expect(page.get_by_label("Organisation")).to_contain_text(
+        "Demo Company (NZ) (already connected)"
+    )
+    page.get_by_label("Organisation").select_option(label="Kingsway Studio (UK)")
+    page.get_by_role("button", name="Allow access").click()
+    expect(page.get_by_text("Connected Kingsway Studio (UK).")).to_be_visible()
+    names = set(Tenant.objects.filter(workspace=workspace).values_list("name", flat=True))
+    assert names == {"Demo Company (NZ)", "Kingsway Studio (UK)"}

@@ -55,7 +55,7 @@ def authorize(
     )
     assert page.status_code == 200, page.text
     form = dict(re.findall(r"<input type='hidden' name='([^']+)' value='([^']*)'>", page.text))
-    offered = re.findall(r"name='tenant' value='([^']+)'", page.text)
+    offered = offered_tenants(page.text)
     data: list[tuple[str, str]] = [*form.items(), ("decision", decision)]
     data += [("tenant", t) for t in (offered if tenants is None else tenants)]
     answer = requests.post(
@@ -65,6 +65,15 @@ def authorize(
     location = answer.headers["Location"]
     assert location.startswith(REDIRECT)
     return parse_qs(urlsplit(location).query)
+
+
+def offered_tenants(consent_page: str) -> list[str]:
+    """What a person would pick on the consent page: every ticked box with Bulk Connections,
+    else the first organisation of the drop-down."""
+    return (
+        re.findall(r"name='tenant' value='([^']+)'", consent_page)
+        or re.findall(r"<option value='([^']+)'", consent_page)[:1]
+    )
 
 
 def exchange(

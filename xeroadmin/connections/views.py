@@ -195,12 +195,16 @@ def _connected_message(result: services.ConnectResult) -> str:
     parts = []
     if result.created:
         names = ", ".join(t.name for t in result.created)
-        parts.append(f"Connected {len(result.created)} organisation(s): {names}.")
+        parts.append(f"Connected {names}.")
     if result.relinked:
         names = ", ".join(t.name for t in result.relinked)
         parts.append(f"Reconnected {names}.")
     if result.created:
-        parts.append("Map each to a client below.")
+        parts.append(
+            "Map it to a client below, or connect another organisation."
+            if len(result.created) == 1
+            else "Map each to a client below."
+        )
     return " ".join(parts)
 
 
@@ -243,7 +247,10 @@ def workspace_check(request: HttpRequest, ws: int) -> HttpResponse:
     if attention:
         messages.warning(request, "Needs attention: " + ", ".join(attention) + ".")
     else:
-        messages.success(request, f"Checked {len(checked)} organisation(s) with Xero.")
+        count = len(checked)
+        messages.success(
+            request, f"Checked {count} organisation{'' if count == 1 else 's'} with Xero."
+        )
     return redirect("connections:tenant-list", ws=ws)
 
 

@@ -45,6 +45,9 @@ class Config:
     rate_limits: bool = True
     # Calls a day per app and organisation (Xero's Starter plan: 1,000).
     daily_limit: int = 5000
+    # Whether the default web app has Xero's Bulk Connections (several organisations ticked
+    # in one consent); most apps do not, and pick one organisation per consent.
+    bulk_connections: bool = False
     client_id: str = DEFAULT_CLIENT_ID
     client_secret: str = DEFAULT_CLIENT_SECRET
     custom_client_id: str = DEFAULT_CUSTOM_ID
@@ -115,6 +118,7 @@ class Sandbox:
                         allow_loopback_redirects=True,
                         webhook_url=c.webhook_url,
                         webhook_key=c.webhook_key,
+                        bulk_connections=c.bulk_connections,
                     ),
                     c.custom_client_id: App(
                         c.custom_client_id,
@@ -460,9 +464,11 @@ class Sandbox:
     def register_app(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Register another Xero app (a workspace's own app, in the product's terms)."""
         kind = payload.get("kind", "web")
-        if kind not in ("web", "custom"):
-            raise ValueError("kind must be web or custom")
-        client_id, secret = str(payload["clientId"]), str(payload["clientSecret"])
+        if kind not in ("web", "pkce", "custom"):
+            raise ValueError("kind must be web, pkce or custom")
+        client_id = str(payload["clientId"])
+        # A PKCE (native) app has no secret: the code verifier proves the client.
+        secret = "" if kind == "pkce" else str(payload["clientSecret"])
         tenant = ""
         if kind == "custom":
             tenant = str(payload.get("tenantId") or next(iter(self.state.orgs)))
@@ -479,6 +485,7 @@ class Sandbox:
                 webhook_url=str(payload.get("webhookUrl", "")),
                 webhook_key=str(payload.get("webhookKey", "")),
                 custom_tenant=tenant,
+                bulk_connections=bool(payload.get("bulkConnections", False)),
             )
         return {"clientId": client_id, "kind": kind, "tenantId": tenant or None}
 

@@ -141,7 +141,7 @@ def authorize_check(state: State, args: dict[str, str]) -> tuple[App, list[str]]
     Raises XeroError(400) with an HTML page when the client or redirect URI cannot be trusted.
     """
     app = state.apps.get(args.get("client_id", ""))
-    if app is None or app.kind != "web":
+    if app is None or app.kind not in ("web", "pkce"):
         raise XeroError(400, {"html": error_page("Unknown client_id: this app is not registered.")})
     redirect_uri = args.get("redirect_uri", "")
     if not redirect_allowed(app, redirect_uri):
@@ -173,10 +173,23 @@ def authorize_check(state: State, args: dict[str, str]) -> tuple[App, list[str]]
 
 
 def consent_page(state: State, app: App, scopes: list[str], args: dict[str, str]) -> str:
-    orgs = "".join(
-        f"<label><input type='checkbox' name='tenant' value='{o.id}' checked> {html.escape(o.name)}</label>"
-        for o in state.orgs.values()
-    )
+    connected = _connected_tenants(state, app)
+    if not connects_organisations(scopes):
+        orgs = "<p>Signs you in; no organisation is connected.</p>"
+    elif app.bulk_connections:
+        orgs = "".join(
+            f"<label><input type='checkbox' name='tenant' value='{o.id}' checked> "
+            f"{html.escape(o.name)}{' (connected)' if o.id in connected else ''}</label>"
+            for o in state.orgs.values()
+        )
+    else:
+        # One organisation per consent, those already connected marked (Xero's drop-down).
+        options = "".join(
+            f"<option value='{o.id}'>{html.escape(o.name)}"
+            f"{' (already connected)' if o.id in connected else ''}</option>"
+            for o in state.orgs.values()
+        )
+        orgs = f"<label>Organisation <select name='tenant'>{options}</select></label>"
     hidden = "".join(
         f"<input type='hidden' name='{html.escape(k)}' value='{html.escape(v)}'>"
         for k, v in args.items()
@@ -205,6 +218,16 @@ def consent_page(state: State, app: App, scopes: list[str], args: dict[str, str]
     return _page("Xero sandbox: authorise", body)
 
 
+def connects_organisations(scopes: list[str]) -> bool:
+    """Whether a consent for these scopes connects organisations: `openid profile email`
+    alone signs the user in and connects none (Sign in with Xero)."""
+    return any(s not in ("openid", "profile", "email", "offline_access") for s in scopes)
+
+
+def _connected_tenants(state: State, app: App) -> set[str]:
+    return {c.tenant_id for c in state.world.connections.values() if c.client_id == app.client_id}
+
+
 def consent(state: State, form: dict[str, Any]) -> str:
     """Handle Allow or Deny; returns the redirect URL back to the app."""
     args = {k: v for k, v in form.items() if isinstance(v, str)}
@@ -220,7 +243,11 @@ def consent(state: State, form: dict[str, Any]) -> str:
             query["state"] = args["state"]
         return f"{redirect_uri}{sep}{urlencode(query)}"
     tenants = [t for t in form.get("tenants", []) if t in state.orgs]
-    if not tenants:
+    if not app.bulk_connections:
+        tenants = tenants[:1]  # one organisation per consent without Bulk Connections
+    if not connects_organisations(scopes):
+        tenants = []  # signing in only: no organisation is connected
+    elif not tenants:
         query = {"error": "access_denied", "error_description": "No organisation was selected"}
         if args.get("state"):
             query["state"] = args["state"]
@@ -295,6 +322,8 @@ def _client(state: State, headers: dict[str, str], form: dict[str, str]) -> App:
         except (ValueError, UnicodeDecodeError):
             raise OAuthError("invalid_client", status=401) from None
     app = state.apps.get(client_id)
+    if app is not None and app.kind == "pkce" and not secret:
+        return app  # no secret to check: the code verifier (required below) proves it
     if app is None or not secret or not hmac.compare_digest(app.client_secret, secret):
         raise OAuthError("invalid_client", status=401)
     return app
@@ -405,6 +434,8 @@ def token(state: State, headers: dict[str, str], form: dict[str, str]) -> dict[s
             raise OAuthError("invalid_grant", "The authorization code has expired.")
         if form.get("redirect_uri") != code.redirect_uri:
             raise OAuthError("invalid_grant", "redirect_uri does not match the authorize request.")
+        if app.kind == "pkce" and not code.challenge:
+            raise OAuthError("invalid_grant", "A PKCE app's authorisation needs a code_challenge.")
         if code.challenge:
             verifier = form.get("code_verifier", "")
             computed = (

@@ -56,13 +56,16 @@ class Org:
 class App:
     client_id: str
     client_secret: str
-    kind: str  # "web" or "custom"
+    kind: str  # "web", "pkce" (native apps: no secret, PKCE proves the client) or "custom"
     name: str
     redirect_uris: list[str] = field(default_factory=list)
     allow_loopback_redirects: bool = False
     webhook_url: str = ""
     webhook_key: str = ""
     custom_tenant: str = ""  # the one organisation a Custom Connection is bound to
+    # Xero's "Bulk Connections": the consent screen lets the user tick several organisations.
+    # Without it (most apps) the user picks one per consent. Source: XERO_FACTS section 8.
+    bulk_connections: bool = False
 
 
 @dataclass

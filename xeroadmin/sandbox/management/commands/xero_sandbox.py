@@ -49,6 +49,12 @@ class Command(BaseCommand):
             "--no-rate-limits", action="store_true", help="turn Xero's rate limits off"
         )
         parser.add_argument(
+            "--bulk-connections",
+            action="store_true",
+            help="let the web app's consent tick several organisations at once (Xero's Bulk "
+            "Connections); without it, one organisation per consent, as most apps have",
+        )
+        parser.add_argument(
             "--daily-limit",
             type=int,
             default=5000,
@@ -88,6 +94,7 @@ class Command(BaseCommand):
             contacts_per_org=options["contacts_per_org"],
             rate_limits=not options["no_rate_limits"],
             daily_limit=options["daily_limit"],
+            bulk_connections=options["bulk_connections"],
             client_id=options["client_id"],
             client_secret=options["client_secret"],
             custom_client_id=options["custom_client_id"],
