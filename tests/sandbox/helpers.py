@@ -39,11 +39,12 @@ def authorize(
     tenants: list[str] | None = None,
     decision: str = "allow",
     state: str = "st-1",
+    client_id: str = WEB[0],
 ) -> dict[str, list[str]]:
     """Open the consent page, tick organisations and press a button; returns the callback query."""
     params = {
         "response_type": "code",
-        "client_id": WEB[0],
+        "client_id": client_id,
         "redirect_uri": REDIRECT,
         "scope": scope,
         "state": state,

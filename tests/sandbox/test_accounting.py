@@ -597,3 +597,69 @@ def test_it_refuses_lines_xero_refuses(xero: Xero) -> None:
     # The usual pairs, and an account's own rate when none is given, are fine.
     assert put({"AccountCode": "200", "TaxType": "OUTPUT2"}) == []
     assert put({"AccountCode": "429"}, "ACCPAY") == []
+
+
+def test_no_header_a_client_may_send_gets_a_500(xero: Xero) -> None:
+    """Every route, with the headers and parameters clients send that it may not expect."""
+    # Hundreds of calls: the rate limits (a 429 is no 500 either) would hide the later routes.
+    requests.post(f"{xero.base}/_sandbox/limits", json={"enabled": False}, timeout=10)
+    invoice = first(xero.get("Invoices", params={"page": 1}), "Invoices")
+    contact = first(xero.get("Contacts", params={"page": 1}), "Contacts")
+    item = first(xero.get("Items"), "Items")
+    account = first(xero.get("Accounts"), "Accounts")
+    payment = first(xero.get("Payments", params={"page": 1}), "Payments")
+    note = new_invoice(xero)  # something to credit
+    credit = xero.put(
+        "CreditNotes",
+        {
+            "CreditNotes": [
+                {
+                    "Type": "ACCRECCREDIT",
+                    "Contact": {"ContactID": contact["ContactID"]},
+                    "LineItems": [
+                        {
+                            "Description": "Refund",
+                            "Quantity": 1,
+                            "UnitAmount": 5,
+                            "AccountCode": "200",
+                        }
+                    ],
+                }
+            ]
+        },
+    ).json()["CreditNotes"][0]
+    routes = [
+        "Organisation", "Organisations", "Currencies", "TaxRates", "Accounts",
+        f"Accounts/{account['AccountID']}", "Contacts", f"Contacts/{contact['ContactID']}",
+        f"Contacts/{contact['ContactID']}/History", f"Contacts/{contact['ContactID']}/Attachments",
+        "Items", f"Items/{item['ItemID']}", f"Items/{item['ItemID']}/History", "Invoices",
+        f"Invoices/{invoice['InvoiceID']}", f"Invoices/{invoice['InvoiceID']}/History",
+        f"Invoices/{invoice['InvoiceID']}/Attachments", f"Invoices/{invoice['InvoiceID']}/OnlineInvoice",
+        f"Invoices/{note['InvoiceID']}", "Payments", f"Payments/{payment['PaymentID']}",
+        "CreditNotes", f"CreditNotes/{credit['CreditNoteID']}",
+    ]  # fmt: skip
+    variants = [
+        {"If-Modified-Since": "Sat, 01 Nov 2025 00:00:00 GMT"},
+        {"If-Modified-Since": "2025-11-01T00:00:00"},
+        {"If-Modified-Since": "not a date"},
+        {"Accept": "application/pdf"},
+        {"Accept": "application/xml"},
+        {"Accept": "text/csv, */*;q=0.1"},
+        {"Accept-Encoding": "gzip", "Accept-Language": "fr-FR", "X-Unknown": "1"},
+    ]
+    for route in routes:
+        for headers in variants:
+            for params in ({}, {"unitdp": "4", "page": "1"}, {"unitdp": "x", "page": "-3"}):
+                answer = requests.get(
+                    f"{xero.base}/api.xro/2.0/{route}",
+                    headers={
+                        "Authorization": f"Bearer {xero.token}",
+                        "xero-tenant-id": xero.tenant,
+                        "Accept": "application/json",
+                        **headers,
+                    },
+                    params=params,
+                    timeout=30,
+                )
+                assert answer.status_code < 500, (route, headers, params, answer.text[:300])
+                assert answer.status_code != 429

@@ -311,3 +311,74 @@ def test_it_refuses_calls_beyond_the_granted_scopes(xero_sandbox) -> None:
     )
     assert refused.status_code == 401
     assert refused.json()["Detail"] == "AuthorizationUnsuccessful"
+
+
+def register(base: str, **app) -> None:
+    requests.post(f"{base}/_sandbox/apps", json=app, timeout=10).raise_for_status()
+
+
+def test_a_pkce_app_exchanges_its_code_with_no_secret(xero_sandbox) -> None:
+    base = xero_sandbox.url
+    register(base, clientId="native-app", kind="pkce", redirectUris=[REDIRECT])
+    verifier, challenge = pkce_pair()
+    code = authorize(base, client_id="native-app", challenge=challenge)["code"][0]
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": REDIRECT,
+        "client_id": "native-app",
+        "code_verifier": verifier,
+    }
+    answer = requests.post(f"{base}/connect/token", data=form, timeout=10)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["access_token"]
+    # Without PKCE a secretless client proves nothing: refused.
+    plain = authorize(base, client_id="native-app", state="st-2")["code"][0]
+    refused = requests.post(
+        f"{base}/connect/token", data=form | {"code": plain, "code_verifier": ""}, timeout=10
+    )
+    assert refused.status_code == 400
+    # A web app still needs its secret.
+    web_code = authorize(base)["code"][0]
+    no_secret = form | {"code": web_code, "client_id": WEB[0], "code_verifier": ""}
+    assert requests.post(f"{base}/connect/token", data=no_secret, timeout=10).status_code == 401
+
+
+def test_one_organisation_per_consent_unless_the_app_has_bulk_connections(xero_sandbox) -> None:
+    base = xero_sandbox.url
+    every = [
+        o["tenantId"]
+        for o in requests.get(f"{base}/_sandbox/state", timeout=10).json()["organisations"]
+    ]
+    register(base, clientId="single-app", clientSecret="s", redirectUris=[REDIRECT])
+    page = requests.get(
+        f"{base}/identity/connect/authorize",
+        params={
+            "response_type": "code",
+            "client_id": "single-app",
+            "redirect_uri": REDIRECT,
+            "scope": SCOPES,
+            "state": "s",
+        },
+        timeout=10,
+    ).text
+    assert "<select name='tenant'>" in page
+    assert "type='checkbox'" not in page
+    # Even a client that posts several gets one.
+    authorize(base, client_id="single-app", tenants=every)
+    connected = [
+        c
+        for c in xero_sandbox.sandbox.state.world.connections.values()
+        if c.client_id == "single-app"
+    ]
+    assert [c.tenant_id for c in connected] == every[:1]
+    # Signing in only (openid profile email) connects no organisation.
+    authorize(
+        base, client_id="single-app", scope="openid profile email", tenants=every[1:], state="s3"
+    )
+    connected = [
+        c
+        for c in xero_sandbox.sandbox.state.world.connections.values()
+        if c.client_id == "single-app"
+    ]
+    assert len(connected) == 1
