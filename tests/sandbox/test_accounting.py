@@ -48,7 +48,12 @@ def test_it_serves_the_organisation_currencies_and_tax_rates(xero: Xero) -> None
     org = first(xero.get("Organisation"), "Organisations")
     assert org["OrganisationID"] == xero.tenant
     assert org["BaseCurrency"] == "NZD"
-    assert {c["Code"] for c in xero.get("Currencies").json()["Currencies"]} == {"NZD", "USD"}
+    assert {c["Code"] for c in xero.get("Currencies").json()["Currencies"]} == {
+        "NZD",
+        "USD",
+        "EUR",
+        "GBP",
+    }
     rates = xero.get("TaxRates").json()["TaxRates"]
     assert any(r["TaxType"] == "OUTPUT2" and r["EffectiveRate"] == 15.0 for r in rates)
 

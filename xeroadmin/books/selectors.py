@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -44,6 +44,9 @@ class InvoiceFilters:
     overdue: bool = False
     q: str = ""
     sort: str = "-date"
+
+
+CENT = Decimal("0.01")
 
 
 def invoice_list(*, tenant: Tenant, filters: InvoiceFilters) -> QuerySet[Invoice]:
@@ -132,27 +135,38 @@ def page_totals(invoices: list[Any]) -> dict[str, Any]:
 
 
 def organisation_summary(*, tenant: Tenant) -> dict[str, Any]:
-    """Sales and bills outstanding and overdue (count and amount, in the base currency)."""
+    """Sales and bills outstanding and overdue (count and amount, in the base currency).
+
+    A foreign-currency invoice counts at its amount due divided by its rate, rounded to the
+    cent as Xero rounds each document's base amount. Those few are summed here in Decimals; the
+    rest in the database, where no division (and so no float, on SQLite) is involved."""
     today = timezone.localdate()
-    base = Invoice.objects.filter(tenant=tenant, status__in=OPEN)
-    # In the base currency: a foreign-currency invoice's amount divided by its rate.
-    in_base = ExpressionWrapper(
-        F("amount_due") / F("currency_rate"),
-        output_field=DecimalField(max_digits=18, decimal_places=2),
-    )
+    open_invoices = Invoice.objects.filter(tenant=tenant, status__in=OPEN).order_by()
     sales, bills = Q(type=Invoice.Type.SALES), Q(type=Invoice.Type.BILL)
     late = Q(due_date__lt=today)
-    numbers = base.order_by().aggregate(
+    numbers = open_invoices.aggregate(
         sales_count=Count("pk", filter=sales),
-        sales_due=Sum(in_base, filter=sales),
         sales_overdue_count=Count("pk", filter=sales & late),
-        sales_overdue=Sum(in_base, filter=sales & late),
         bills_count=Count("pk", filter=bills),
-        bills_due=Sum(in_base, filter=bills),
         bills_overdue_count=Count("pk", filter=bills & late),
-        bills_overdue=Sum(in_base, filter=bills & late),
     )
-    return {key: value if value is not None else Decimal("0") for key, value in numbers.items()}
+    base = open_invoices.filter(currency_rate=1).aggregate(
+        sales_due=Sum("amount_due", filter=sales),
+        sales_overdue=Sum("amount_due", filter=sales & late),
+        bills_due=Sum("amount_due", filter=bills),
+        bills_overdue=Sum("amount_due", filter=bills & late),
+    )
+    summary = {k: v or Decimal("0") for k, v in (numbers | base).items()}
+    foreign = open_invoices.exclude(currency_rate=1).values_list(
+        "type", "due_date", "amount_due", "currency_rate"
+    )
+    for kind, due_date, amount_due, rate in foreign:
+        amount = (amount_due / rate).quantize(CENT, ROUND_HALF_UP) if rate else amount_due
+        prefix = "sales" if kind == Invoice.Type.SALES else "bills"
+        summary[f"{prefix}_due"] += amount
+        if due_date is not None and due_date < today:
+            summary[f"{prefix}_overdue"] += amount
+    return summary
 
 
 def oldest_overdue(*, tenant: Tenant, limit: int = 5) -> QuerySet[Invoice]:

@@ -866,6 +866,55 @@ def _tax_fits(rate: dict[str, Any], account: dict[str, Any]) -> bool:
     return flag is None or rate.get(flag, True) is not False
 
 
+def _payment_rate(
+    org: Any, invoice: dict[str, Any], item: dict[str, Any], day: Any, errors: list[str]
+) -> Decimal:
+    code = invoice.get("CurrencyCode") or org.currency
+    if code == org.currency:
+        return Decimal(1)
+    sent = item.get("CurrencyRate")
+    if sent not in (None, "", 0):
+        try:
+            rate = money(sent, "CurrencyRate", places=6)
+        except InputError as error:
+            errors.append(str(error))
+            return Decimal(1)
+        if rate > 0:
+            return rate
+        errors.append("CurrencyRate must be greater than zero.")
+    return books.day_rate(org.currency, code, day)
+
+
+def _document_currency(
+    call: Call, record: dict[str, Any], item: dict[str, Any], errors: list[str]
+) -> None:
+    """A document's currency and rate: the rate the client sends is kept; without one, a
+    foreign-currency document takes the day's rate for its date, and the base currency 1.
+    Source: OAS-ACC schemas.Invoice.CurrencyRate (XERO_FACTS section 8)."""
+    org = call.org
+    if "CurrencyCode" in item:
+        if item["CurrencyCode"] not in {c["Code"] for c in org.currencies}:
+            errors.append(f"Organisation is not subscribed to currency {item['CurrencyCode']}")
+            return
+        record["CurrencyCode"] = item["CurrencyCode"]
+    code = record.get("CurrencyCode") or org.currency
+    sent = item.get("CurrencyRate")
+    if code == org.currency:
+        record["CurrencyRate"] = Decimal(1)
+    elif sent not in (None, "", 0):
+        try:
+            rate = money(sent, "CurrencyRate", places=6)
+        except InputError as error:
+            errors.append(str(error))
+            return
+        if rate <= 0:
+            errors.append("CurrencyRate must be greater than zero.")
+            return
+        record["CurrencyRate"] = rate
+    elif "CurrencyCode" in item or "Date" in item or not record.get("CurrencyRate"):
+        record["CurrencyRate"] = books.day_rate(org.currency, code, record["Date"])
+
+
 def _invoice_contact(call: Call, raw: Any, errors: list[str]) -> dict[str, Any] | None:
     org = call.org
     if not isinstance(raw, dict):
@@ -985,11 +1034,7 @@ def _invoice_apply(
             errors.append("LineAmountTypes must be Exclusive, Inclusive or NoTax.")
         else:
             record["LineAmountTypes"] = item["LineAmountTypes"]
-    if "CurrencyCode" in item:
-        if item["CurrencyCode"] not in {c["Code"] for c in org.currencies}:
-            errors.append(f"Organisation is not subscribed to currency {item['CurrencyCode']}")
-        else:
-            record["CurrencyCode"] = item["CurrencyCode"]
+    _document_currency(call, record, item, errors)
     if "LineItems" in item:
         record["LineItems"] = _invoice_lines(
             call, item["LineItems"], str(invoice_type), errors, record["LineItems"]
@@ -1235,6 +1280,8 @@ def _payment_create(call: Call, item: dict[str, Any]) -> dict[str, Any]:
             errors.append(
                 f"Payment amount exceeds the amount outstanding on this document ({invoice['AmountDue']:.2f})."
             )
+    # The client's rate, else the day's for the payment date (OAS-ACC schemas.Payment).
+    rate = _payment_rate(org, invoice, item, paid_on, errors) if invoice else Decimal(1)
     if errors:
         raise validation_error(errors)
     if invoice is None or account is None or amount is None:  # unreachable: errors were raised
@@ -1248,7 +1295,7 @@ def _payment_create(call: Call, item: dict[str, Any]) -> dict[str, Any]:
         "Reference": str(item.get("Reference") or ""),
         "Status": "AUTHORISED",
         "PaymentType": "ACCRECPAYMENT" if invoice["Type"] == "ACCREC" else "ACCPAYPAYMENT",
-        "CurrencyRate": Decimal(1),
+        "CurrencyRate": rate,
         "IsReconciled": bool(item.get("IsReconciled", False)),
         "UpdatedDateUTC": call.now,
     }
@@ -1528,6 +1575,7 @@ def _credit_note_apply(
             record["Date"] = parse_date(item["Date"], "Date") or call.now.date()
     except InputError as error:
         errors.append(str(error))
+    _document_currency(call, record, item, errors)
     if "LineItems" in item:
         record["LineItems"] = _invoice_lines(
             call, item["LineItems"], CREDIT_TYPES[str(credit_type)], errors, record["LineItems"]

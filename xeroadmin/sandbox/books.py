@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
+import math
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from xeroadmin.sandbox.core import cents
@@ -23,6 +24,29 @@ TRANSITIONS: dict[str, set[str]] = {
 EDITABLE = {"DRAFT", "SUBMITTED", "AUTHORISED"}
 INVOICE_TYPES = {"ACCREC", "ACCPAY"}
 LINE_AMOUNT_TYPES = {"Exclusive", "Inclusive", "NoTax"}
+
+
+# Units of each currency a US dollar bought on the sandbox's day 0; each day's rate moves around
+# these, the same for a given day whatever the seed (Xero's own comes from XE.com's day rate).
+PER_USD = {
+    "USD": Decimal("1"),
+    "NZD": Decimal("1.70"),
+    "AUD": Decimal("1.52"),
+    "GBP": Decimal("0.79"),
+    "EUR": Decimal("0.92"),
+}
+
+
+def day_rate(base: str, currency: str, day: date) -> Decimal:
+    """How much `currency` one unit of `base` buys on `day`: Xero's `CurrencyRate`, used when
+    the client sends none ("If no rate is specified, the XE.com day rate is used": OAS-ACC
+    schemas.Invoice.CurrencyRate). Deterministic, moving a little day by day."""
+    if currency == base:
+        return Decimal(1)
+    pair = sum(ord(c) for c in base + currency)
+    wobble = Decimal(1) + Decimal(round(0.02 * math.sin(day.toordinal() / 7 + pair), 6))
+    rate = PER_USD.get(currency, Decimal(1)) / PER_USD.get(base, Decimal(1)) * wobble
+    return rate.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
 
 
 def line_totals(org: Org, line: dict[str, Any], amount_types: str) -> None:

@@ -255,7 +255,9 @@ def _org(rng: random.Random, country: Country, name: str, today: Any) -> Org:
         }
         for tax_type, tax_name, rate, report in country.rates
     ]
-    currencies = [country.currency] + (["USD"] if country.currency != "USD" else ["EUR"])
+    # The base currency and three others, so that multi-currency work has room to happen.
+    others = [code for code in ("USD", "EUR", "GBP", "AUD") if code != country.currency][:3]
+    currencies = [country.currency, *others]
     org.currencies = [{"Code": code, "Description": CURRENCY_NAMES[code]} for code in currencies]
     for code, acc_name, acc_type, acc_class, sales, payments, system in CHART:
         account_id = _uuid(rng)
