@@ -7,6 +7,7 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connections as db_connections
 from django.utils import timezone
@@ -27,7 +28,12 @@ from xeroadmin.connections import services
 from xeroadmin.connections.models import Grant, Tenant
 from xeroadmin.tenancy.models import Client
 from xeroadmin.xero import oauth
-from xeroadmin.xero.errors import XeroConnectionRevoked, XeroOAuthError, XeroValidationError
+from xeroadmin.xero.errors import (
+    XeroConnectionRevoked,
+    XeroIdentityRefused,
+    XeroOAuthError,
+    XeroValidationError,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -132,19 +138,21 @@ def test_it_refreshes_once_when_twenty_threads_find_the_token_expired(xero, cast
 def test_it_marks_needs_reconnect_when_the_refresh_token_expired(xero, cast: Cast) -> None:
     connect(cast)
     tenant = first_tenant(cast)
-    control(xero.url, "clock", {"advance": 61 * 86400})  # unused refresh tokens die after 60 days
-    Grant.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
-    with pytest.raises(XeroConnectionRevoked):
-        services.tenant_client(tenant).get("Organisation")
-    tenant.refresh_from_db()
-    assert tenant.status == Tenant.Status.NEEDS_RECONNECT
-    assert Grant.objects.get().status == Grant.Status.NEEDS_RECONNECT
-    assert ActivityEvent.objects.filter(tenant=tenant, action="needs_reconnect").count() == 1
-    # Reconnecting restores the same rows.
-    result = connect(cast)
-    assert tenant.pk in {t.pk for t in result.relinked}
-    tenant.refresh_from_db()
-    assert tenant.status == Tenant.Status.CONNECTED
+    # Unused refresh tokens die after 60 days; Xero's clock and ours move on together (the
+    # sandbox serves from this process), so the id_tokens of the new sign-in are current.
+    with time_machine.travel(timezone.now() + timedelta(days=61), tick=True):
+        Grant.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+        with pytest.raises(XeroConnectionRevoked):
+            services.tenant_client(tenant).get("Organisation")
+        tenant.refresh_from_db()
+        assert tenant.status == Tenant.Status.NEEDS_RECONNECT
+        assert Grant.objects.get().status == Grant.Status.NEEDS_RECONNECT
+        assert ActivityEvent.objects.filter(tenant=tenant, action="needs_reconnect").count() == 1
+        # Reconnecting restores the same rows.
+        result = connect(cast)
+        assert tenant.pk in {t.pk for t in result.relinked}
+        tenant.refresh_from_db()
+        assert tenant.status == Tenant.Status.CONNECTED
     assert Grant.objects.count() == 1
     assert Grant.objects.get().status == Grant.Status.ACTIVE
     assert services.tenant_client(tenant).get("Organisation")["Organisations"]
@@ -394,3 +402,55 @@ def test_a_person_waits_seconds_for_a_slow_xero_and_workers_wait_longer(
     assert xero_client.PURPOSES["background"].timeout[1] >= 60
     assert xero_client.PURPOSES["write"].retries == 1
     assert xero_client.PURPOSES["write"].timeout[1] <= 15
+
+
+@pytest.mark.parametrize(
+    ("fault", "why"),
+    [
+        ("signature", "its signature does not match Xero's keys"),
+        ("issuer", "it was issued by someone other than Xero"),
+        ("audience", "it was issued for another app"),
+        ("expired", "it has expired"),
+    ],
+)
+def test_a_sign_in_whose_id_token_does_not_check_out_connects_nothing(
+    xero, cast: Cast, fault: str, why: str
+) -> None:
+    control(xero.url, "identity", {"idTokenFault": fault})
+    with pytest.raises(XeroIdentityRefused) as refused:
+        connect(cast)
+    assert why in str(refused.value)
+    assert "Nothing was connected" in str(refused.value)
+    assert not Tenant.objects.filter(workspace=cast.workspace).exists()
+    assert not Grant.objects.exists()
+    # The next sign-in, with a sound id_token, connects and knows who signed in.
+    result = connect(cast)
+    assert result.created
+    assert Grant.objects.get().xero_user_email == "sandbox.user@example.com"
+
+
+def test_the_id_token_is_checked_against_xeros_published_keys(xero) -> None:
+    import base64
+    import json as jsonlib
+
+    import requests as http
+
+    from tests.sandbox.helpers import WEB, authorize, exchange, pkce_pair
+
+    config = http.get(f"{xero.url}/.well-known/openid-configuration", timeout=10).json()
+    keys = http.get(config["jwks_uri"], timeout=10).json()["keys"]
+    assert config["id_token_signing_alg_values_supported"] == ["RS256"]
+    verifier, challenge = pkce_pair()
+    tokens = exchange(
+        xero.url, authorize(xero.url, challenge=challenge)["code"][0], verifier=verifier
+    ).json()
+    for token in (tokens["access_token"], tokens["id_token"]):
+        header = jsonlib.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))
+        assert header["alg"] == "RS256"
+        assert header["kid"] == keys[0]["kid"]
+    claims = oauth.verify_id_token(tokens["id_token"], client_id=WEB[0])
+    assert {"idp", "amr", "sid", "at_hash", "auth_time", "nbf", "email", "xero_userid"} <= set(
+        claims
+    )
+    with pytest.raises(XeroIdentityRefused, match="issued for another app"):
+        oauth.verify_id_token(tokens["id_token"], client_id="another-app")

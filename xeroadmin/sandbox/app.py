@@ -188,6 +188,10 @@ class Sandbox:
                     },
                     headers,
                 )
+        if path.rstrip("/") == "/.well-known/openid-configuration":
+            return _json(200, identity.discovery(request.host_url.rstrip("/")))
+        if path.rstrip("/") == "/.well-known/openid-configuration/jwks":
+            return _json(200, identity.jwks())
         if path.rstrip("/") == "/identity/connect/authorize":
             return self.authorize(request)
         if path == "/connect/token":
@@ -392,6 +396,13 @@ class Sandbox:
                 return _json(200, {"reset": True})
             if name == "state" and method == "GET":
                 return _json(200, self.summary(request.host_url.rstrip("/")))
+            if name == "identity" and method == "POST":
+                fault = str(payload.get("idTokenFault") or "")
+                if fault not in ("", "signature", "issuer", "audience", "expired"):
+                    raise ValueError("idTokenFault must be signature, issuer, audience or expired")
+                with self.state.lock:
+                    self.state.world.id_token_fault = fault
+                return _json(200, {"idTokenFault": fault or None})
             if name == "clock":
                 if method == "POST":
                     self.state.clock.advance(float(payload.get("advance", 0)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import html
@@ -26,7 +27,7 @@ ACCESS_TTL = 30 * 60
 REFRESH_TTL = 60 * 24 * 3600
 REFRESH_GRACE = 30 * 60
 CODE_TTL = 5 * 60
-_SIGNING_KEY = secrets.token_bytes(32)
+ISSUER = "https://identity.xero.com"
 
 _GRANULAR = {
     f"accounting.{name}{suffix}"
@@ -92,12 +93,71 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def jwt(claims: dict[str, Any], key: bytes = _SIGNING_KEY) -> str:
-    """An HS256-signed JWT."""
-    header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+@functools.cache
+def signing_key() -> Any:
+    """This process's RSA key: Xero signs its tokens RS256, naming the key by `kid` in the JWKS
+    its OpenID discovery document points to (xero-node's XeroClient.initialize)."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def _number(value: int) -> str:
+    return _b64(value.to_bytes((value.bit_length() + 7) // 8, "big"))
+
+
+def jwks() -> dict[str, Any]:
+    """The public key as a JSON Web Key Set."""
+    numbers = signing_key().public_key().public_numbers()
+    return {
+        "keys": [
+            {
+                "kty": "RSA",
+                "use": "sig",
+                "alg": "RS256",
+                "kid": key_id(),
+                "e": _number(numbers.e),
+                "n": _number(numbers.n),
+            }
+        ]
+    }
+
+
+@functools.cache
+def key_id() -> str:
+    numbers = signing_key().public_key().public_numbers()
+    return hashlib.sha256(str(numbers.n).encode()).hexdigest()[:16].upper()
+
+
+def jwt(claims: dict[str, Any], *, key: Any = None, kid: str | None = None) -> str:
+    """An RS256-signed JWT with the signing key's `kid` (another key, to forge one in tests)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    header = {"alg": "RS256", "kid": kid or key_id(), "typ": "JWT"}
+    head = _b64(json.dumps(header, separators=(",", ":")).encode())
     body = _b64(json.dumps(claims, separators=(",", ":")).encode())
-    signature = hmac.new(key, f"{header}.{body}".encode(), hashlib.sha256).digest()
-    return f"{header}.{body}.{_b64(signature)}"
+    signature = (key or signing_key()).sign(
+        f"{head}.{body}".encode(), padding.PKCS1v15(), hashes.SHA256()
+    )
+    return f"{head}.{body}.{_b64(signature)}"
+
+
+def discovery(base: str) -> dict[str, Any]:
+    """`/.well-known/openid-configuration`, as Xero's identity service publishes it."""
+    return {
+        "issuer": ISSUER,
+        "authorization_endpoint": f"{base}/identity/connect/authorize",
+        "token_endpoint": f"{base}/connect/token",
+        "revocation_endpoint": f"{base}/connect/revocation",
+        "jwks_uri": f"{base}/.well-known/openid-configuration/jwks",
+        "response_types_supported": ["code"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "scopes_supported": ["openid", "profile", "email", "offline_access"],
+        "code_challenge_methods_supported": ["plain", "S256"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+    }
 
 
 def redirect_allowed(app: App, uri: str) -> bool:
@@ -342,11 +402,12 @@ def _issue(
 ) -> dict[str, Any]:
     now = state.clock.time()
     user = next(iter(state.world.users.values()))
+    # The claims of Xero's access token (xero-node's XeroAccessToken type).
     claims = {
         "nbf": int(now),
         "exp": int(now + ACCESS_TTL),
-        "iss": "https://identity.xero.com",
-        "aud": "https://identity.xero.com/resources",
+        "iss": ISSUER,
+        "aud": f"{ISSUER}/resources",
         "client_id": app.client_id,
         "jti": new_id(),
         "scope": scopes,
@@ -355,10 +416,13 @@ def _issue(
     if grant is not None:
         claims |= {
             "sub": user.id,
+            "auth_time": int(grant.created),
+            "idp": "local",
+            "amr": ["pwd"],
+            "sid": grant.id,
             "xero_userid": user.id,
             "global_session_id": grant.id,
             "authentication_event_id": auth_event or grant.id,
-            "auth_time": int(grant.created),
         }
     token = jwt(claims)
     state.world.access_tokens[token] = AccessToken(
@@ -378,12 +442,20 @@ def _issue(
     if refresh is not None:
         body["refresh_token"] = refresh.token
     if grant is not None and "openid" in scopes:
+        # The claims of Xero's id_token (xero-node's XeroIdToken type); it lives 5 minutes.
+        digest = hashlib.sha256(token.encode()).digest()
         id_claims = {
-            "iss": "https://identity.xero.com",
-            "aud": app.client_id,
-            "sub": user.id,
+            "nbf": int(now),
             "exp": int(now + 300),
+            "iss": ISSUER,
+            "aud": app.client_id,
             "iat": int(now),
+            "at_hash": _b64(digest[: len(digest) // 2]),
+            "sid": grant.id,
+            "sub": user.id,
+            "auth_time": int(grant.created),
+            "idp": "local",
+            "amr": ["pwd"],
             "xero_userid": user.id,
             "global_session_id": grant.id,
         }
@@ -397,8 +469,28 @@ def _issue(
                 "family_name": user.family_name,
                 "preferred_username": user.email,
             }
-        body["id_token"] = jwt(id_claims, app.client_secret.encode())
+        body["id_token"] = spoil(state, jwt(id_claims), id_claims)
     return body
+
+
+def spoil(state: State, id_token: str, claims: dict[str, Any]) -> str:
+    """The id_token as a fault set through the control API asks (`/_sandbox/identity`), so a
+    client can prove that it refuses a bad one; untouched otherwise."""
+    fault = state.world.id_token_fault
+    if not fault:
+        return id_token
+    state.world.id_token_fault = ""
+    if fault == "signature":
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        return jwt(claims, key=other)
+    changed = {
+        "issuer": {"iss": "https://identity.example.com"},
+        "audience": {"aud": "someone-else"},
+        "expired": {"exp": claims["iat"] - 600, "nbf": claims["iat"] - 900},
+    }.get(fault, {})
+    return jwt(claims | changed)
 
 
 def _new_refresh(state: State, grant: Grant) -> RefreshToken:

@@ -146,6 +146,8 @@ class World:
     access_tokens: dict[str, AccessToken] = field(default_factory=dict)
     refresh_tokens: dict[str, RefreshToken] = field(default_factory=dict)
     codes: dict[str, AuthCode] = field(default_factory=dict)
+    # The next id_token goes out spoiled this way ("signature", "issuer", "audience", "expired").
+    id_token_fault: str = ""
 
 
 class State:

@@ -77,6 +77,11 @@ def token_url() -> str:
     return _url(settings.XERO_IDENTITY_URL, "/connect/token")
 
 
+def openid_configuration_url() -> str:
+    """Xero's OpenID discovery document (its `jwks_uri` names the signing keys)."""
+    return _url(settings.XERO_IDENTITY_URL, "/.well-known/openid-configuration")
+
+
 def revocation_url() -> str:
     return _url(settings.XERO_IDENTITY_URL, "/connect/revocation")
 

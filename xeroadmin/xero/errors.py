@@ -57,6 +57,11 @@ class XeroOAuthError(XeroError):
         )
 
 
+class XeroIdentityRefused(XeroError):
+    """Xero's id_token did not check out against Xero's published keys: its signature, issuer,
+    audience or lifetime is wrong. Nothing that sign-in granted is used."""
+
+
 OAUTH_MESSAGES = {
     "access_denied": "Access to Xero was not granted.",
     "invalid_grant": "Xero no longer accepts this connection's sign-in: it needs reconnecting.",

@@ -4,6 +4,7 @@ refresh, client credentials (Custom Connections), revocation, and the `/connecti
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import os
@@ -22,7 +23,12 @@ from requests_oauthlib import OAuth2Session
 from xeroadmin.xero import endpoints
 from xeroadmin.xero.client import TIMEOUT, raise_for_answer
 from xeroadmin.xero.dates import parse_datetime
-from xeroadmin.xero.errors import XeroError, XeroOAuthError, XeroUnavailable
+from xeroadmin.xero.errors import (
+    XeroError,
+    XeroIdentityRefused,
+    XeroOAuthError,
+    XeroUnavailable,
+)
 
 # Xero may grant fewer scopes than asked (an app created before granular scopes, say);
 # that is recorded on the connection, not an error.
@@ -44,6 +50,7 @@ class TokenSet:
     expires_at: datetime
     scopes: list[str]
     id_token: str = field(default="", repr=False)
+    verified_identity: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def claims(self) -> dict[str, Any]:
@@ -52,7 +59,8 @@ class TokenSet:
 
     @property
     def identity(self) -> dict[str, Any]:
-        return _jwt_claims(self.id_token) if self.id_token else {}
+        """The signed-in Xero user, from the id_token once it was verified (else nothing)."""
+        return self.verified_identity
 
     @property
     def auth_event_id(self) -> str:
@@ -102,9 +110,9 @@ def authorization_start(
 
 
 def exchange_code(app: AppCredentials, *, code: str, redirect_uri: str, verifier: str) -> TokenSet:
-    """Trade the authorization code (single use) for a token set."""
+    """Trade the authorization code (single use) for a token set, its id_token verified."""
     session = _guarded(OAuth2Session(app.client_id, redirect_uri=redirect_uri))
-    return _fetch(
+    tokens = _fetch(
         lambda: session.fetch_token(
             endpoints.token_url(),
             code=code,
@@ -115,6 +123,78 @@ def exchange_code(app: AppCredentials, *, code: str, redirect_uri: str, verifier
         ),
         retries=0,
     )
+    if tokens.id_token:
+        tokens.verified_identity = verify_id_token(tokens.id_token, client_id=app.client_id)
+    return tokens
+
+
+# Xero's signing keys are fetched from its OpenID discovery document and kept this long.
+KEYS_TTL = 3600
+# Clocks disagree a little: this much leeway on the id_token's times.
+LEEWAY = 60
+
+
+def verify_id_token(id_token: str, *, client_id: str) -> dict[str, Any]:
+    """The id_token's claims, once its RS256 signature (by the `kid` in Xero's JWKS), issuer,
+    audience and lifetime check out; else XeroIdentityRefused saying which did not."""
+    import jwt
+
+    config = _openid_configuration(endpoints.openid_configuration_url(), _ttl_bucket())
+    try:
+        key = _jwks_client(str(config["jwks_uri"]), _ttl_bucket()).get_signing_key_from_jwt(
+            id_token
+        )
+        claims = jwt.decode(
+            id_token,
+            key.key,
+            algorithms=["RS256"],
+            audience=client_id,
+            issuer=str(config["issuer"]),
+            leeway=LEEWAY,
+            options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+        )
+    except jwt.InvalidSignatureError:
+        raise XeroIdentityRefused(_refused("its signature does not match Xero's keys")) from None
+    except jwt.InvalidIssuerError:
+        raise XeroIdentityRefused(_refused("it was issued by someone other than Xero")) from None
+    except jwt.InvalidAudienceError:
+        raise XeroIdentityRefused(_refused("it was issued for another app")) from None
+    except (jwt.ExpiredSignatureError, jwt.ImmatureSignatureError):
+        raise XeroIdentityRefused(_refused("it has expired (or is not valid yet)")) from None
+    except (jwt.PyJWTError, KeyError, ValueError) as error:
+        raise XeroIdentityRefused(_refused(f"it could not be read ({error})")) from None
+    return dict(claims)
+
+
+def _refused(why: str) -> str:
+    return f"Xero's sign-in could not be verified: {why}. Nothing was connected; please try again."
+
+
+def _ttl_bucket() -> int:
+    return int(time.time() // KEYS_TTL)
+
+
+@functools.lru_cache(maxsize=8)
+def _openid_configuration(url: str, bucket: int) -> dict[str, Any]:
+    """Xero's OpenID discovery document (kept for KEYS_TTL: `bucket` changes then)."""
+    try:
+        answer = requests.get(url, timeout=TIMEOUT)
+        answer.raise_for_status()
+        config = answer.json()
+    except (requests.RequestException, ValueError):
+        raise XeroUnavailable(
+            "Xero's sign-in keys could not be fetched; please try again shortly."
+        ) from None
+    if not isinstance(config, dict) or "jwks_uri" not in config or "issuer" not in config:
+        raise XeroUnavailable("Xero's OpenID discovery document could not be read.")
+    return config
+
+
+@functools.lru_cache(maxsize=8)
+def _jwks_client(url: str, bucket: int) -> Any:
+    import jwt
+
+    return jwt.PyJWKClient(url, cache_keys=True, timeout=int(TIMEOUT[1]))
 
 
 def refresh(app: AppCredentials, *, refresh_token: str) -> TokenSet:
