@@ -311,3 +311,26 @@ def test_a_tax_rate_the_account_cannot_take_is_refused_before_sending(
     assert refused.status_code == 200
     assert b"This tax rate cannot be used with account 200." in refused.content
     assert len(xero.sandbox.state.orgs[books.tenant_id].invoices) == before
+
+
+def test_changing_a_lines_account_offers_only_the_tax_rates_it_can_take(
+    as_finance, cast: Cast, books: Tenant
+) -> None:
+    sales = Account.objects.get(tenant=books, code="200")
+    cost = Account.objects.get(tenant=books, code="429")
+    url = reverse("books:invoice-line", args=[cast.workspace.pk, books.pk])
+    row = as_finance.get(
+        url,
+        {
+            "index": "2",
+            "changed": "account",
+            "line-2-description": "Stationery",
+            "line-2-quantity": "3",
+            "line-2-unit_amount": "4.50",
+            "line-2-account_code": "429",
+            "line-2-tax_type": sales.tax_type,  # a sales rate, which 429 cannot take
+        },
+    ).content.decode()
+    assert selected(row, "line-2-tax_type") == cost.tax_type
+    assert 'value="Stationery"' in row  # what was typed stays
+    assert f'<option value="{sales.tax_type}"' not in row

@@ -119,6 +119,19 @@ def item_defaults(tenant: Tenant, code: str) -> dict[str, Any]:
     }
 
 
+def account_changed(tenant: Tenant, data: QueryDict, prefix: str) -> dict[str, Any]:
+    """A row as typed after its account changed, its tax rate the account's own unless the
+    one chosen already fits the account."""
+    names = ("item_code", "description", "quantity", "unit_amount", "account_code", "tax_type")
+    row: dict[str, Any] = {name: data.get(f"{prefix}-{name}", "") for name in names}
+    account = Account.objects.filter(tenant=tenant, code=row["account_code"]).first()
+    if account is not None:
+        fits = line_choices(tenant)["fits"].get(account.code, set())
+        if row["tax_type"] not in fits:
+            row["tax_type"] = account.tax_type
+    return row
+
+
 def _price(value: Decimal | None) -> Decimal | None:
     """A price as people write it: two decimals unless it really has more."""
     if value is None:

@@ -317,6 +317,12 @@ class InvoiceLineForm(forms.Form):
             assert isinstance(field, forms.ChoiceField)
             field.choices = choices[name]
         self.fits: dict[str, set[str]] = choices.get("fits", {})
+        account = self.initial.get("account_code")
+        if not self.is_bound and account in self.fits:
+            # Offer only the tax rates this line's account can take.
+            tax = self.fields["tax_type"]
+            assert isinstance(tax, forms.ChoiceField)
+            tax.choices = [c for c in choices["tax_type"] if c[0] in self.fits[account]]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -915,6 +915,12 @@ def invoice_line(request: HttpRequest, ws: int, tenant_pk: int) -> HttpResponse:
         index = 0
     prefix = f"line-{index}"
     code = request.GET.get(f"{prefix}-item_code", "")
+    if request.GET.get("changed") == "account":
+        # The account changed: keep the row as typed, with a tax rate the account can take.
+        initial = drafts.account_changed(tenant, request.GET, prefix)
+        line = InvoiceLineForm(prefix=prefix, initial=initial, choices=drafts.line_choices(tenant))
+        context = {"line": line, "organisation": tenant, "next_index": index + 1}
+        return render(request, "books/invoice_editor.html#line-row", context)
     initial = (
         drafts.item_defaults(tenant, code)
         if code
