@@ -16,7 +16,7 @@ from urllib.parse import quote, unquote
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
-from xeroadmin.sandbox import api, identity, serialize
+from xeroadmin.sandbox import api, identity, serialize, xmlbody
 from xeroadmin.sandbox.core import PLAIN_TEXT, XeroError, dumps, loads, validation_error
 from xeroadmin.sandbox.limits import Limits
 from xeroadmin.sandbox.seed import seed
@@ -355,6 +355,11 @@ class Sandbox:
                 call.json_body = loads(body)
             except (ValueError, UnicodeDecodeError):
                 raise validation_error(["The request body is not valid JSON."]) from None
+        elif request.method in ("PUT", "POST") and xmlbody.is_xml(request.mimetype) and body:
+            try:
+                call.json_body = xmlbody.loads(body)
+            except ValueError as error:
+                raise validation_error([str(error)]) from None
         with self.state.lock:
             try:
                 reply = api.dispatch(call)
