@@ -668,3 +668,45 @@ def test_no_header_a_client_may_send_gets_a_500(xero: Xero) -> None:
                 )
                 assert answer.status_code < 500, (route, headers, params, answer.text[:300])
                 assert answer.status_code != 429
+
+
+def test_it_answers_xml_unless_asked_for_json(xero: Xero) -> None:
+    """Xero's default is XML: the same records, a collection's items named in the singular,
+    dates as ISO date-times, errors as an ApiException."""
+    from xml.etree import ElementTree
+
+    bare = {"Authorization": f"Bearer {xero.token}", "xero-tenant-id": xero.tenant}
+    routes = {
+        "Organisation": ("Organisations", "Organisation", "OrganisationID"),
+        "Currencies": ("Currencies", "Currency", "Code"),
+        "TaxRates": ("TaxRates", "TaxRate", "TaxType"),
+        "Accounts": ("Accounts", "Account", "AccountID"),
+        "Contacts?page=1": ("Contacts", "Contact", "ContactID"),
+        "Items": ("Items", "Item", "ItemID"),
+        "Invoices?page=1": ("Invoices", "Invoice", "InvoiceID"),
+        "Payments?page=1": ("Payments", "Payment", "PaymentID"),
+    }
+    for route, (key, item, id_field) in routes.items():
+        as_json = xero.get(route).json()[key]
+        answer = requests.get(f"{xero.base}/api.xro/2.0/{route}", headers=bare, timeout=30)
+        assert answer.headers["Content-Type"].startswith("text/xml"), route
+        root = ElementTree.fromstring(answer.content)
+        records = root.findall(f"{key}/{item}")
+        assert len(records) == len(as_json), route
+        assert records[0].findtext(id_field) == str(as_json[0][id_field]), route
+    invoice = ElementTree.fromstring(
+        requests.get(f"{xero.base}/api.xro/2.0/Invoices?page=1", headers=bare, timeout=30).content
+    ).find("Invoices/Invoice")
+    assert invoice is not None
+    assert invoice.findtext("LineItems/LineItem/LineItemID")
+    assert (invoice.findtext("Date") or "").endswith("T00:00:00")
+    refused = requests.put(
+        f"{xero.base}/api.xro/2.0/Invoices",
+        data="<Invoice><Type>NOPE</Type></Invoice>",
+        headers={**bare, "Content-Type": "application/xml"},
+        timeout=30,
+    )
+    assert refused.status_code == 400
+    error = ElementTree.fromstring(refused.content)
+    assert error.tag == "ApiException"
+    assert error.findtext("Type") == "ValidationException"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from xml.etree import ElementTree
 
 import requests
 
@@ -285,10 +286,20 @@ def test_it_issues_custom_connection_tokens_bound_to_one_organisation(xero_sandb
     answer = requests.get(
         f"{xero_sandbox.url}/api.xro/2.0/Organisation",
         timeout=10,
-        headers={"Authorization": f"Bearer {token['access_token']}"},
+        headers={"Authorization": f"Bearer {token['access_token']}", "Accept": "application/json"},
     )
     first = next(iter(xero_sandbox.sandbox.state.orgs.values()))
     assert answer.json()["Organisations"][0]["OrganisationID"] == first.id
+    # Without asking for JSON a client gets Xero's default, XML.
+    as_xml = requests.get(
+        f"{xero_sandbox.url}/api.xro/2.0/Organisation",
+        timeout=10,
+        headers={"Authorization": f"Bearer {token['access_token']}"},
+    )
+    assert as_xml.headers["Content-Type"].startswith("text/xml")
+    root = ElementTree.fromstring(as_xml.content)
+    assert root.tag == "Response"
+    assert root.findtext("Organisations/Organisation/OrganisationID") == first.id
     web = requests.post(
         f"{xero_sandbox.url}/connect/token",
         data={"grant_type": "client_credentials"},

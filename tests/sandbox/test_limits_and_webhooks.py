@@ -190,7 +190,11 @@ def test_it_delivers_signed_webhooks_for_api_changes(xero_sandbox, receiver: Rec
     fetched = requests.get(
         event["resourceUrl"],
         timeout=10,
-        headers={"Authorization": f"Bearer {xero.token}", "xero-tenant-id": xero.tenant},
+        headers={
+            "Authorization": f"Bearer {xero.token}",
+            "xero-tenant-id": xero.tenant,
+            "Accept": "application/json",
+        },
     )
     assert fetched.json()["Contacts"][0]["FirstName"] == "Wanda"
 

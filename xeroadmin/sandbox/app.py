@@ -303,9 +303,17 @@ class Sandbox:
             time.sleep(request.environ.get("sandbox.latency", 0))
             reply = self._api_call(request, headers, access, tenant, segments)
         except XeroError as error:
-            return _json(error.status, error.body, {**limit_headers, **error.headers})
+            reply = api.Reply(error.status, error.body, headers=error.headers)
         finally:
             self.limits.release(access.client_id, tenant)
+        answers_xml = xmlbody.wants_xml(headers.get("accept", ""))
+        if answers_xml and isinstance(reply.body, dict) and PLAIN_TEXT not in reply.body:
+            return Response(
+                xmlbody.dumps(reply.body, status=reply.status),
+                status=reply.status,
+                headers={**limit_headers, **reply.headers},
+                content_type="text/xml; charset=utf-8",
+            )
         return _reply(reply, limit_headers)
 
     def _api_call(
