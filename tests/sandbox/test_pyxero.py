@@ -3,6 +3,7 @@ writes, which it sends as XML (contacts, items, invoices, payments, history)."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date
 from decimal import Decimal
@@ -95,3 +96,12 @@ def test_pyxero_writes_as_xml_and_reads_back(xero_sandbox, pyxero: Xero) -> None
     pyxero.invoices.put_history(invoice["InvoiceID"], "Sent by pyxero")
     assert any("Sent by pyxero" in str(h) for h in org.history[invoice["InvoiceID"]])
     assert pyxero.contacts.get(contact["ContactID"])[0]["Name"] == "XML Trading Ltd"
+    # Attachments: uploaded as the file's own bytes, listed, and read back.
+    pyxero.invoices.put_attachment(
+        invoice["InvoiceID"], "remittance.txt", io.BytesIO(b"paid by pyxero"), "text/plain"
+    )
+    listed = pyxero.invoices.get_attachments(invoice["InvoiceID"])
+    assert [a["FileName"] for a in listed["Attachments"]] == ["remittance.txt"]
+    copy = io.BytesIO()
+    pyxero.invoices.get_attachment(invoice["InvoiceID"], "remittance.txt", copy)
+    assert copy.getvalue() == b"paid by pyxero"
