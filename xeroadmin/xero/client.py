@@ -135,8 +135,6 @@ class XeroClient:
     waits: list[Wait] = field(default_factory=list)
     sleep: Callable[[float], None] = time.sleep
     priority: int = BACKGROUND
-    # Seconds spent waiting for the governor's leave, over every call of this client.
-    held: float = 0.0
 
     # ------------------------------------------------------------ verbs
 
@@ -345,11 +343,9 @@ class XeroClient:
                 priority=self.priority,
             )
         finally:
-            waited = time.monotonic() - started
-            self.held += waited
             box = _HELD.get()
             if box is not None:
-                box[0] += waited
+                box[0] += time.monotonic() - started
 
     def _release(self, lease: str, headers: Mapping[str, str] | None) -> None:
         if self.governor is not None and lease:
