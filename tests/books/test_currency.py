@@ -67,6 +67,24 @@ def test_a_sent_rate_is_kept_and_else_the_days_rate_is_used(xero, books) -> None
     later = invoice(client, "EUR", "100.00", due=due + timedelta(days=40))
     assert later["CurrencyRate"] != dated["CurrencyRate"]  # the rate moves day by day
     assert invoice(client, "NZD", "100.00", due=due)["CurrencyRate"] == 1
+    # Credit notes keep the same rules, and answer with the rate they were saved with.
+    contact = kept["Contact"]["ContactID"]
+    for sent, wanted in (("0.7", Decimal("0.7")), (None, day_rate("NZD", "GBP", due))):
+        body = {
+            "Type": "ACCRECCREDIT",
+            "Contact": {"ContactID": contact},
+            "Date": due.isoformat(),
+            "CurrencyCode": "GBP",
+            "LineItems": [
+                {"Description": "Back", "Quantity": 1, "UnitAmount": "5", "AccountCode": "200"}
+            ],
+        }
+        if sent:
+            body["CurrencyRate"] = sent
+        credit = put(client, "CreditNotes", "CreditNotes", body)
+        assert credit["CurrencyRate"] == wanted
+        again = client.get(f"CreditNotes/{credit['CreditNoteID']}").text
+        assert json.loads(again, parse_float=Decimal)["CreditNotes"][0]["CurrencyRate"] == wanted
 
 
 def test_outstanding_and_overdue_in_the_base_currency_are_exact(xero, books) -> None:

@@ -1616,6 +1616,7 @@ def _credit_note_apply(
 
 def credit_notes(call: Call) -> Reply:
     org, seg = call.org, call.segments
+    render = lambda r: serialize.credit_note(r, call.unit_places())  # noqa: E731
     if len(seg) == 1:
         if call.method == "GET":
             records, pagination = _list(
@@ -1624,9 +1625,7 @@ def credit_notes(call: Call) -> Reply:
                 default_order="UpdatedDateUTC ASC",
                 paged=True,
             )
-            return envelope(
-                call, "CreditNotes", [serialize.credit_note(r) for r in records], pagination
-            )
+            return envelope(call, "CreditNotes", [render(r) for r in records], pagination)
         if call.method in ("PUT", "POST"):
             body_items = _body_list(call, "CreditNotes")
 
@@ -1636,7 +1635,7 @@ def credit_notes(call: Call) -> Reply:
                     existing = None
                 return _credit_note_apply(call, existing, item)
 
-            return _batch(call, "CreditNotes", body_items, apply, serialize.credit_note)
+            return _batch(call, "CreditNotes", body_items, apply, render)
         raise _method()
     record = _find(org.credit_notes, "CreditNoteNumber", seg[1], "CreditNoteID")
     if len(seg) > 2:
@@ -1648,7 +1647,7 @@ def credit_notes(call: Call) -> Reply:
         # getCreditNoteAsPdf, the same path with Accept: application/pdf).
         if "application/pdf" in call.headers.get("accept", ""):
             return Reply(200, invoice_pdf(org, record), content_type="application/pdf")
-        return envelope(call, "CreditNotes", [serialize.credit_note(record)])
+        return envelope(call, "CreditNotes", [render(record)])
     if call.method == "POST":
         body_items = _body_list(call, "CreditNotes")
         return _batch(
@@ -1656,7 +1655,7 @@ def credit_notes(call: Call) -> Reply:
             "CreditNotes",
             body_items[:1],
             lambda item: _credit_note_apply(call, record, item),
-            serialize.credit_note,
+            render,
         )
     raise _method()
 

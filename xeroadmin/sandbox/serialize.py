@@ -180,7 +180,9 @@ def invoice(
     return out
 
 
-def credit_note(record: dict[str, Any]) -> dict[str, Any]:
+def credit_note(record: dict[str, Any], unitdp: int = 2) -> dict[str, Any]:
+    """A credit note: unit amounts to `unitdp` places and the rate it was saved with, as on
+    invoices (OAS-ACC schemas.CreditNote.CurrencyRate; parameter `unitdp` on /CreditNotes)."""
     return {
         "Type": record["Type"],
         "CreditNoteID": record["CreditNoteID"],
@@ -191,13 +193,13 @@ def credit_note(record: dict[str, Any]) -> dict[str, Any]:
         "DateString": iso_date_string(record["Date"]),
         "Status": record["Status"],
         "LineAmountTypes": record["LineAmountTypes"],
-        "LineItems": [plain(line) for line in record["LineItems"]],
+        "LineItems": [plain(line, unitdp) for line in record["LineItems"]],
         "SubTotal": Decimal(record["SubTotal"]),
         "TotalTax": Decimal(record["TotalTax"]),
         "Total": Decimal(record["Total"]),
         "RemainingCredit": Decimal(record["AmountDue"]),
         "CurrencyCode": record["CurrencyCode"],
-        "CurrencyRate": 1.0,
+        "CurrencyRate": Decimal(record.get("CurrencyRate", 1)),
         "HasAttachments": False,
         "UpdatedDateUTC": msdate(record["UpdatedDateUTC"]),
     }
