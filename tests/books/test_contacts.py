@@ -51,7 +51,7 @@ def test_it_keeps_input_and_shows_xeros_message_beside_the_field(
             "seen": contact.updated_utc.isoformat(),
         },
     )
-    assert answer.status_code == 200
+    assert answer.status_code == 422
     body = answer.content.decode()
     assert 'id="id_email_error"' in body
     assert "Email address must be valid." in body

@@ -124,7 +124,7 @@ def test_it_shows_xeros_refusal_and_keeps_the_input(
     url = reverse("books:invoice-create", args=[cast.workspace.pk, books.pk])
     sent = {**header(books), **line(0, item), "line-0-description": "Kept text"}
     answer = as_finance.post(url, sent)
-    assert answer.status_code == 200
+    assert answer.status_code == 422
     body = answer.content.decode()
     assert f"Account code &#x27;{item.account_code}&#x27; is not a valid code" in body
     assert "Kept text" in body

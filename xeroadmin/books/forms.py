@@ -90,6 +90,12 @@ class PaymentFilterForm(forms.Form):
     )
     date_from = forms.DateField(required=False, label="From")
     date_to = forms.DateField(required=False, label="To")
+    # The URL's short names (`?from=&to=`) for the date fields.
+    PARAMS = {"status": "status", "from": "date_from", "to": "date_to"}
+
+    @classmethod
+    def from_query(cls, query: Any) -> PaymentFilterForm:
+        return cls({field: query.get(param, "") for param, field in cls.PARAMS.items()})
 
     def filters(self) -> dict[str, Any]:
         """The valid filters (all of them when the form is valid)."""

@@ -12,7 +12,16 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from xeroadmin.books.models import Contact, Invoice, SyncJob
+from xeroadmin.books.models import (
+    Account,
+    Contact,
+    Currency,
+    Invoice,
+    Item,
+    Payment,
+    SyncJob,
+    TaxRate,
+)
 from xeroadmin.connections.models import Tenant
 
 OPEN = ("AUTHORISED",)
@@ -234,3 +243,67 @@ def contact_balances(*, contact: Contact) -> dict[str, Decimal]:
         payable_overdue=Sum("amount_due", filter=Q(type=Invoice.Type.BILL, due_date__lt=today)),
     )
     return {key: value or Decimal("0") for key, value in numbers.items()}
+
+
+def contact_invoices(*, contact: Contact, limit: int = 20) -> QuerySet[Invoice]:
+    """The contact's latest invoices and bills, with only the columns its page shows."""
+    return (
+        Invoice.objects.filter(contact=contact)
+        .order_by("-date", "-pk")
+        .only(
+            "pk",
+            "number",
+            "type",
+            "date",
+            "due_date",
+            "status",
+            "currency_code",
+            "total",
+            "amount_due",
+            "reference",
+            "contact_name",
+            "tenant_id",
+        )[:limit]
+    )
+
+
+def item_list(*, tenant: Tenant) -> QuerySet[Item]:
+    return Item.objects.filter(tenant=tenant).order_by("code")
+
+
+def account_groups(*, tenant: Tenant, labels: dict[str, str]) -> dict[str, list[Account]]:
+    """The chart of accounts (deleted ones left out) by type, named by `labels`, in code order."""
+    groups: dict[str, list[Account]] = {}
+    accounts = Account.objects.filter(tenant=tenant).exclude(status="DELETED")
+    for account in accounts.order_by("type", "code"):
+        groups.setdefault(labels.get(account.type, account.type), []).append(account)
+    return groups
+
+
+def active_accounts(*, tenant: Tenant) -> list[Account]:
+    return list(Account.objects.filter(tenant=tenant, status="ACTIVE"))
+
+
+def tax_rates(*, tenant: Tenant) -> list[TaxRate]:
+    return list(TaxRate.objects.filter(tenant=tenant))
+
+
+def active_contacts(*, tenant: Tenant) -> list[Contact]:
+    """The contacts a document can be for: active ones, with what a picker shows."""
+    return list(Contact.objects.filter(tenant=tenant, status="ACTIVE").only("xero_id", "name"))
+
+
+def currencies(*, tenant: Tenant) -> list[Currency]:
+    return list(Currency.objects.filter(tenant=tenant))
+
+
+def payment_list(*, tenant: Tenant, filters: dict[str, Any]) -> QuerySet[Payment]:
+    """The organisation's payments, newest first, by status and date range."""
+    payments = Payment.objects.filter(tenant=tenant).select_related("invoice")
+    if "status" in filters:
+        payments = payments.filter(status=filters["status"])
+    if "date_from" in filters:
+        payments = payments.filter(date__gte=filters["date_from"])
+    if "date_to" in filters:
+        payments = payments.filter(date__lte=filters["date_to"])
+    return payments.order_by("-date", "-pk")

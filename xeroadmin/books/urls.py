@@ -1,110 +1,85 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
-from xeroadmin.books import views
+from xeroadmin.books.views import (
+    accounts,
+    console,
+    contacts,
+    invoice_editor,
+    invoices,
+    items,
+    organisations,
+    payments,
+    records,
+)
 
 app_name = "books"
 
-urlpatterns = [
-    path("w/<int:ws>/organisations/", views.organisation_list_view, name="organisation-list"),
-    path("w/<int:ws>/o/<int:tenant_pk>/", views.organisation_home, name="organisation-home"),
-    path("w/<int:ws>/o/<int:tenant_pk>/sync/", views.organisation_sync, name="organisation-sync"),
-    path(
-        "w/<int:ws>/o/<int:tenant_pk>/activity/",
-        views.organisation_activity,
-        name="organisation-activity",
-    ),
-    path("w/<int:ws>/o/<int:tenant_pk>/invoices/", views.invoice_list, name="invoice-list"),
-    path("w/<int:ws>/o/<int:tenant_pk>/invoices/new/", views.invoice_create, name="invoice-create"),
-    path("w/<int:ws>/o/<int:tenant_pk>/invoices/line/", views.invoice_line, name="invoice-line"),
-    path(
-        "w/<int:ws>/o/<int:tenant_pk>/invoices/totals/",
-        views.invoice_totals,
-        name="invoice-totals",
-    ),
-    path(
-        "w/<int:ws>/o/<int:tenant_pk>/invoices/<int:invoice_pk>/edit/",
-        views.invoice_edit,
-        name="invoice-edit",
-    ),
-    path(
-        "w/<int:ws>/o/<int:tenant_pk>/invoices/<int:invoice_pk>/",
-        views.invoice_detail,
-        name="invoice-detail",
-    ),
-    path(
-        "w/<int:ws>/o/<int:tenant_pk>/invoices/<int:invoice_pk>/action/",
-        views.invoice_action,
-        name="invoice-action",
-    ),
-    path(
-        "w/<int:ws>/o/<int:tenant_pk>/invoices/<int:invoice_pk>/payments/",
-        views.payment_create,
-        name="payment-create",
-    ),
-    path(
-        "w/<int:ws>/o/<int:tenant_pk>/payments/<int:payment_pk>/reverse/",
-        views.payment_reverse,
-        name="payment-reverse",
-    ),
-    path("w/<int:ws>/o/<int:tenant_pk>/contacts/", views.contact_list, name="contact-list"),
-    path("w/<int:ws>/o/<int:tenant_pk>/contacts/new/", views.contact_create, name="contact-create"),
-    path(
-        "w/<int:ws>/o/<int:tenant_pk>/contacts/<int:contact_pk>/",
-        views.contact_detail,
-        name="contact-detail",
-    ),
-    path(
-        "w/<int:ws>/o/<int:tenant_pk>/contacts/<int:contact_pk>/archive/",
-        views.contact_archive,
-        name="contact-archive",
-    ),
-    path("w/<int:ws>/o/<int:tenant_pk>/items/", views.item_list, name="item-list"),
-    path(
-        "w/<int:ws>/o/<int:tenant_pk>/items/<int:item_pk>/", views.item_detail, name="item-detail"
-    ),
-    path("w/<int:ws>/o/<int:tenant_pk>/accounts/", views.account_list, name="account-list"),
-    path(
-        "w/<int:ws>/o/<int:tenant_pk>/accounts/<int:account_pk>/",
-        views.account_detail,
-        name="account-detail",
-    ),
+# Everything below one organisation of one workspace: w/<ws>/o/<tenant_pk>/…
+organisation = [
+    path("", organisations.organisation_home, name="organisation-home"),
+    path("sync/", organisations.organisation_sync, name="organisation-sync"),
+    path("activity/", organisations.organisation_activity, name="organisation-activity"),
+    path("invoices/", invoices.invoice_list, name="invoice-list"),
+    path("invoices/new/", invoice_editor.invoice_create, name="invoice-create"),
+    path("invoices/line/", invoice_editor.invoice_line, name="invoice-line"),
+    path("invoices/totals/", invoice_editor.invoice_totals, name="invoice-totals"),
+    path("invoices/<int:invoice_pk>/", invoices.invoice_detail, name="invoice-detail"),
+    path("invoices/<int:invoice_pk>/edit/", invoice_editor.invoice_edit, name="invoice-edit"),
+    path("invoices/<int:invoice_pk>/action/", invoices.invoice_action, name="invoice-action"),
     # The PDF and the online invoice page.
     *(
         path(
-            f"w/<int:ws>/o/<int:tenant_pk>/invoices/<int:invoice_pk>/{kind}/",
-            views.invoice_file,
+            f"invoices/<int:invoice_pk>/{kind}/",
+            invoices.invoice_file,
             {"kind": kind},
             name=f"invoice-{kind}",
         )
         for kind in ("pdf", "online")
     ),
-    path("w/<int:ws>/o/<int:tenant_pk>/payments/", views.payment_list, name="payment-list"),
-    path(
-        "w/<int:ws>/o/<int:tenant_pk>/payments/<int:payment_pk>/",
-        views.payment_detail,
-        name="payment-detail",
+    path("invoices/<int:invoice_pk>/payments/", payments.payment_create, name="payment-create"),
+    path("payments/", payments.payment_list, name="payment-list"),
+    path("payments/<int:payment_pk>/", payments.payment_detail, name="payment-detail"),
+    path("payments/<int:payment_pk>/reverse/", payments.payment_reverse, name="payment-reverse"),
+    path("contacts/", contacts.contact_list, name="contact-list"),
+    path("contacts/new/", contacts.contact_create, name="contact-create"),
+    path("contacts/<int:contact_pk>/", contacts.contact_detail, name="contact-detail"),
+    path("contacts/<int:contact_pk>/archive/", contacts.contact_archive, name="contact-archive"),
+    path("items/", items.item_list, name="item-list"),
+    path("items/<int:item_pk>/", items.item_detail, name="item-detail"),
+    path("items/<int:item_pk>/delete/", items.item_delete, name="item-delete"),
+    path("accounts/", accounts.account_list, name="account-list"),
+    path("accounts/<int:account_pk>/", accounts.account_detail, name="account-detail"),
+    *(
+        path(
+            f"accounts/<int:account_pk>/{how}/",
+            accounts.account_retire,
+            {"how": how},
+            name=f"account-{how}",
+        )
+        for how in ("archive", "delete")
     ),
-    path("w/<int:ws>/o/<int:tenant_pk>/console/", views.raw_console, name="raw-console"),
+    path("console/", console.raw_console, name="raw-console"),
+    path("<str:kind>/<int:record_pk>/history/", records.record_history, name="record-history"),
+    path("<str:kind>/<int:record_pk>/note/", records.record_note, name="record-note"),
     path(
-        "w/<int:ws>/o/<int:tenant_pk>/<str:kind>/<int:record_pk>/history/",
-        views.record_history,
-        name="record-history",
-    ),
-    path(
-        "w/<int:ws>/o/<int:tenant_pk>/<str:kind>/<int:record_pk>/note/",
-        views.record_note,
-        name="record-note",
-    ),
-    path(
-        "w/<int:ws>/o/<int:tenant_pk>/<str:kind>/<int:record_pk>/attachments/",
-        views.record_attachments,
+        "<str:kind>/<int:record_pk>/attachments/",
+        records.record_attachments,
         name="record-attachments",
     ),
     path(
-        "w/<int:ws>/o/<int:tenant_pk>/<str:kind>/<int:record_pk>/attachment/",
-        views.record_attachment,
+        "<str:kind>/<int:record_pk>/attachment/",
+        records.record_attachment,
         name="record-attachment",
     ),
+]
+
+urlpatterns = [
+    path(
+        "w/<int:ws>/organisations/",
+        organisations.organisation_list_view,
+        name="organisation-list",
+    ),
+    path("w/<int:ws>/o/<int:tenant_pk>/", include(organisation)),
 ]

@@ -6,16 +6,29 @@ get 403; members limited to some clients get 404 for the others.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
+from xeroadmin.lib.http import HtmxHttpRequest
 from xeroadmin.tenancy.models import Client, Invitation, Membership, Role
 
+if TYPE_CHECKING:
+    from xeroadmin.accounts.models import User
+
 M = TypeVar("M", bound=Model)
+
+
+class WorkspaceRequest(HtmxHttpRequest):
+    """A signed-in member's request: what a view may rely on once `workspace_membership` has
+    let it through (the login decorator has made `user` a User)."""
+
+    user: User
+    membership: Membership
+
 
 SESSION_KEY = "workspace_id"
 
@@ -36,7 +49,7 @@ def workspace_membership(
     if not membership.has_role(role):
         raise PermissionDenied("Your role in this workspace does not allow this.")
     # The shell (switcher, navigation) reads it; the session remembers where the user was.
-    request.membership = membership  # type: ignore[attr-defined]
+    cast(WorkspaceRequest, request).membership = membership
     if request.session.get(SESSION_KEY) != membership.workspace_id:
         request.session[SESSION_KEY] = membership.workspace_id
     return membership

@@ -1,0 +1,173 @@
+"""Invoices and bills: the list, one invoice with its guarded actions, its PDF and online page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from xeroadmin.books import selectors, services
+from xeroadmin.books.forms import STATUS_TABS, InvoiceFilterForm, PaymentForm
+from xeroadmin.books.models import Invoice
+from xeroadmin.books.views.records import attachments_context, history_context
+from xeroadmin.books.views.shared import Books, Refusal, act, books_for, paged, say_waits
+from xeroadmin.connections.models import Tenant
+from xeroadmin.tenancy.access import WorkspaceRequest
+from xeroadmin.xero.dates import parse_datetime
+
+ACTIONS = (("approve", "Approve"), ("void", "Void"), ("delete", "Delete draft"))
+
+
+@login_required
+@require_GET
+def invoice_list(request: WorkspaceRequest, ws: int, tenant_pk: int) -> HttpResponse:
+    books = books_for(request, ws, tenant_pk)
+    form = InvoiceFilterForm(request.GET)
+    filters = form.filters()
+    page, query = paged(request, selectors.invoice_list(tenant=books.tenant, filters=filters))
+    status_query, sort_query = request.GET.copy(), request.GET.copy()
+    for params, name in ((status_query, "status"), (sort_query, "sort")):
+        params.pop("page", None)
+        params.pop(name, None)
+    context = books.page(
+        form=form,
+        filters=filters,
+        page=page,
+        totals=selectors.page_totals(list(page.object_list)),
+        tabs=STATUS_TABS,
+        query=query,
+        status_query=status_query.urlencode(),
+        sort_query=sort_query.urlencode(),
+        sorts=selectors.SORTS,
+    )
+    if request.htmx and request.htmx.target == "invoice-table":
+        return render(request, "books/invoice_list.html#invoice-table", context)
+    return render(request, "books/invoice_list.html", context)
+
+
+def invoice_of(tenant: Tenant, invoice_pk: int) -> Invoice:
+    return get_object_or_404(
+        Invoice.objects.select_related("contact").prefetch_related("lines", "payments"),
+        pk=invoice_pk,
+        tenant=tenant,
+    )
+
+
+@login_required
+@require_GET
+def invoice_detail(
+    request: WorkspaceRequest, ws: int, tenant_pk: int, invoice_pk: int
+) -> HttpResponse:
+    books = books_for(request, ws, tenant_pk)
+    return invoice_page(books, invoice_of(books.tenant, invoice_pk))
+
+
+def invoice_page(
+    books: Books, invoice: Invoice, *, payment_form: PaymentForm | None = None, status: int = 200
+) -> HttpResponse:
+    """One invoice: its lines, payments, actions, history and attachments."""
+    actions = [
+        (action, label, services.invoice_guard(invoice, action)) for action, label in ACTIONS
+    ]
+    context = (
+        books.page()
+        | history_context(books, "invoices", invoice)
+        | attachments_context(books, "invoices", invoice)
+        | {
+            "invoice": invoice,
+            "actions": actions,
+            "email_reason": _email_reason(invoice),
+            "can_write": books.can_write,
+            "payment_form": payment_form or payment_form_for(books.tenant, invoice),
+        }
+    )
+    return render(books.request, "books/invoice_detail.html", context, status=status)
+
+
+def _email_reason(invoice: Invoice) -> str:
+    if invoice.type != Invoice.Type.SALES:
+        return "Bills are not e-mailed."
+    if invoice.status not in ("SUBMITTED", "AUTHORISED", "PAID"):
+        return "Approve it before e-mailing it."
+    return ""
+
+
+def payment_form_for(tenant: Tenant, invoice: Invoice, data: object = None) -> PaymentForm | None:
+    """The form that records a payment, when the invoice is awaiting one."""
+    if invoice.status != "AUTHORISED" or invoice.amount_due <= 0:
+        return None
+    accounts = services.payment_accounts(tenant=tenant)
+    initial = {"paid_on": timezone.localdate(), "amount": invoice.amount_due}
+    return PaymentForm(data, initial=initial, accounts=accounts, due=invoice.amount_due)
+
+
+@login_required
+@require_POST
+def invoice_action(
+    request: WorkspaceRequest, ws: int, tenant_pk: int, invoice_pk: int
+) -> HttpResponse:
+    """Approve, void, delete a draft, or e-mail: each guarded, each said in the messages."""
+    books = books_for(request, ws, tenant_pk, switcher=False)
+    invoice = invoice_of(books.tenant, invoice_pk)
+    action = request.POST.get("action", "")
+    if action == "email":
+        written = act(
+            request,
+            lambda: services.invoice_email(tenant=books.tenant, invoice=invoice, actor=books.actor),
+            doing="e-mail it",
+        )
+    else:
+        written = act(
+            request,
+            lambda: services.invoice_action(
+                tenant=books.tenant,
+                invoice=invoice,
+                action=action,
+                actor=books.actor,
+                seen=parse_datetime(request.POST.get("seen", "")),
+            ),
+        )
+    if not isinstance(written, Refusal):
+        say_waits(request, written)
+        number = written.record.number or "(draft)"
+        if action == "email":
+            messages.success(request, f"Xero is e-mailing invoice {number}.")
+        else:
+            messages.success(request, f"Invoice {number} is now {written.record.status.lower()}.")
+    return books.redirect("invoice-detail", invoice.pk)
+
+
+@login_required
+@require_GET
+def invoice_file(
+    request: WorkspaceRequest, ws: int, tenant_pk: int, invoice_pk: int, kind: str
+) -> HttpResponse:
+    """The invoice's PDF, or its online invoice page."""
+    if kind not in ("pdf", "online"):
+        raise Http404("No such document.")
+    books = books_for(request, ws, tenant_pk, switcher=False)
+    invoice = invoice_of(books.tenant, invoice_pk)
+    if kind == "pdf":
+        data = act(
+            request,
+            lambda: services.invoice_pdf(tenant=books.tenant, invoice=invoice),
+            doing="send it",
+        )
+        if isinstance(data, Refusal):
+            return books.redirect("invoice-detail", invoice.pk)
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{invoice.number or "invoice"}.pdf"'
+        return response
+    url = act(
+        request,
+        lambda: services.invoice_online_url(tenant=books.tenant, invoice=invoice),
+        doing="send it",
+    )
+    if isinstance(url, str) and url.startswith(("https://", "http://")):
+        return redirect(url)
+    if not isinstance(url, Refusal):
+        messages.error(request, "Xero gave no online invoice link.")
+    return books.redirect("invoice-detail", invoice.pk)
