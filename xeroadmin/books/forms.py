@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -8,6 +9,7 @@ from django.core.validators import MaxValueValidator
 
 from xeroadmin.books.models import Invoice
 from xeroadmin.books.selectors import SORTS, InvoiceFilters
+from xeroadmin.xero.dates import parse_datetime
 
 STATUS_TABS = [
     ("", "All"),
@@ -22,6 +24,24 @@ STATUS_TABS = [
 
 # The largest id a database column holds: a longer number in a URL is an error, not a crash.
 LARGEST_ID = 2**63 - 1
+
+
+def seen_at(text: object) -> datetime | None:
+    """When the page's copy of a record was loaded, from its hidden `seen` value (None when
+    missing or unreadable): a write checks that Xero's record has not changed since."""
+    return parse_datetime(text)
+
+
+class SeenField(forms.Field):
+    """The hidden `seen` value of an edit form, cleaned to a datetime (see `seen_at`)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value: Any) -> datetime | None:
+        return seen_at(value)
 
 
 class InvoiceFilterForm(forms.Form):
@@ -160,7 +180,7 @@ class ContactForm(forms.Form):
     contact_number = forms.CharField(
         max_length=50, required=False, label="Contact number", help_text="Your own id for it."
     )
-    seen = forms.CharField(required=False, widget=forms.HiddenInput)
+    seen = SeenField()
 
     DETAILS = ("name", "first_name", "last_name", "email", "contact_number")
 
@@ -228,7 +248,7 @@ class ItemForm(forms.Form):
     )
     account_code = forms.ChoiceField(required=False, label="Sales account")
     tax_type = forms.ChoiceField(required=False, label="Tax rate")
-    seen = forms.CharField(required=False, widget=forms.HiddenInput)
+    seen = SeenField()
 
     def __init__(
         self, *args: Any, accounts: list[Any], tax_rates: list[Any], **kwargs: Any
@@ -257,7 +277,7 @@ class AccountForm(forms.Form):
     name = forms.CharField(max_length=150)
     type = forms.ChoiceField(choices=ACCOUNT_TYPES)
     tax_type = forms.ChoiceField(required=False, label="Tax rate")
-    seen = forms.CharField(required=False, widget=forms.HiddenInput)
+    seen = SeenField()
 
     def __init__(
         self, *args: Any, tax_rates: list[Any], editing: bool = False, **kwargs: Any
@@ -288,7 +308,7 @@ class InvoiceHeaderForm(forms.Form):
             ("NoTax", "No tax"),
         ],
     )
-    seen = forms.CharField(required=False, widget=forms.HiddenInput)
+    seen = SeenField()
 
     def __init__(
         self, *args: Any, contacts: list[Any], currencies: list[Any], **kwargs: Any

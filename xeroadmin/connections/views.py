@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xeroadmin.accounts.models import User
 from xeroadmin.activity.selectors import activity_list
-from xeroadmin.books.sync import sync_request
 from xeroadmin.connections import selectors, services
 from xeroadmin.connections.access import app_for, tenant_for
 from xeroadmin.connections.forms import (
@@ -26,6 +25,7 @@ from xeroadmin.connections.forms import (
     XeroAppForm,
 )
 from xeroadmin.connections.models import Tenant, XeroApp
+from xeroadmin.connections.signals import organisation_connected
 from xeroadmin.lib.forms import add_errors
 from xeroadmin.lib.http import HtmxHttpRequest
 from xeroadmin.tenancy.access import workspace_membership
@@ -185,7 +185,7 @@ def callback(request: HttpRequest) -> HttpResponse:
         messages.error(request, f"Connecting to Xero failed: {text}")
         return back
     for tenant in result.tenants:
-        sync_request(tenant=tenant, actor=_user(request))
+        organisation_connected.send(Tenant, tenant=tenant, actor=_user(request))
     messages.success(request, _connected_message(result))
     ids = ",".join(str(t.pk) for t in result.tenants)
     return redirect(reverse("connections:tenant-list", args=[ws]) + f"?connected={ids}")
@@ -358,7 +358,7 @@ def custom_create(request: HttpRequest, ws: int) -> HttpResponse:
         except XeroError as error:
             form.add_error(None, f"Xero could not be reached: {error.message}")
         else:
-            sync_request(tenant=tenant, actor=_user(request))
+            organisation_connected.send(Tenant, tenant=tenant, actor=_user(request))
             messages.success(request, f"{tenant.name} is connected through its Custom Connection.")
             url = reverse("connections:tenant-list", args=[ws])
             return redirect(f"{url}?connected={tenant.pk}")

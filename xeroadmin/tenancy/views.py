@@ -5,15 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from xeroadmin.accounts.models import User
-from xeroadmin.connections.models import Tenant
-from xeroadmin.connections.selectors import health_by_tenant
 from xeroadmin.lib.forms import add_errors
 from xeroadmin.lib.http import HtmxHttpRequest
 from xeroadmin.tenancy import selectors, services
@@ -74,17 +71,8 @@ def workspace_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def workspace_detail(request: HttpRequest, ws: int) -> HttpResponse:
     membership = workspace_membership(request, ws)
-    tenants = Prefetch("tenants", queryset=Tenant.objects.select_related("grant"))
-    clients = list(selectors.client_list(membership=membership).prefetch_related(tenants)[:8])
-    organisations = [t for client in clients for t in client.tenants.all()]
+    # The clients' organisations are shown by the connections app's panel (its template tag).
     context = {
-        "clients": clients,
-        "health": health_by_tenant(organisations),
-        "unmapped_count": Tenant.objects.filter(workspace=membership.workspace, client__isnull=True)
-        .exclude(status=Tenant.Status.DISCONNECTED)
-        .count()
-        if membership.can_admin
-        else 0,
         "client_count": selectors.client_list(membership=membership).count(),
         "member_count": membership.workspace.memberships.count(),
         "pending_invitations": selectors.invitation_list_pending(

@@ -66,13 +66,6 @@ def parse_date(value: object) -> date | None:
     return moment.date() if moment else None
 
 
-def format_date(value: date | datetime) -> str:
-    """A date as Xero accepts it in a request body."""
-    if isinstance(value, datetime):
-        value = value.astimezone(UTC).date()
-    return value.isoformat()
-
-
 def format_datetime(value: datetime) -> str:
     """A moment as Xero accepts it (`If-Modified-Since`, `where` filters): UTC, no zone suffix."""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")

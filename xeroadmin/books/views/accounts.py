@@ -14,7 +14,6 @@ from xeroadmin.books.forms import ACCOUNT_TYPES, AccountForm
 from xeroadmin.books.models import Account
 from xeroadmin.books.views.shared import Refusal, act, books_for, status, submit
 from xeroadmin.tenancy.access import WorkspaceRequest
-from xeroadmin.xero.dates import parse_datetime
 
 
 @login_required
@@ -64,7 +63,7 @@ def account_detail(
                 account=account,
                 actor=books.actor,
                 data=form.cleaned_data,
-                seen=parse_datetime(form.cleaned_data.get("seen") or ""),
+                seen=form.cleaned_data.get("seen"),
             ),
         )
         if not isinstance(saved, Refusal):

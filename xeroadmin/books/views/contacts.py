@@ -17,7 +17,6 @@ from xeroadmin.books.views.shared import Refusal, act, books_for, paged, status,
 from xeroadmin.connections.models import Tenant
 from xeroadmin.tenancy.access import WorkspaceRequest
 from xeroadmin.tenancy.models import Role
-from xeroadmin.xero.dates import parse_datetime
 
 
 def contact_of(tenant: Tenant, contact_pk: int) -> Contact:
@@ -58,7 +57,7 @@ def contact_detail(
                 data=form.details(),
                 addresses=form.addresses(),
                 phones=form.phones(),
-                seen=parse_datetime(form.cleaned_data["seen"]),
+                seen=form.cleaned_data["seen"],
             ),
         )
         if not isinstance(saved, Refusal):

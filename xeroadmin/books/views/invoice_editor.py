@@ -21,7 +21,6 @@ from xeroadmin.books.views.shared import Books, Refusal, books_for, status, subm
 from xeroadmin.connections.models import Tenant
 from xeroadmin.tenancy.access import WorkspaceRequest
 from xeroadmin.tenancy.models import Role
-from xeroadmin.xero.dates import parse_datetime
 
 
 @login_required
@@ -98,7 +97,7 @@ def _save(
             actor=books.actor,
             header=header.cleaned_data,
             lines=[line.cleaned_data for line in lines],
-            seen=parse_datetime(header.cleaned_data.get("seen") or ""),
+            seen=header.cleaned_data.get("seen"),
         ),
         lines=lines,
     )

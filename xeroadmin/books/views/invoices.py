@@ -10,13 +10,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from xeroadmin.books import selectors, services
-from xeroadmin.books.forms import STATUS_TABS, InvoiceFilterForm, PaymentForm
+from xeroadmin.books.forms import STATUS_TABS, InvoiceFilterForm, PaymentForm, seen_at
 from xeroadmin.books.models import Invoice
 from xeroadmin.books.views.records import attachments_context, history_context
 from xeroadmin.books.views.shared import Books, Refusal, act, books_for, paged, say_waits
 from xeroadmin.connections.models import Tenant
 from xeroadmin.tenancy.access import WorkspaceRequest
-from xeroadmin.xero.dates import parse_datetime
 
 ACTIONS = (("approve", "Approve"), ("void", "Void"), ("delete", "Delete draft"))
 
@@ -127,7 +126,7 @@ def invoice_action(
                 invoice=invoice,
                 action=action,
                 actor=books.actor,
-                seen=parse_datetime(request.POST.get("seen", "")),
+                seen=seen_at(request.POST.get("seen")),
             ),
         )
     if not isinstance(written, Refusal):

@@ -17,7 +17,6 @@ from xeroadmin.books.views.records import history_context
 from xeroadmin.books.views.shared import Refusal, act, books_for, status, submit
 from xeroadmin.connections.models import Tenant
 from xeroadmin.tenancy.access import WorkspaceRequest
-from xeroadmin.xero.dates import parse_datetime
 
 
 def _item_form(tenant: Tenant, data: Any = None, initial: Any = None) -> ItemForm:
@@ -67,7 +66,7 @@ def item_detail(request: WorkspaceRequest, ws: int, tenant_pk: int, item_pk: int
                 item=item,
                 actor=books.actor,
                 data=form.cleaned_data,
-                seen=parse_datetime(form.cleaned_data.get("seen") or ""),
+                seen=form.cleaned_data.get("seen"),
             ),
         )
         if not isinstance(saved, Refusal):

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from xeroadmin.books import panels, services
 from xeroadmin.books.forms import AttachmentForm, NoteForm
 from xeroadmin.books.models import Contact, Invoice, Item, RecordPanel
-from xeroadmin.books.views.shared import Books, Refusal, act, books_for, submit
+from xeroadmin.books.refusals import Refusal, refusal
+from xeroadmin.books.views.shared import Books, act, books_for, submit
 from xeroadmin.tenancy.access import WorkspaceRequest
-from xeroadmin.xero.errors import XeroError
 
 # The records that have History and Notes in Xero: model, Xero path, detail page.
 HISTORY_KINDS: dict[str, tuple[type[Model], str, str]] = {
@@ -54,8 +54,12 @@ class Record:
                 panel=panel,
                 refresh=self.books.request.GET.get("refresh") == "1",
             )
-        except XeroError as error:  # a read: the panel says why, in place of its list
-            return {"records": [], "problem": error.message, "loaded": True}
+        except Exception as error:
+            found = refusal(error, "load it")
+            if found is None:
+                raise
+            # A read: the panel says why, in place of its list.
+            return {"records": [], "problem": found.message, "loaded": True}
         return {"records": listing.entries, "fetched_at": listing.fetched_at, "loaded": True}
 
 

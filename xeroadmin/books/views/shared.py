@@ -10,7 +10,6 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.forms import Form
@@ -20,13 +19,12 @@ from django.urls import reverse
 from django.utils.timesince import timesince
 
 from xeroadmin.accounts.models import User
-from xeroadmin.books import services
 from xeroadmin.books.access import organisation_for, organisation_list
+from xeroadmin.books.refusals import Refusal, refusal
 from xeroadmin.connections.models import Tenant
 from xeroadmin.lib.forms import add_errors
 from xeroadmin.tenancy.access import WorkspaceRequest, workspace_membership
 from xeroadmin.tenancy.models import Membership, Role
-from xeroadmin.xero.errors import XeroError, XeroRateLimited, XeroValidationError
 
 T = TypeVar("T")
 PAGE_SIZE = 50
@@ -165,37 +163,6 @@ def paged(request: WorkspaceRequest, rows: QuerySet[Any] | Sequence[Any]) -> tup
 
 
 # ------------------------------------------------------------------ refusals
-
-
-@dataclass
-class Refusal:
-    """Why a write did not happen, said once for every page: the message, how loud it is, the
-    HTTP status of a page that shows it again, and the field errors when there are any."""
-
-    message: str
-    level: int = messages.ERROR
-    status: int = 422
-    fields: ValidationError | None = None
-    lines: dict[int, list[str]] | None = None
-
-
-def refusal(error: Exception, doing: str) -> Refusal | None:
-    """The refusal `error` stands for, or None when it is no refusal (a bug: let it rise)."""
-    if isinstance(error, services.DraftRejected):
-        return Refusal(str(error), fields=error.header, lines=error.lines)
-    if isinstance(error, ValidationError):
-        return Refusal(" ".join(error.messages), fields=error)
-    if isinstance(error, services.Conflict):
-        return Refusal(str(error), level=messages.WARNING, status=409)
-    if isinstance(error, XeroRateLimited):
-        # The retry hint: Xero's limits say when; nothing was sent.
-        text = f"{error.message} Nothing was changed; try again then."
-        return Refusal(text, level=messages.WARNING, status=429)
-    if isinstance(error, XeroValidationError):
-        return Refusal("Xero refused: " + " ".join(error.messages))
-    if isinstance(error, XeroError):
-        return Refusal(f"Xero could not {doing}: {error.message}", status=502)
-    return None
 
 
 def submit(
