@@ -192,3 +192,36 @@ def test_detail_pages_load_their_history_and_attachments_from_the_right_place(
         for name in ("books:record-history", "books:record-attachments"):
             assert f'hx-get="{reverse(name, args=[ws, books.pk, kind, record.pk])}"' in body
         assert 'hx-get=""' not in body
+
+
+def test_every_filter_carries_to_the_next_page_of_payments(
+    as_viewer, cast: Cast, books: Tenant
+) -> None:
+    """Page 2 of a filtered list is page 2 of the same filter (the dates were once dropped)."""
+    import uuid
+    from datetime import date
+
+    model = Payment.objects.filter(tenant=books).first()
+    assert model is not None
+    copies = []
+    for n in range(60):
+        model.pk = None
+        model.xero_id = str(uuid.uuid4())
+        model.date = date(2026, 3, 1 + n % 28)
+        model.status = "AUTHORISED"
+        copies.append(
+            Payment(**{f.attname: getattr(model, f.attname) for f in Payment._meta.fields})
+        )
+    Payment.objects.bulk_create(copies)
+    url = reverse("books:payment-list", args=[cast.workspace.pk, books.pk])
+    query = {"status": "AUTHORISED", "from": "2026-03-01", "to": "2026-03-31"}
+    first = as_viewer.get(url, query).content.decode()
+    assert "Page 1 of 2" in first
+    link = "?status=AUTHORISED&amp;from=2026-03-01&amp;to=2026-03-31&amp;page=2"
+    assert link in first
+    second = as_viewer.get(url, query | {"page": "2"}).content.decode()
+    assert "Page 2 of 2" in second
+    march = Payment.objects.filter(
+        tenant=books, status="AUTHORISED", date__range=(date(2026, 3, 1), date(2026, 3, 31))
+    ).count()
+    assert f"{march} payment" in second
