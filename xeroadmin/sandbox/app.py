@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from xeroadmin.sandbox import api, identity, serialize, xmlbody
+from xeroadmin.sandbox.api import contacts, credit_notes, invoices, payments
 from xeroadmin.sandbox.core import PLAIN_TEXT, XeroError, dumps, loads, validation_error
 from xeroadmin.sandbox.limits import Limits
 from xeroadmin.sandbox.seed import seed
@@ -294,7 +295,7 @@ class Sandbox:
                 tenant = identity.tenant_for(self.state, access, headers.get("xero-tenant-id"))
                 segments = _segments(request)
                 resource = segments[0].lower() if segments else ""
-                if resource in api.SCOPES:
+                if api.knows(resource):
                     api.check_scope(resource, segments, request.method, set(access.scopes))
             limit_headers = self.limits.acquire(access.client_id, tenant)
         except XeroError as error:
@@ -602,7 +603,7 @@ class Sandbox:
             result: dict[str, Any] = {"tenantId": org.id, "action": action}
             if action == "contact":
                 n = self.rng.randint(1000, 999999)
-                contact = api._contact_apply(
+                contact = contacts.contact_apply(
                     call,
                     None,
                     {"Name": f"Walk-in Customer {n}", "EmailAddress": f"customer{n}@example.com"},
@@ -619,14 +620,14 @@ class Sandbox:
                     return result | {"skipped": "no authorised sales invoice"}
                 invoice = self.rng.choice(candidates)
                 if action == "invoice":
-                    api._invoice_apply(
+                    invoices.invoice_apply(
                         call,
                         invoice,
                         {"Reference": f"Updated in Xero {self.rng.randint(100, 999)}"},
                     )
                 else:
                     bank = next(a for a in org.accounts.values() if a["Type"] == "BANK")
-                    api._payment_create(
+                    payments.payment_create(
                         call,
                         {
                             "Invoice": {"InvoiceID": invoice["InvoiceID"]},
@@ -637,7 +638,7 @@ class Sandbox:
                 result["invoiceId"] = invoice["InvoiceID"]
             elif action == "creditnote":
                 customer = next(c for c in org.contacts.values() if c["ContactStatus"] == "ACTIVE")
-                note = api._credit_note_apply(
+                note = credit_notes.credit_note_apply(
                     call,
                     None,
                     {

@@ -297,7 +297,17 @@ def _at(day: date, hour: int, now: datetime) -> datetime:
 def _books(
     rng: random.Random, org: Org, country: Country, now: datetime, invoices: int, contacts: int
 ) -> None:
-    today = now.date()
+    """Items, contacts, then a year of invoices and bills, some paid (in that order: the same
+    seed gives the same books)."""
+    _items(rng, org, country)
+    contact_list = _contacts(rng, org, country, contacts)
+    customers = [c for c in contact_list if c["IsCustomer"]]
+    suppliers = [c for c in contact_list if c["IsSupplier"]] or customers
+    for n in range(invoices):
+        _invoice(rng, org, n, customers, suppliers, now)
+
+
+def _items(rng: random.Random, org: Org, country: Country) -> None:
     created = org.created
     for code, item_name, description, price, account in ITEMS:
         item_id = _uuid(rng)
@@ -322,6 +332,12 @@ def _books(
             },
             "UpdatedDateUTC": created,
         }
+
+
+def _contacts(
+    rng: random.Random, org: Org, country: Country, contacts: int
+) -> list[dict[str, Any]]:
+    created = org.created
     contact_list = []
     for n in range(max(contacts, 2)):
         contact_id = _uuid(rng)
@@ -379,82 +395,99 @@ def _books(
         }
         org.contacts[contact_id] = contact
         contact_list.append(contact)
-    customers = [c for c in contact_list if c["IsCustomer"]]
-    suppliers = [c for c in contact_list if c["IsSupplier"]] or customers
+    return contact_list
+
+
+def _invoice(
+    rng: random.Random,
+    org: Org,
+    n: int,
+    customers: list[dict[str, Any]],
+    suppliers: list[dict[str, Any]],
+    now: datetime,
+) -> None:
+    """The `n`th invoice (every fourth a bill), and its payment when it has one."""
+    today = now.date()
     item_list = list(org.items.values())
+    sales = n % 4 != 3
+    contact = rng.choice(customers if sales else suppliers)
+    status = rng.choice(STATUS_MIX)
+    issued = today - timedelta(days=rng.randint(0, 364))
+    lines = []
+    for _ in range(rng.randint(1, 3)):
+        item = rng.choice(item_list)
+        details = item["SalesDetails"] if sales else item["PurchaseDetails"]
+        lines.append(
+            {
+                "LineItemID": _uuid(rng),
+                "Description": item["Description"],
+                "Quantity": Decimal(rng.randint(1, 8)),
+                "UnitAmount": details["UnitPrice"],
+                "ItemCode": item["Code"],
+                "AccountCode": details["AccountCode"],
+                "TaxType": details["TaxType"],
+                "Tracking": [],
+            }
+        )
+    invoice_id = _uuid(rng)
+    updated = _at(issued, 10, now)
+    invoice: dict[str, Any] = {
+        "InvoiceID": invoice_id,
+        "Type": "ACCREC" if sales else "ACCPAY",
+        "InvoiceNumber": org.next_invoice_number() if sales else f"BILL-{rng.randint(1000, 99999)}",
+        "Reference": f"PO-{rng.randint(100, 9999)}" if rng.random() < 0.6 else "",
+        "Contact": {"ContactID": contact["ContactID"], "Name": contact["Name"]},
+        "Date": issued,
+        "DueDate": issued + timedelta(days=rng.choice((7, 14, 20, 30))),
+        "Status": "AUTHORISED" if status == "PAID" else status,
+        "LineAmountTypes": "Exclusive",
+        "LineItems": lines,
+        "AmountPaid": ZERO,
+        "AmountCredited": ZERO,
+        "CurrencyCode": org.currency,
+        "CurrencyRate": Decimal(1),
+        "SentToContact": sales and status in ("AUTHORISED", "PAID"),
+        "HasAttachments": False,
+        "FullyPaidOnDate": None,
+        "CreatedByClientID": None,
+        "UpdatedDateUTC": updated,
+    }
+    invoice_totals(org, invoice)
+    org.invoices[invoice_id] = invoice
+    if status == "PAID" or (status == "AUTHORISED" and rng.random() < 0.2):
+        _payment(rng, org, invoice, status, now)
+
+
+def _payment(
+    rng: random.Random, org: Org, invoice: dict[str, Any], status: str, now: datetime
+) -> None:
+    today = now.date()
+    sales = invoice["Type"] == "ACCREC"
+    invoice_id = invoice["InvoiceID"]
     bank = next(a for a in org.accounts.values() if a["Code"] == "090")
-    for n in range(invoices):
-        sales = n % 4 != 3
-        contact = rng.choice(customers if sales else suppliers)
-        status = rng.choice(STATUS_MIX)
-        issued = today - timedelta(days=rng.randint(0, 364))
-        lines = []
-        for _ in range(rng.randint(1, 3)):
-            item = rng.choice(item_list)
-            details = item["SalesDetails"] if sales else item["PurchaseDetails"]
-            lines.append(
-                {
-                    "LineItemID": _uuid(rng),
-                    "Description": item["Description"],
-                    "Quantity": Decimal(rng.randint(1, 8)),
-                    "UnitAmount": details["UnitPrice"],
-                    "ItemCode": item["Code"],
-                    "AccountCode": details["AccountCode"],
-                    "TaxType": details["TaxType"],
-                    "Tracking": [],
-                }
-            )
-        invoice_id = _uuid(rng)
-        updated = _at(issued, 10, now)
-        invoice: dict[str, Any] = {
+    amount = (
+        invoice["AmountDue"]
+        if status == "PAID"
+        else (invoice["AmountDue"] / 2).quantize(Decimal("0.01"))
+    )
+    paid_on = min(invoice["DueDate"], today)
+    payment_id = _uuid(rng)
+    paid_at = _at(paid_on, 11, now)
+    books.add_payment(
+        org,
+        invoice,
+        {
+            "PaymentID": payment_id,
             "InvoiceID": invoice_id,
-            "Type": "ACCREC" if sales else "ACCPAY",
-            "InvoiceNumber": org.next_invoice_number()
-            if sales
-            else f"BILL-{rng.randint(1000, 99999)}",
-            "Reference": f"PO-{rng.randint(100, 9999)}" if rng.random() < 0.6 else "",
-            "Contact": {"ContactID": contact["ContactID"], "Name": contact["Name"]},
-            "Date": issued,
-            "DueDate": issued + timedelta(days=rng.choice((7, 14, 20, 30))),
-            "Status": "AUTHORISED" if status == "PAID" else status,
-            "LineAmountTypes": "Exclusive",
-            "LineItems": lines,
-            "AmountPaid": ZERO,
-            "AmountCredited": ZERO,
-            "CurrencyCode": org.currency,
+            "AccountID": bank["AccountID"],
+            "Date": paid_on,
+            "Amount": amount,
+            "Reference": "",
+            "Status": "AUTHORISED",
+            "PaymentType": "ACCRECPAYMENT" if sales else "ACCPAYPAYMENT",
             "CurrencyRate": Decimal(1),
-            "SentToContact": sales and status in ("AUTHORISED", "PAID"),
-            "HasAttachments": False,
-            "FullyPaidOnDate": None,
-            "CreatedByClientID": None,
-            "UpdatedDateUTC": updated,
-        }
-        invoice_totals(org, invoice)
-        org.invoices[invoice_id] = invoice
-        if status == "PAID" or (status == "AUTHORISED" and rng.random() < 0.2):
-            amount = (
-                invoice["AmountDue"]
-                if status == "PAID"
-                else (invoice["AmountDue"] / 2).quantize(Decimal("0.01"))
-            )
-            paid_on = min(invoice["DueDate"], today)
-            payment_id = _uuid(rng)
-            paid_at = _at(paid_on, 11, now)
-            books.add_payment(
-                org,
-                invoice,
-                {
-                    "PaymentID": payment_id,
-                    "InvoiceID": invoice_id,
-                    "AccountID": bank["AccountID"],
-                    "Date": paid_on,
-                    "Amount": amount,
-                    "Reference": "",
-                    "Status": "AUTHORISED",
-                    "PaymentType": "ACCRECPAYMENT" if sales else "ACCPAYPAYMENT",
-                    "CurrencyRate": Decimal(1),
-                    "IsReconciled": status == "PAID",
-                    "UpdatedDateUTC": paid_at,
-                },
-            )
-            apply_payment(org, invoice, amount, paid_at)
+            "IsReconciled": status == "PAID",
+            "UpdatedDateUTC": paid_at,
+        },
+    )
+    apply_payment(org, invoice, amount, paid_at)
