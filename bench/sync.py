@@ -80,6 +80,6 @@ def sync_params() -> list[tuple[str, dict[str, str]]]:
 
 
 def _token(tenant: Any) -> str:
-    from xeroadmin.connections.services import grant_access_token
+    from xeroadmin.connections.clients import grant_access_token
 
     return grant_access_token(grant_id=tenant.grant_id)

@@ -83,7 +83,7 @@ def run() -> None:
     import logging
 
     from xeroadmin.webhooks.models import WebhookDelivery
-    from xeroadmin.webhooks.services import sign
+    from xeroadmin.webhooks.receiving import sign
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     with override_settings(ROOT_URLCONF=__name__, XERO_WEBHOOK_KEY=KEY, ALLOWED_HOSTS=["*"]):

@@ -19,7 +19,7 @@ ORGANISATIONS = 30
 
 
 def run() -> None:
-    from xeroadmin.connections.services import tenant_client
+    from xeroadmin.connections.clients import tenant_client
     from xeroadmin.sandbox.app import Config
     from xeroadmin.sandbox.server import start_in_thread
 

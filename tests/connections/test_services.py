@@ -24,7 +24,7 @@ from tests.connections.helpers import (
     stats,
 )
 from xeroadmin.activity.models import ActivityEvent
-from xeroadmin.connections import services
+from xeroadmin.connections import clients, services
 from xeroadmin.connections.models import Grant, Tenant
 from xeroadmin.tenancy.models import Client
 from xeroadmin.xero import oauth
@@ -85,7 +85,7 @@ def test_it_relinks_a_reconnected_organisation_by_tenant_id(xero, cast: Cast) ->
 def test_it_refuses_a_replayed_code_and_a_wrong_verifier(xero, cast: Cast) -> None:
     authorization = services.connect_start(app=None)
     back = query(consent(authorization.url))
-    credentials = services.app_credentials(None)
+    credentials = clients.app_credentials(None)
     with pytest.raises(XeroOAuthError) as wrong:
         oauth.exchange_code(
             credentials, code=back["code"], redirect_uri=services.redirect_uri(), verifier="x" * 50
@@ -115,7 +115,7 @@ def test_it_refreshes_once_when_twenty_threads_find_the_token_expired(xero, cast
 
     def call() -> None:
         try:
-            body = services.tenant_client(tenant).get("Organisation")
+            body = clients.tenant_client(tenant).get("Organisation")
             names.append(body["Organisations"][0]["Name"])
         except BaseException as error:
             errors.append(error)
@@ -143,7 +143,7 @@ def test_it_marks_needs_reconnect_when_the_refresh_token_expired(xero, cast: Cas
     with time_machine.travel(timezone.now() + timedelta(days=61), tick=True):
         Grant.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
         with pytest.raises(XeroConnectionRevoked):
-            services.tenant_client(tenant).get("Organisation")
+            clients.tenant_client(tenant).get("Organisation")
         tenant.refresh_from_db()
         assert tenant.status == Tenant.Status.NEEDS_RECONNECT
         assert Grant.objects.get().status == Grant.Status.NEEDS_RECONNECT
@@ -155,14 +155,14 @@ def test_it_marks_needs_reconnect_when_the_refresh_token_expired(xero, cast: Cas
         assert tenant.status == Tenant.Status.CONNECTED
     assert Grant.objects.count() == 1
     assert Grant.objects.get().status == Grant.Status.ACTIVE
-    assert services.tenant_client(tenant).get("Organisation")["Organisations"]
+    assert clients.tenant_client(tenant).get("Organisation")["Organisations"]
 
 
 def test_it_renews_a_token_xero_says_expired(xero, cast: Cast) -> None:
     connect(cast)
     tenant = first_tenant(cast)
     control(xero.url, "clock", {"advance": 31 * 60})  # Xero's clock says the token is stale
-    body = services.tenant_client(tenant).get("Organisation")
+    body = clients.tenant_client(tenant).get("Organisation")
     assert body["Organisations"][0]["OrganisationID"] == tenant.tenant_id
     assert Grant.objects.get().refresh_count == 1
 
@@ -172,7 +172,7 @@ def test_it_notices_a_disconnect_made_in_xero(xero, cast: Cast) -> None:
     tenant = first_tenant(cast)
     control(xero.url, "disconnect", {"tenantId": tenant.tenant_id})
     with pytest.raises(XeroConnectionRevoked):
-        services.tenant_client(tenant).get("Invoices")
+        clients.tenant_client(tenant).get("Invoices")
     tenant.refresh_from_db()
     assert tenant.status == Tenant.Status.REMOVED_IN_XERO
     assert ActivityEvent.objects.filter(tenant=tenant, action="removed_in_xero").count() == 1
@@ -185,7 +185,7 @@ def test_it_notices_a_disconnect_when_checking_connections(xero, cast: Cast) -> 
     connect(cast)
     tenant = first_tenant(cast)
     control(xero.url, "disconnect", {"tenantId": tenant.tenant_id})
-    checked = services.workspace_check(workspace=cast.workspace)
+    checked = clients.workspace_check(workspace=cast.workspace)
     assert {t.pk: t.status for t in checked}[tenant.pk] == Tenant.Status.REMOVED_IN_XERO
 
 
@@ -193,7 +193,7 @@ def test_it_waits_out_a_429_and_says_so(xero, cast: Cast) -> None:
     connect(cast)
     tenant = first_tenant(cast)
     control(xero.url, "faults", {"status": 429, "count": 1, "retryAfter": 1, "path": "/api.xro"})
-    client = services.tenant_client(tenant)
+    client = clients.tenant_client(tenant)
     body = client.get("Organisation")
     assert body["Organisations"]
     assert [str(w) for w in client.waits] == ["Xero asked us to wait 1 s (minute limit)."]
@@ -205,13 +205,13 @@ def test_it_retries_server_errors(xero, cast: Cast) -> None:
     connect(cast)
     tenant = first_tenant(cast)
     control(xero.url, "faults", {"status": 503, "count": 2, "path": "/api.xro"})
-    assert services.tenant_client(tenant).get("Organisation")["Organisations"]
+    assert clients.tenant_client(tenant).get("Organisation")["Organisations"]
     assert stats(xero.url)["calls"] >= 1
 
 
 def test_it_reads_validation_errors_by_element_and_field(xero, cast: Cast) -> None:
     connect(cast)
-    client = services.tenant_client(first_tenant(cast))
+    client = clients.tenant_client(first_tenant(cast))
     with pytest.raises(XeroValidationError) as error:
         client.put(
             "Contacts",
@@ -236,7 +236,7 @@ def test_it_connects_a_custom_connection(xero, cast: Cast) -> None:
     assert grant_of(tenant).refresh_token == ""
     Grant.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
     tenant.refresh_from_db()
-    assert services.tenant_client(tenant).get("Organisation")["Organisations"]
+    assert clients.tenant_client(tenant).get("Organisation")["Organisations"]
     assert stats(xero.url)["tokens"]["client_credentials"] == 2
 
 
@@ -277,7 +277,7 @@ def test_it_suggests_clients_by_name_and_saves_the_whole_table(xero, cast: Cast)
     # A rename in Xero refreshes the name and keeps the mapping.
     xero.sandbox.state.orgs[tenants["Harbourside Trading (AU)"].tenant_id].name = "Harbourside Co"
     tenant = Tenant.objects.select_related("grant").get(pk=tenants["Harbourside Trading (AU)"].pk)
-    services.tenant_check(tenant=tenant)
+    clients.tenant_check(tenant=tenant)
     tenant.refresh_from_db()
     assert tenant.name == "Harbourside Co"
     assert tenant.client == harbour
@@ -327,9 +327,9 @@ def test_it_disconnects_by_connection_id_and_revokes_with_the_last(xero, cast: C
 def test_it_keeps_idle_grants_alive(xero, cast: Cast) -> None:
     connect(cast)
     Grant.objects.update(last_refreshed_at=timezone.now() - timedelta(days=8))
-    assert services.grant_keepalive() == 1
+    assert clients.grant_keepalive() == 1
     assert Grant.objects.get().refresh_count == 1
-    assert services.grant_keepalive() == 0
+    assert clients.grant_keepalive() == 0
 
 
 def test_it_never_puts_tokens_in_plain_text_in_the_database(xero, cast: Cast) -> None:
@@ -346,7 +346,7 @@ def test_it_never_puts_tokens_in_plain_text_in_the_database(xero, cast: Cast) ->
 
 def test_it_sends_an_idempotency_key_on_every_write(xero, cast: Cast) -> None:
     connect(cast)
-    client = services.tenant_client(first_tenant(cast))
+    client = clients.tenant_client(first_tenant(cast))
     body = {"Contacts": [{"Name": "Once Only Ltd"}]}
     first = client.put("Contacts", body, idempotency_key="contact-once")
     again = client.put("Contacts", body, idempotency_key="contact-once")
@@ -365,7 +365,7 @@ def test_it_sends_an_idempotency_key_on_every_write(xero, cast: Cast) -> None:
 
 def test_it_pages_with_a_thousand_records_a_call(xero, cast: Cast) -> None:
     connect(cast)
-    client = services.tenant_client(first_tenant(cast))
+    client = clients.tenant_client(first_tenant(cast))
     before = stats(xero.url)["calls"]
     pages = list(client.paged("Invoices", "Invoices"))
     assert len(pages) == 1
@@ -383,7 +383,7 @@ def test_a_person_waits_seconds_for_a_slow_xero_and_workers_wait_longer(
 
     connect(cast)
     tenant = first_tenant(cast)
-    services.tenant_client(tenant, purpose="read").get("Organisation")  # token, connection
+    clients.tenant_client(tenant, purpose="read").get("Organisation")  # token, connection
     # A person's read: a short read timeout (shortened further here) and one retry.
     read = xero_client.PURPOSES["read"]
     monkeypatch.setitem(
@@ -393,12 +393,12 @@ def test_a_person_waits_seconds_for_a_slow_xero_and_workers_wait_longer(
     control(xero.url, "faults", {"status": 0, "count": 2, "latencyMs": 1500, "path": "/api.xro"})
     started = time.monotonic()
     with pytest.raises(XeroUnavailable, match="did not answer"):
-        services.tenant_client(tenant, purpose="read").get("Organisation")
+        clients.tenant_client(tenant, purpose="read").get("Organisation")
     assert time.monotonic() - started < 3
     assert stats(xero.url)["calls"] - before == 2  # the call and its one retry
     # A worker keeps the long timeout: the same slowness is waited out.
     control(xero.url, "faults", {"status": 0, "count": 1, "latencyMs": 1500, "path": "/api.xro"})
-    assert services.tenant_client(tenant).get("Organisation")["Organisations"]
+    assert clients.tenant_client(tenant).get("Organisation")["Organisations"]
     assert xero_client.PURPOSES["background"].timeout[1] >= 60
     assert xero_client.PURPOSES["write"].retries == 1
     assert xero_client.PURPOSES["write"].timeout[1] <= 15

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.test import Client as HttpClient
 
-from xeroadmin.webhooks.services import sign
+from xeroadmin.webhooks.receiving import sign
 
 KEY = "sandbox-webhook-key"  # the sandbox's default app's key, which the `xero` fixture sets
 

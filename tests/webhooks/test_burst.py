@@ -16,7 +16,7 @@ from tests.webhooks.helpers import deliver, event, payload, stamp
 from xeroadmin.activity.models import ActivityEvent
 from xeroadmin.books.models import Contact, Invoice
 from xeroadmin.connections.models import Tenant
-from xeroadmin.webhooks import services
+from xeroadmin.webhooks import processing
 from xeroadmin.webhooks.models import WebhookCounter, WebhookDelivery, WebhookEvent
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,7 @@ def test_a_burst_is_stored_once_and_described_once(xero, cast: Cast, books: Tena
     assert WebhookCounter.objects.get(scope="default").rejected == 1_000
 
     for pk in WebhookDelivery.objects.order_by("pk").values_list("pk", flat=True):
-        done = services.delivery_process(delivery_id=pk)
+        done = processing.delivery_process(delivery_id=pk)
         assert done is not None
         assert done.status == WebhookDelivery.Status.DONE
 

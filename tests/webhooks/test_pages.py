@@ -10,7 +10,7 @@ from django.utils import timezone
 from tests.conftest import Cast
 from tests.webhooks.helpers import deliver, event, payload
 from xeroadmin.connections.models import Tenant
-from xeroadmin.webhooks import services
+from xeroadmin.webhooks import processing
 from xeroadmin.webhooks.models import WebhookDelivery
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def test_a_shared_apps_delivery_shows_only_this_workspaces_events(
     now = timezone.now()
     deliver(HttpClient(), payload([event("t-mine", "r-1", now), event("t-theirs", "r-2", now)]))
     delivery = WebhookDelivery.objects.get()
-    services.delivery_process(delivery_id=delivery.pk)
+    processing.delivery_process(delivery_id=delivery.pk)
     log = as_admin.get(f"/w/{cast.workspace.pk}/webhooks/").content.decode()
     assert f"/webhooks/{delivery.pk}/" in log
     detail = as_admin.get(f"/w/{cast.workspace.pk}/webhooks/{delivery.pk}/").content.decode()

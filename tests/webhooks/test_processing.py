@@ -17,7 +17,7 @@ from tests.webhooks.helpers import deliver, event, payload
 from xeroadmin.activity.models import ActivityEvent
 from xeroadmin.books.models import Contact, Invoice
 from xeroadmin.connections.models import Tenant, XeroApp
-from xeroadmin.webhooks import services
+from xeroadmin.webhooks import processing
 from xeroadmin.webhooks.models import WebhookDelivery, WebhookEvent
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 def process_all() -> list[WebhookDelivery]:
     done = []
     for pk in WebhookDelivery.objects.order_by("pk").values_list("pk", flat=True):
-        result = services.delivery_process(delivery_id=pk)
+        result = processing.delivery_process(delivery_id=pk)
         if result is not None:
             done.append(result)
     return done
@@ -105,7 +105,7 @@ def test_the_sandboxs_own_delivery_becomes_a_readable_entry(
 
 
 def _token(tenant: Tenant) -> str:
-    from xeroadmin.connections.services import grant_access_token
+    from xeroadmin.connections.clients import grant_access_token
 
     assert tenant.grant is not None
     return grant_access_token(grant_id=tenant.grant.pk)
@@ -250,11 +250,11 @@ def test_a_failing_fetch_is_retried_with_backoff_then_recorded(
     assert "unavailable" in delivery.error.lower() or "503" in delivery.error
     assert WebhookEvent.objects.get().status == WebhookEvent.Status.PENDING
     # Not due yet: a second run does nothing.
-    assert services.delivery_process(delivery_id=delivery.pk) is None
+    assert processing.delivery_process(delivery_id=delivery.pk) is None
     requests.delete(f"{xero.url}/_sandbox/faults", timeout=5)
     WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
-    assert services.delivery_sweep() == 1
-    done = services.delivery_process(delivery_id=delivery.pk)
+    assert processing.delivery_sweep() == 1
+    done = processing.delivery_process(delivery_id=delivery.pk)
     assert done is not None
     assert done.status == WebhookDelivery.Status.DONE
     assert "“After the outage”" in ActivityEvent.objects.get(source="webhook").summary
@@ -268,8 +268,8 @@ def test_it_gives_up_after_the_last_attempt_and_an_admin_can_retry(
     control(xero.url, "faults", {"status": 503, "count": 50, "path": "/api.xro/2.0/Invoices"})
     deliver(HttpClient(), payload([event(books.tenant_id, invoice.xero_id, timezone.now())]))
     delivery = WebhookDelivery.objects.get()
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(attempts=services.MAX_ATTEMPTS - 1)
-    failed = services.delivery_process(delivery_id=delivery.pk)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(attempts=processing.MAX_ATTEMPTS - 1)
+    failed = processing.delivery_process(delivery_id=delivery.pk)
     assert failed is not None
     assert failed.status == WebhookDelivery.Status.FAILED
     assert WebhookEvent.objects.get().status == WebhookEvent.Status.FAILED
@@ -277,7 +277,7 @@ def test_it_gives_up_after_the_last_attempt_and_an_admin_can_retry(
     page = as_admin.get(f"/w/{cast.workspace.pk}/webhooks/{delivery.pk}/")
     assert b"Retry now" in page.content
     as_admin.post(f"/w/{cast.workspace.pk}/webhooks/{delivery.pk}/retry/")
-    done = services.delivery_process(delivery_id=delivery.pk)
+    done = processing.delivery_process(delivery_id=delivery.pk)
     assert done is not None
     assert done.status == WebhookDelivery.Status.DONE
     assert WebhookEvent.objects.get().status == WebhookEvent.Status.DONE

@@ -17,9 +17,9 @@ from tests.conftest import Cast
 from tests.connections.helpers import control
 from tests.webhooks.helpers import KEY, deliver, event, payload
 from xeroadmin.connections.models import XeroApp
-from xeroadmin.webhooks import services
+from xeroadmin.webhooks import processing
 from xeroadmin.webhooks.models import WebhookCounter, WebhookDelivery
-from xeroadmin.webhooks.services import sign
+from xeroadmin.webhooks.receiving import sign
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +156,7 @@ def test_fuzzed_signed_payloads_are_processed_or_refused_never_raised(xero, body
     raw = json.dumps(body).encode()
     assert deliver(HttpClient(), raw).status_code == 200
     delivery = WebhookDelivery.objects.latest("pk")
-    done = services.delivery_process(delivery_id=delivery.pk)
+    done = processing.delivery_process(delivery_id=delivery.pk)
     assert done is not None
     assert done.status in (WebhookDelivery.Status.DONE, WebhookDelivery.Status.INVALID)
 

@@ -17,7 +17,7 @@ from tests.worker import celery_worker, wait_for
 from xeroadmin.activity.models import ActivityEvent
 from xeroadmin.books.models import Contact, Invoice
 from xeroadmin.connections.models import Tenant
-from xeroadmin.webhooks import services
+from xeroadmin.webhooks import processing
 from xeroadmin.webhooks.models import WebhookDelivery, WebhookEvent
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
@@ -54,10 +54,10 @@ def test_a_delivery_survives_its_worker_being_killed(
     assert WebhookEvent.objects.get(category="INVOICE").status == WebhookEvent.Status.PENDING
     # Nobody heard from that worker for longer than a claim lasts.
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
-        claimed_at=timezone.now() - services.STALE - services.CLOCK_SKEW
+        claimed_at=timezone.now() - processing.STALE - processing.CLOCK_SKEW
     )
     with celery_worker(mail_dir=tmp_path):
-        assert services.delivery_sweep() == 1
+        assert processing.delivery_sweep() == 1
         wait_for(
             lambda: (
                 WebhookDelivery.objects.get(pk=delivery.pk).status == WebhookDelivery.Status.DONE

@@ -10,8 +10,8 @@ from django.db import connections as db_connections
 
 from tests.conftest import Cast
 from tests.connections.helpers import connect, control, first_tenant, grant_of, stats
+from xeroadmin.connections.clients import GrantTokens
 from xeroadmin.connections.governor import REDIS_PREFIX, DatabaseStore, RedisStore
-from xeroadmin.connections.services import GrantTokens
 from xeroadmin.xero.client import XeroClient
 from xeroadmin.xero.errors import XeroRateLimited
 from xeroadmin.xero.governor import BACKGROUND, READ, WRITE, Governor, Limits, released

@@ -25,8 +25,8 @@ from xeroadmin.books.models import (
     Payment,
     TaxRate,
 )
+from xeroadmin.connections.clients import tenant_details_update
 from xeroadmin.connections.models import Tenant
-from xeroadmin.connections.services import tenant_details_update
 from xeroadmin.xero.dates import parse_date, parse_datetime
 
 M = TypeVar("M", bound=models.Model)

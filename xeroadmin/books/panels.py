@@ -17,8 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from xeroadmin.books.models import RecordPanel
+from xeroadmin.connections.clients import tenant_client
 from xeroadmin.connections.models import Tenant
-from xeroadmin.connections.services import tenant_client
 
 # Where each panel's list sits in Xero's answer.
 KEYS: dict[str, str] = {

@@ -20,8 +20,8 @@ from xeroadmin.accounts.models import User
 from xeroadmin.activity.services import activity_record
 from xeroadmin.books import mirror, panels
 from xeroadmin.books.models import Account, Contact, Invoice, Item
+from xeroadmin.connections.clients import tenant_client
 from xeroadmin.connections.models import Tenant
-from xeroadmin.connections.services import tenant_client
 from xeroadmin.lib import exactjson
 from xeroadmin.xero.client import XeroClient
 from xeroadmin.xero.dates import parse_datetime

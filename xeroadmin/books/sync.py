@@ -26,8 +26,8 @@ from xeroadmin.activity.models import ActivityEvent
 from xeroadmin.activity.services import activity_record
 from xeroadmin.books import mirror
 from xeroadmin.books.models import Account, Item, SyncJob, SyncState
+from xeroadmin.connections.clients import tenant_client
 from xeroadmin.connections.models import Tenant
-from xeroadmin.connections.services import tenant_client
 from xeroadmin.lib.tasks import enqueue_on_commit
 from xeroadmin.xero.client import PAGE_SIZE, XeroClient
 from xeroadmin.xero.dates import format_datetime
@@ -143,10 +143,22 @@ def sync_request(*, tenant: Tenant, kind: str | None = None, actor: User | None 
         synced = SyncState.objects.filter(tenant=tenant, modified_since__isnull=False).exists()
         kind = SyncJob.Kind.INCREMENTAL if synced else SyncJob.Kind.INITIAL
     job = SyncJob.objects.create(tenant=tenant, kind=kind, requested_by=actor)
+    _enqueue(job.pk)
+    return job
+
+
+def _enqueue(job_id: int, *, countdown: float | None = None) -> None:
+    """Queue a run of the job: once the transaction commits, or after `countdown` seconds.
+
+    The one place this module reaches its task (the tasks module imports this one, so the task
+    is looked up when needed, never at import).
+    """
     from xeroadmin.books.tasks import sync_job_run
 
-    enqueue_on_commit(sync_job_run, job.pk)
-    return job
+    if countdown is None:
+        enqueue_on_commit(sync_job_run, job_id)
+    else:
+        sync_job_run.apply_async((job_id,), countdown=countdown)
 
 
 def sync_schedule() -> int:
@@ -167,14 +179,12 @@ def sync_sweep() -> int:
         | Q(status=SyncJob.Status.QUEUED, created_at__lt=stale, heartbeat_at__isnull=True)
         | Q(status=SyncJob.Status.QUEUED, heartbeat_at__lt=stale)
     )
-    from xeroadmin.books.tasks import sync_job_run
-
     count = 0
     for job in lost:
         if job.attempts >= MAX_ATTEMPTS:
             _finish(job, SyncJob.Status.FAILED, "Gave up after repeated interruptions.")
             continue
-        enqueue_on_commit(sync_job_run, job.pk)
+        _enqueue(job.pk)
         count += 1
     return count
 
@@ -218,9 +228,7 @@ def sync_job_run(*, job_id: int) -> SyncJob | None:
         SyncJob.objects.filter(pk=job.pk, claim=claim).update(
             status=SyncJob.Status.QUEUED, error=str(error), heartbeat_at=timezone.now()
         )
-        from xeroadmin.books.tasks import sync_job_run as task
-
-        task.apply_async((job.pk,), countdown=min(error.retry_after, 3600))
+        _enqueue(job.pk, countdown=min(error.retry_after, 3600))
         return job
     except XeroConnectionRevoked as error:
         _finish(job, SyncJob.Status.FAILED, str(error))
@@ -230,9 +238,7 @@ def sync_job_run(*, job_id: int) -> SyncJob | None:
             SyncJob.objects.filter(pk=job.pk, claim=claim).update(
                 status=SyncJob.Status.QUEUED, error=str(error)
             )
-            from xeroadmin.books.tasks import sync_job_run as task
-
-            task.apply_async((job.pk,), countdown=30 * job.attempts)
+            _enqueue(job.pk, countdown=30 * job.attempts)
         else:
             _finish(job, SyncJob.Status.FAILED, str(error))
         return job

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from xeroadmin.connections import services
+from xeroadmin.connections import clients
 
 
 @shared_task
 def grant_keepalive() -> int:
     """Refresh grants unused for a week, so that Xero's 60-day expiry never bites."""
-    return services.grant_keepalive()
+    return clients.grant_keepalive()

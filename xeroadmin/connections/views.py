@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xeroadmin.accounts.models import User
 from xeroadmin.activity.selectors import activity_list
+from xeroadmin.connections import clients as xero_clients
 from xeroadmin.connections import selectors, services
 from xeroadmin.connections.access import app_for, tenant_for
 from xeroadmin.connections.forms import (
@@ -49,7 +50,7 @@ def _page_context(membership: Membership, form: MappingForm | None = None) -> di
     clients = list(Client.objects.filter(workspace=workspace))
     suggestions = services.mapping_suggestions(workspace=workspace)
     apps = [a for a in selectors.app_list(workspace=workspace) if a.kind == XeroApp.Kind.WEB]
-    default_app = services.default_app_configured()
+    default_app = xero_clients.default_app_configured()
     scopes = services.app_scopes(None)
     return {
         "tenants": tenants,
@@ -112,7 +113,7 @@ def mapping_save(request: HtmxHttpRequest, ws: int) -> HttpResponse:
 def connect(request: HttpRequest, ws: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.ADMIN)
     apps = list(XeroApp.objects.filter(workspace=membership.workspace, kind=XeroApp.Kind.WEB))
-    form = ConnectForm(request.POST, apps=apps, default_app=services.default_app_configured())
+    form = ConnectForm(request.POST, apps=apps, default_app=xero_clients.default_app_configured())
     if not form.is_valid():
         messages.error(request, "Choose the Xero app to connect with.")
         return redirect("connections:tenant-list", ws=ws)
@@ -227,7 +228,7 @@ def tenant_check(request: HttpRequest, ws: int, tenant_pk: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.ADMIN)
     tenant = tenant_for(membership, tenant_pk)
     try:
-        services.tenant_check(tenant=tenant)
+        xero_clients.tenant_check(tenant=tenant)
     except XeroError as error:
         messages.error(request, f"Could not reach Xero: {error.message}")
     else:
@@ -242,7 +243,7 @@ def tenant_check(request: HttpRequest, ws: int, tenant_pk: int) -> HttpResponse:
 @require_POST
 def workspace_check(request: HttpRequest, ws: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.ADMIN)
-    checked = services.workspace_check(workspace=membership.workspace)
+    checked = xero_clients.workspace_check(workspace=membership.workspace)
     attention = [t.name for t in checked if not t.is_connected]
     if attention:
         messages.warning(request, "Needs attention: " + ", ".join(attention) + ".")
@@ -301,7 +302,7 @@ def _apps_context(membership: Membership, form: XeroAppForm) -> dict[str, Any]:
         "apps": selectors.app_list(workspace=membership.workspace),
         "form": form,
         "custom_form": CustomConnectionForm(),
-        "default_app": services.default_app_configured(),
+        "default_app": xero_clients.default_app_configured(),
         "redirect_uri": services.redirect_uri(),
         "default_webhook_url": services.webhook_url(None),
     }

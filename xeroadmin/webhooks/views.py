@@ -20,7 +20,7 @@ from xeroadmin.connections.services import webhook_url
 from xeroadmin.lib.http import HtmxHttpRequest
 from xeroadmin.tenancy.access import workspace_membership
 from xeroadmin.tenancy.models import Membership, Role
-from xeroadmin.webhooks import services
+from xeroadmin.webhooks import checks, processing, receiving
 from xeroadmin.webhooks.models import WebhookCounter, WebhookDelivery, WebhookEvent
 
 
@@ -51,10 +51,10 @@ def _receive(request: HttpRequest, app: XeroApp | None, key: str) -> HttpRespons
     if len(body) > MAX_DELIVERY:
         return _empty(413)
     signature = request.headers.get("x-xero-signature", "")
-    if not signature or not services.signature_valid(body, signature, key):
-        services.rejected_count(services.counter_scope(app))
+    if not signature or not receiving.signature_valid(body, signature, key):
+        receiving.rejected_count(receiving.counter_scope(app))
         return _empty(401)
-    services.delivery_store(app=app, body=body)
+    receiving.delivery_store(app=app, body=body)
     return _empty(200)
 
 
@@ -118,7 +118,7 @@ def _endpoints(membership: Membership) -> list[dict[str, Any]]:
                 "name": app.name,
                 "url": webhook_url(app),
                 "ready": bool(app.webhook_key),
-                "rejected": counters.get(services.counter_scope(app), 0),
+                "rejected": counters.get(receiving.counter_scope(app), 0),
             }
         )
     return endpoints
@@ -156,7 +156,7 @@ def delivery_detail(request: HttpRequest, ws: int, delivery_id: int) -> HttpResp
 def delivery_retry(request: HttpRequest, ws: int, delivery_id: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.ADMIN)
     delivery = get_object_or_404(_deliveries(membership), pk=delivery_id)
-    reopened = services.delivery_retry(delivery=delivery, workspace_id=ws)
+    reopened = processing.delivery_retry(delivery=delivery, workspace_id=ws)
     messages.success(
         request,
         f"Retrying {reopened} failed event{'s' if reopened != 1 else ''}; "
@@ -183,7 +183,7 @@ def delivery_check(request: HtmxHttpRequest, ws: int) -> HttpResponse:
         if not settings.XERO_WEBHOOK_KEY:
             error = "This deployment has no webhook key (XERO_WEBHOOK_KEY)."
             return render(request, "webhooks/partials/check.html", {"error": error})
-    verdicts = services.delivery_check(app)
+    verdicts = checks.delivery_check(app)
     context = {
         "verdicts": verdicts,
         "passed": all(v.passed for v in verdicts),

@@ -1,31 +1,20 @@
-"""Receiving Xero's webhooks and turning their events into mirror updates and activity.
-
-The receiver only checks the signature and stores the raw delivery: the answer never waits on
-parsing, Xero or a worker. Processing is a durable job per delivery (claim, heartbeat, sweeper)
-and is idempotent per event: the same event twice is stored once, and an event's activity is
-written in the same transaction that marks it done, with the mirror update it describes.
-"""
+"""Processing a webhook delivery: a durable job per delivery (claim, heartbeat, sweeper),
+idempotent per event. The same event twice is stored once, and an event's activity is written
+in the same transaction that marks it done, with the mirror update it describes."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import json
 import logging
 import random
-import secrets
-import threading
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import requests
-from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -33,10 +22,11 @@ from xeroadmin.activity.models import ActivityEvent
 from xeroadmin.activity.services import activity_record
 from xeroadmin.books import mirror
 from xeroadmin.books.models import Contact, Invoice
-from xeroadmin.connections.models import Tenant, XeroApp
-from xeroadmin.connections.services import tenant_client, webhook_url
+from xeroadmin.connections.clients import tenant_client
+from xeroadmin.connections.models import Tenant
 from xeroadmin.webhooks import describe
-from xeroadmin.webhooks.models import WebhookCounter, WebhookDelivery, WebhookEvent
+from xeroadmin.webhooks.models import WebhookDelivery, WebhookEvent
+from xeroadmin.webhooks.receiving import HANDOFF_BATCH, enqueue
 from xeroadmin.xero.client import XeroClient
 from xeroadmin.xero.dates import parse_datetime
 from xeroadmin.xero.errors import XeroError, XeroNotFound
@@ -47,103 +37,7 @@ STALE = timedelta(minutes=5)  # a claim this old belongs to a worker that died
 MAX_ATTEMPTS = 8
 REQUIRED = ("resourceId", "eventCategory", "eventType", "tenantId")
 IDS_PER_CALL = 50
-HANDOFF_BATCH = 50
-HANDOFF_GATHER = 0.1  # seconds
 CLOCK_SKEW = timedelta(seconds=30)
-
-
-# ------------------------------------------------------------------ receiving
-
-
-def signature_valid(body: bytes, signature: str, key: str) -> bool:
-    """x-xero-signature is base64(HMAC-SHA256(key, raw body)); compared in constant time."""
-    expected = base64.b64encode(hmac.new(key.encode(), body, hashlib.sha256).digest())
-    return hmac.compare_digest(expected, signature.encode("latin-1", "replace"))
-
-
-def sign(body: bytes, key: str) -> str:
-    return base64.b64encode(hmac.new(key.encode(), body, hashlib.sha256).digest()).decode()
-
-
-def delivery_store(*, app: XeroApp | None, body: bytes) -> WebhookDelivery:
-    """Keep a good delivery, then (after commit) hand it to the workers."""
-    delivery = WebhookDelivery.objects.create(app=app, body=body)
-    transaction.on_commit(lambda: _handoff.add(delivery.pk))
-    return delivery
-
-
-class _Handoff:
-    """Passes stored deliveries to the broker from a background thread, several to a message,
-    so that Xero's answer never waits on the broker (busy, slow or down). A delivery not
-    handed off (the broker refused it, or the process ended first) stays "received", and the
-    sweeper queues it."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._pending: list[int] = []
-        self._thread: threading.Thread | None = None
-
-    def add(self, delivery_id: int) -> None:
-        with self._lock:
-            self._pending.append(delivery_id)
-            if self._thread is None or not self._thread.is_alive():  # first use, or after fork
-                self._thread = threading.Thread(
-                    target=self._run, name="webhook-handoff", daemon=True
-                )
-                self._thread.start()
-        self._wake.set()
-
-    def _run(self) -> None:
-        while True:
-            self._wake.wait()
-            # A burst arrives together: gather it into few messages rather than one each.
-            time.sleep(HANDOFF_GATHER)
-            self._wake.clear()
-            with self._lock:
-                batch, self._pending = self._pending, []
-            for start in range(0, len(batch), HANDOFF_BATCH):
-                _enqueue(batch[start : start + HANDOFF_BATCH])
-
-
-_handoff = _Handoff()
-
-
-def _enqueue(delivery_ids: list[int], countdown: float = 0) -> None:
-    from xeroadmin.webhooks.tasks import deliveries_process
-
-    try:
-        # No publish retries: with the broker down, the sweeper finds the deliveries instead.
-        deliveries_process.apply_async((delivery_ids,), countdown=countdown, retry=False)
-    except Exception as error:  # the broker's own errors vary by transport
-        logger.warning(
-            "%d deliveries not queued (%s); the sweeper will pick them up.",
-            len(delivery_ids),
-            error,
-        )
-
-
-def rejected_count(scope: str) -> None:
-    """Count a badly signed delivery; nothing else of it is kept."""
-    now = timezone.now()
-    changed = WebhookCounter.objects.filter(scope=scope).update(
-        rejected=F("rejected") + 1, last_rejected_at=now
-    )
-    if not changed:
-        try:
-            with transaction.atomic():
-                WebhookCounter.objects.create(scope=scope, rejected=1, last_rejected_at=now)
-        except IntegrityError:
-            WebhookCounter.objects.filter(scope=scope).update(
-                rejected=F("rejected") + 1, last_rejected_at=now
-            )
-
-
-def counter_scope(app: XeroApp | None) -> str:
-    return f"app:{app.pk}" if app is not None else "default"
-
-
-# ------------------------------------------------------------------ processing
 
 
 class InvalidPayload(ValueError):
@@ -188,7 +82,7 @@ def delivery_process(*, delivery_id: int) -> WebhookDelivery | None:
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         status=WebhookDelivery.Status.RETRYING, next_attempt_at=due, error=message
     )
-    transaction.on_commit(lambda: _enqueue([delivery.pk], countdown=delay))
+    transaction.on_commit(lambda: enqueue([delivery.pk], countdown=delay))
     delivery.refresh_from_db()
     return delivery
 
@@ -225,7 +119,7 @@ def delivery_sweep() -> int:
     ).values_list("pk", flat=True)[:500]
     found = list(lost)
     for start in range(0, len(found), HANDOFF_BATCH):
-        _enqueue(found[start : start + HANDOFF_BATCH])
+        enqueue(found[start : start + HANDOFF_BATCH])
     return len(found)
 
 
@@ -237,7 +131,7 @@ def delivery_retry(*, delivery: WebhookDelivery, workspace_id: int) -> int:
     WebhookDelivery.objects.filter(pk=delivery.pk).exclude(
         status=WebhookDelivery.Status.PROCESSING
     ).update(status=WebhookDelivery.Status.RETRYING, next_attempt_at=timezone.now(), attempts=0)
-    transaction.on_commit(lambda: _enqueue([delivery.pk]))
+    transaction.on_commit(lambda: enqueue([delivery.pk]))
     return reopened
 
 
@@ -556,61 +450,3 @@ def _settle(
             data={**(data or {}), "event": event.pk},
         )
         WebhookEvent.objects.filter(pk=event.pk).update(activity=entry)
-
-
-# ------------------------------------------------------------------ the check
-
-
-@dataclass
-class Verdict:
-    signature: str
-    status: int
-    ms: int
-    problems: list[str]
-
-    @property
-    def passed(self) -> bool:
-        return not self.problems
-
-
-def delivery_check(app: XeroApp | None) -> list[Verdict]:
-    """Sign an empty payload with the app's key (and one with a wrong key), post both to the
-    app's own URL, and judge the answers as Xero's Intent to Receive does."""
-    key = app.webhook_key if app is not None else settings.XERO_WEBHOOK_KEY
-    url = webhook_url(app)
-    verdicts = []
-    for kind, signing_key in (("good", key), ("bad", secrets.token_urlsafe(32))):
-        body = json.dumps(
-            {
-                "events": [],
-                "firstEventSequence": 0,
-                "lastEventSequence": 0,
-                "entropy": secrets.token_hex(10).upper(),
-            }
-        ).encode()
-        signature = sign(body, signing_key)
-        started = timezone.now()
-        try:
-            response = requests.post(
-                url,
-                data=body,
-                timeout=5,
-                allow_redirects=False,
-                headers={"Content-Type": "application/json", "x-xero-signature": signature},
-            )
-        except requests.RequestException as error:
-            verdicts.append(Verdict(kind, 0, 0, [f"could not reach {url}: {error}"]))
-            continue
-        ms = int((timezone.now() - started).total_seconds() * 1000)
-        expected = 200 if kind == "good" else 401
-        problems = []
-        if response.status_code != expected:
-            problems.append(f"answered {response.status_code}, Xero expects {expected}")
-        if response.content:
-            problems.append("the answer had a body; Xero expects none")
-        if "set-cookie" in {h.lower() for h in response.headers}:
-            problems.append("the answer set a cookie; Xero expects none")
-        if ms > 5000:
-            problems.append("it took longer than Xero's 5 seconds")
-        verdicts.append(Verdict(kind, response.status_code, ms, problems))
-    return verdicts
