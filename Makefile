@@ -30,10 +30,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/djlint templates --check
+	$(BIN)/djlint templates --lint
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(BIN)/djlint templates --reformat --quiet || [ $$? -eq 1 ]  # 1: it changed something
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH)
