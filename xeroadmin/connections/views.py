@@ -8,12 +8,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xeroadmin.accounts.models import User
 from xeroadmin.activity.selectors import activity_list
 from xeroadmin.connections import clients as xero_clients
 from xeroadmin.connections import selectors, services
@@ -28,8 +27,7 @@ from xeroadmin.connections.forms import (
 from xeroadmin.connections.models import Tenant, XeroApp
 from xeroadmin.connections.signals import organisation_connected
 from xeroadmin.lib.forms import add_errors
-from xeroadmin.lib.http import HtmxHttpRequest
-from xeroadmin.tenancy.access import workspace_membership
+from xeroadmin.tenancy.access import WorkspaceRequest, workspace_membership
 from xeroadmin.tenancy.models import Client, Membership, Role
 from xeroadmin.xero.endpoints import SCOPE_REASONS
 from xeroadmin.xero.errors import XeroError
@@ -38,10 +36,6 @@ from xeroadmin.xero.errors import XeroError
 PENDING_KEY = "xero_consents"
 PENDING_TTL = 15 * 60
 PENDING_MAX = 5
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _page_context(membership: Membership, form: MappingForm | None = None) -> dict[str, Any]:
@@ -69,7 +63,7 @@ def _page_context(membership: Membership, form: MappingForm | None = None) -> di
 
 @login_required
 @require_GET
-def tenant_list(request: HtmxHttpRequest, ws: int) -> HttpResponse:
+def tenant_list(request: WorkspaceRequest, ws: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.ADMIN)
     context = _page_context(membership)
     context["highlight"] = set(request.GET.get("connected", "").split(","))
@@ -78,7 +72,7 @@ def tenant_list(request: HtmxHttpRequest, ws: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def mapping_save(request: HtmxHttpRequest, ws: int) -> HttpResponse:
+def mapping_save(request: WorkspaceRequest, ws: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.ADMIN)
     workspace = membership.workspace
     tenants = list(selectors.tenant_list(workspace=workspace))
@@ -87,7 +81,7 @@ def mapping_save(request: HtmxHttpRequest, ws: int) -> HttpResponse:
     if form.is_valid():
         try:
             changed = services.mapping_save(
-                workspace=workspace, actor=_user(request), choices=form.choices()
+                workspace=workspace, actor=request.user, choices=form.choices()
             )
         except ValidationError as error:
             add_errors(form, error)
@@ -110,7 +104,7 @@ def mapping_save(request: HtmxHttpRequest, ws: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def connect(request: HttpRequest, ws: int) -> HttpResponse:
+def connect(request: WorkspaceRequest, ws: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.ADMIN)
     apps = list(XeroApp.objects.filter(workspace=membership.workspace, kind=XeroApp.Kind.WEB))
     form = ConnectForm(request.POST, apps=apps, default_app=xero_clients.default_app_configured())
@@ -143,7 +137,7 @@ def connect(request: HttpRequest, ws: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def callback(request: HttpRequest) -> HttpResponse:
+def callback(request: WorkspaceRequest) -> HttpResponse:
     pending = request.session.get(PENDING_KEY, {})
     # Popped before anything else: a state is good for one return only.
     entry = pending.pop(request.GET.get("state", ""), None)
@@ -175,7 +169,7 @@ def callback(request: HttpRequest) -> HttpResponse:
     try:
         result = services.connect_finish(
             workspace=membership.workspace,
-            actor=_user(request),
+            actor=request.user,
             app=app,
             code=request.GET["code"],
             redirect_uri=entry["redirect_uri"],
@@ -186,7 +180,7 @@ def callback(request: HttpRequest) -> HttpResponse:
         messages.error(request, f"Connecting to Xero failed: {text}")
         return back
     for tenant in result.tenants:
-        organisation_connected.send(Tenant, tenant=tenant, actor=_user(request))
+        organisation_connected.send(Tenant, tenant=tenant, actor=request.user)
     messages.success(request, _connected_message(result))
     ids = ",".join(str(t.pk) for t in result.tenants)
     return redirect(reverse("connections:tenant-list", args=[ws]) + f"?connected={ids}")
@@ -211,7 +205,7 @@ def _connected_message(result: services.ConnectResult) -> str:
 
 @login_required
 @require_GET
-def tenant_detail(request: HttpRequest, ws: int, tenant_pk: int) -> HttpResponse:
+def tenant_detail(request: WorkspaceRequest, ws: int, tenant_pk: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.ADMIN)
     tenant = tenant_for(membership, tenant_pk)
     context = {
@@ -224,7 +218,7 @@ def tenant_detail(request: HttpRequest, ws: int, tenant_pk: int) -> HttpResponse
 
 @login_required
 @require_POST
-def tenant_check(request: HttpRequest, ws: int, tenant_pk: int) -> HttpResponse:
+def tenant_check(request: WorkspaceRequest, ws: int, tenant_pk: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.ADMIN)
     tenant = tenant_for(membership, tenant_pk)
     try:
@@ -241,7 +235,7 @@ def tenant_check(request: HttpRequest, ws: int, tenant_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def workspace_check(request: HttpRequest, ws: int) -> HttpResponse:
+def workspace_check(request: WorkspaceRequest, ws: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.ADMIN)
     checked = xero_clients.workspace_check(workspace=membership.workspace)
     attention = [t.name for t in checked if not t.is_connected]
@@ -257,14 +251,14 @@ def workspace_check(request: HttpRequest, ws: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def tenant_disconnect(request: HttpRequest, ws: int, tenant_pk: int) -> HttpResponse:
+def tenant_disconnect(request: WorkspaceRequest, ws: int, tenant_pk: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.ADMIN)
     tenant = tenant_for(membership, tenant_pk)
     form = DisconnectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         purge = form.cleaned_data["books"] == "purge"
         try:
-            services.tenant_disconnect(tenant=tenant, actor=_user(request), purge=purge)
+            services.tenant_disconnect(tenant=tenant, actor=request.user, purge=purge)
         except XeroError as error:
             messages.error(request, f"Xero could not disconnect {tenant.name}: {error.message}")
             return redirect("connections:tenant-detail", ws=ws, tenant_pk=tenant_pk)
@@ -281,13 +275,13 @@ def tenant_disconnect(request: HttpRequest, ws: int, tenant_pk: int) -> HttpResp
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def app_list(request: HttpRequest, ws: int) -> HttpResponse:
+def app_list(request: WorkspaceRequest, ws: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.ADMIN)
     form = XeroAppForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             app = services.xero_app_create(
-                workspace=membership.workspace, actor=_user(request), **form.cleaned_data
+                workspace=membership.workspace, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
             add_errors(form, error)
@@ -310,13 +304,13 @@ def _apps_context(membership: Membership, form: XeroAppForm) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def app_detail(request: HttpRequest, ws: int, app_id: int) -> HttpResponse:
+def app_detail(request: WorkspaceRequest, ws: int, app_id: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.ADMIN)
     app = app_for(membership, app_id)
     initial = {"name": app.name, "scopes": app.scopes}
     form = XeroAppForm(request.POST or None, initial=initial, app=app)
     if request.method == "POST" and form.is_valid():
-        services.xero_app_update(app=app, actor=_user(request), **form.cleaned_data)
+        services.xero_app_update(app=app, actor=request.user, **form.cleaned_data)
         messages.success(request, "Xero app saved.")
         return redirect("connections:app-detail", ws=ws, app_id=app.pk)
     context = {
@@ -332,11 +326,11 @@ def app_detail(request: HttpRequest, ws: int, app_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def app_delete(request: HttpRequest, ws: int, app_id: int) -> HttpResponse:
+def app_delete(request: WorkspaceRequest, ws: int, app_id: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.ADMIN)
     app = app_for(membership, app_id)
     try:
-        services.xero_app_delete(app=app, actor=_user(request))
+        services.xero_app_delete(app=app, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("connections:app-detail", ws=ws, app_id=app.pk)
@@ -346,20 +340,20 @@ def app_delete(request: HttpRequest, ws: int, app_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def custom_create(request: HttpRequest, ws: int) -> HttpResponse:
+def custom_create(request: WorkspaceRequest, ws: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.ADMIN)
     form = CustomConnectionForm(request.POST)
     if form.is_valid():
         try:
             tenant = services.custom_connection_create(
-                workspace=membership.workspace, actor=_user(request), **form.cleaned_data
+                workspace=membership.workspace, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
             add_errors(form, error)
         except XeroError as error:
             form.add_error(None, f"Xero could not be reached: {error.message}")
         else:
-            organisation_connected.send(Tenant, tenant=tenant, actor=_user(request))
+            organisation_connected.send(Tenant, tenant=tenant, actor=request.user)
             messages.success(request, f"{tenant.name} is connected through its Custom Connection.")
             url = reverse("connections:tenant-list", args=[ws])
             return redirect(f"{url}?connected={tenant.pk}")

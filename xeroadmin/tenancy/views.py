@@ -5,17 +5,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from xeroadmin.accounts.models import User
 from xeroadmin.lib.forms import add_errors
-from xeroadmin.lib.http import HtmxHttpRequest
 from xeroadmin.tenancy import selectors, services
 from xeroadmin.tenancy.access import (
     SESSION_KEY,
+    WorkspaceRequest,
     client_for,
     invitation_for,
     member_for,
@@ -32,16 +31,12 @@ from xeroadmin.tenancy.forms import (
 from xeroadmin.tenancy.models import Membership, Role
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @login_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    memberships = list(selectors.membership_list_for_user(user=_user(request)))
+def home(request: WorkspaceRequest) -> HttpResponse:
+    memberships = list(selectors.membership_list_for_user(user=request.user))
     if not memberships:
-        invitations = selectors.invitation_list_for_user(user=_user(request))
+        invitations = selectors.invitation_list_for_user(user=request.user)
         context = {"form": WorkspaceForm(), "invitations": invitations}
         return render(request, "tenancy/onboarding.html", context)
     remembered = request.session.get(SESSION_KEY)
@@ -51,10 +46,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def workspace_create(request: HttpRequest) -> HttpResponse:
+def workspace_create(request: WorkspaceRequest) -> HttpResponse:
     form = WorkspaceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        workspace = services.workspace_create(user=_user(request), name=form.cleaned_data["name"])
+        workspace = services.workspace_create(user=request.user, name=form.cleaned_data["name"])
         messages.success(request, f"Workspace “{workspace.name}” created.")
         return redirect("tenancy:workspace-detail", ws=workspace.pk)
     return render(request, "tenancy/workspace_create.html", {"form": form})
@@ -62,14 +57,14 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def workspace_list(request: HttpRequest) -> HttpResponse:
-    memberships = selectors.membership_list_for_user(user=_user(request))
+def workspace_list(request: WorkspaceRequest) -> HttpResponse:
+    memberships = selectors.membership_list_for_user(user=request.user)
     return render(request, "tenancy/workspace_list.html", {"memberships": memberships})
 
 
 @login_required
 @require_GET
-def workspace_detail(request: HttpRequest, ws: int) -> HttpResponse:
+def workspace_detail(request: WorkspaceRequest, ws: int) -> HttpResponse:
     membership = workspace_membership(request, ws)
     # The clients' organisations are shown by the connections app's panel (its template tag).
     context = {
@@ -84,7 +79,7 @@ def workspace_detail(request: HttpRequest, ws: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def workspace_settings(request: HttpRequest, ws: int) -> HttpResponse:
+def workspace_settings(request: WorkspaceRequest, ws: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.ADMIN)
     workspace = membership.workspace
     form = WorkspaceForm(request.POST or None, initial={"name": workspace.name})
@@ -99,7 +94,7 @@ def workspace_settings(request: HttpRequest, ws: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def workspace_delete(request: HttpRequest, ws: int) -> HttpResponse:
+def workspace_delete(request: WorkspaceRequest, ws: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.OWNER)
     workspace = membership.workspace
     delete_form = WorkspaceDeleteForm(request.POST, workspace_name=workspace.name)
@@ -115,7 +110,7 @@ def workspace_delete(request: HttpRequest, ws: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def client_list(request: HtmxHttpRequest, ws: int) -> HttpResponse:
+def client_list(request: WorkspaceRequest, ws: int) -> HttpResponse:
     membership = workspace_membership(request, ws)
     search = ClientSearchForm(request.GET)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
@@ -132,7 +127,7 @@ def client_list(request: HtmxHttpRequest, ws: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def client_create(request: HtmxHttpRequest, ws: int) -> HttpResponse:
+def client_create(request: WorkspaceRequest, ws: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.ADMIN)
     form = ClientForm(request.POST)
     if form.is_valid():
@@ -159,7 +154,7 @@ def client_create(request: HtmxHttpRequest, ws: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def client_detail(request: HttpRequest, ws: int, client_id: int) -> HttpResponse:
+def client_detail(request: WorkspaceRequest, ws: int, client_id: int) -> HttpResponse:
     role = Role.ADMIN if request.method == "POST" else Role.VIEWER
     membership = workspace_membership(request, ws, role=role)
     client = client_for(membership, client_id)
@@ -182,7 +177,7 @@ def client_detail(request: HttpRequest, ws: int, client_id: int) -> HttpResponse
 
 @login_required
 @require_POST
-def client_delete(request: HttpRequest, ws: int, client_id: int) -> HttpResponse:
+def client_delete(request: WorkspaceRequest, ws: int, client_id: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.ADMIN)
     client = client_for(membership, client_id)
     services.client_delete(client=client)
@@ -192,7 +187,7 @@ def client_delete(request: HttpRequest, ws: int, client_id: int) -> HttpResponse
 
 @login_required
 @require_GET
-def member_list(request: HttpRequest, ws: int) -> HttpResponse:
+def member_list(request: WorkspaceRequest, ws: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.ADMIN)
     return render(request, "tenancy/member_list.html", _member_context(membership))
 
@@ -209,7 +204,7 @@ def _member_context(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def member_detail(request: HttpRequest, ws: int, member_id: int) -> HttpResponse:
+def member_detail(request: WorkspaceRequest, ws: int, member_id: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.ADMIN)
     member = member_for(membership, member_id)
     initial = {"role": member.role, "limited": member.limited, "clients": member.clients.all()}
@@ -227,7 +222,7 @@ def member_detail(request: HttpRequest, ws: int, member_id: int) -> HttpResponse
 
 @login_required
 @require_POST
-def member_remove(request: HttpRequest, ws: int, member_id: int) -> HttpResponse:
+def member_remove(request: WorkspaceRequest, ws: int, member_id: int) -> HttpResponse:
     membership = workspace_membership(request, ws)
     member = member_for(membership, member_id)
     leaving = member.pk == membership.pk
@@ -250,7 +245,7 @@ def member_remove(request: HttpRequest, ws: int, member_id: int) -> HttpResponse
 
 @login_required
 @require_POST
-def invitation_create(request: HtmxHttpRequest, ws: int) -> HttpResponse:
+def invitation_create(request: WorkspaceRequest, ws: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.ADMIN)
     form = InvitationForm(request.POST, actor=membership)
     if form.is_valid():
@@ -269,7 +264,7 @@ def invitation_create(request: HtmxHttpRequest, ws: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def invitation_resend(request: HttpRequest, ws: int, invitation_id: int) -> HttpResponse:
+def invitation_resend(request: WorkspaceRequest, ws: int, invitation_id: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.ADMIN)
     invitation = invitation_for(membership, invitation_id)
     try:
@@ -283,7 +278,7 @@ def invitation_resend(request: HttpRequest, ws: int, invitation_id: int) -> Http
 
 @login_required
 @require_POST
-def invitation_revoke(request: HtmxHttpRequest, ws: int, invitation_id: int) -> HttpResponse:
+def invitation_revoke(request: WorkspaceRequest, ws: int, invitation_id: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.ADMIN)
     invitation = invitation_for(membership, invitation_id)
     try:
@@ -298,7 +293,7 @@ def invitation_revoke(request: HtmxHttpRequest, ws: int, invitation_id: int) -> 
 
 
 @require_http_methods(["GET", "POST"])
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+def invitation_accept(request: WorkspaceRequest, token: str) -> HttpResponse:
     try:
         invitation = services.invitation_by_token(token=token)
     except services.InvitationError as error:
@@ -309,7 +304,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         )
     if request.method == "POST" and request.user.is_authenticated:
         try:
-            membership = services.invitation_accept(token=token, user=_user(request))
+            membership = services.invitation_accept(token=token, user=request.user)
         except services.InvitationError as error:
             context: dict[str, object] = {"error": error.message, "invitation": invitation}
             return render(request, "tenancy/invitation_accept.html", context, status=403)

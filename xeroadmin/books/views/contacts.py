@@ -3,6 +3,8 @@ archiving."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -13,7 +15,7 @@ from xeroadmin.books import selectors, services
 from xeroadmin.books.forms import CONTACT_GROUPS, ContactForm
 from xeroadmin.books.models import Contact
 from xeroadmin.books.views.records import attachments_context, history_context
-from xeroadmin.books.views.shared import Refusal, act, books_for, paged, status, submit
+from xeroadmin.books.views.shared import Books, Refusal, act, books_for, paged, status, submit
 from xeroadmin.connections.models import Tenant
 from xeroadmin.tenancy.access import WorkspaceRequest
 from xeroadmin.tenancy.models import Role
@@ -46,23 +48,10 @@ def contact_detail(
     books = books_for(request, ws, tenant_pk)
     contact = contact_of(books.tenant, contact_pk)
     form = ContactForm(request.POST or None, initial=ContactForm.initial_for(contact))
-    saved = None
-    if request.method == "POST" and form.is_valid():
-        saved = submit(
-            form,
-            lambda: services.contact_save(
-                tenant=books.tenant,
-                contact=contact,
-                actor=books.actor,
-                data=form.details(),
-                addresses=form.addresses(),
-                phones=form.phones(),
-                seen=form.cleaned_data["seen"],
-            ),
-        )
-        if not isinstance(saved, Refusal):
-            messages.success(request, "Contact saved in Xero.")
-            return books.redirect("contact-detail", contact.pk)
+    saved = _save(books, contact, form) if request.method == "POST" and form.is_valid() else None
+    if saved is not None and not isinstance(saved, Refusal):
+        messages.success(request, "Contact saved in Xero.")
+        return books.redirect("contact-detail", contact.pk)
     context = (
         books.page()
         | history_context(books, "contacts", contact)
@@ -77,6 +66,21 @@ def contact_detail(
         }
     )
     return render(request, "books/contact_detail.html", context, status=status(saved))
+
+
+def _save(books: Books, contact: Contact, form: ContactForm) -> Any:
+    return submit(
+        form,
+        lambda: services.contact_save(
+            tenant=books.tenant,
+            contact=contact,
+            actor=books.actor,
+            data=form.details(),
+            addresses=form.addresses(),
+            phones=form.phones(),
+            seen=form.cleaned_data["seen"],
+        ),
+    )
 
 
 def _contact_lines(contact: Contact) -> list[tuple[str, str]]:
