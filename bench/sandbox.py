@@ -31,6 +31,8 @@ def run() -> None:
         ).json()["access_token"]
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {token}"
+        # Xero (and so the sandbox) answers XML unless the client asks for JSON.
+        session.headers["Accept"] = "application/json"
         page = f"{base}/api.xro/2.0/Invoices"
         params: dict[str, str | int] = {"page": 37, "pageSize": 1000, "where": 'Type=="ACCREC"'}
         assert len(session.get(page, params=params, timeout=30).json()["Invoices"]) == 1000
