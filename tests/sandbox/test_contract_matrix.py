@@ -358,33 +358,20 @@ def test_every_route_answers_every_way(xero: Xero) -> None:
             },
             lambda places: {"Amount": "1.25", "Status": "AUTHORISED"},
         ),
-        Case(
-            "PUT",
-            f"Invoices/{payable['InvoiceID']}/History",
-            "HistoryRecords",
-            lambda w: {"HistoryRecords": [{"Details": f"Note {w}"}]},
-            lambda places: {"Changes": "Note"},
-        ),
-        Case(
-            "PUT",
-            f"Contacts/{contact['ContactID']}/History",
-            "HistoryRecords",
-            lambda w: {"HistoryRecords": [{"Details": f"Note {w}"}]},
-            lambda places: {"Changes": "Note"},
-        ),
-        Case(
-            "PUT",
-            f"Items/{item['ItemID']}/History",
-            "HistoryRecords",
-            lambda w: {"HistoryRecords": [{"Details": f"Note {w}"}]},
-            lambda places: {"Changes": "Note"},
-        ),
-        Case(
-            "PUT",
-            f"CreditNotes/{credit['CreditNoteID']}/History",
-            "HistoryRecords",
-            lambda w: {"HistoryRecords": [{"Details": f"Note {w}"}]},
-            lambda places: {"Changes": "Note"},
+        *(
+            Case(
+                "PUT",
+                f"{record}/History",
+                "HistoryRecords",
+                lambda w: {"HistoryRecords": [{"Details": f"Note {w}"}]},
+                lambda places: {"Changes": "Note"},
+            )
+            for record in (
+                f"Invoices/{payable['InvoiceID']}",
+                f"Contacts/{contact['ContactID']}",
+                f"Items/{item['ItemID']}",
+                f"CreditNotes/{credit['CreditNoteID']}",
+            )
         ),
         Case(
             "PUT",

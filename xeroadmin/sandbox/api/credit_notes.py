@@ -13,11 +13,15 @@ from xeroadmin.sandbox.api.common import (
     envelope,
     find_record,
     list_records,
-    string_field,
     write_collection,
     write_record,
 )
-from xeroadmin.sandbox.api.documents import document_contact, document_currency, document_lines
+from xeroadmin.sandbox.api.documents import (
+    document_contact,
+    document_currency,
+    document_lines,
+    document_terms,
+)
 from xeroadmin.sandbox.api.invoices import INVOICE_SCOPES
 from xeroadmin.sandbox.api.records import history_of
 from xeroadmin.sandbox.api.router import Resource, register
@@ -74,16 +78,7 @@ def credit_note_apply(
         record["LineItems"] = document_lines(
             call, item["LineItems"], CREDIT_TYPES[str(credit_type)], errors, record["LineItems"]
         )
-    reference = string_field(item, "Reference", 255, errors)
-    if reference is not None:
-        record["Reference"] = reference
-    if "LineAmountTypes" in item:
-        # As on invoices: a credit note's lines are tax exclusive, inclusive or without tax.
-        # Source: OAS-ACC schemas.CreditNote.LineAmountTypes.
-        if item["LineAmountTypes"] not in books.LINE_AMOUNT_TYPES:
-            errors.append("LineAmountTypes must be Exclusive, Inclusive or NoTax.")
-        else:
-            record["LineAmountTypes"] = item["LineAmountTypes"]
+    document_terms(record, item, errors)
     if wanted in ("SUBMITTED", "AUTHORISED") and not record["LineItems"]:
         errors.append("Credit notes must have at least one line item before they can be approved.")
     if errors:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from xeroadmin.sandbox import books
-from xeroadmin.sandbox.api.common import Call
+from xeroadmin.sandbox.api.common import Call, string_field
 from xeroadmin.sandbox.api.contacts import contact_apply
 from xeroadmin.sandbox.core import InputError, money, new_id
 
@@ -201,3 +201,17 @@ def document_contact(call: Call, raw: Any, errors: list[str]) -> dict[str, Any] 
     if contact["ContactStatus"] == "ARCHIVED":
         errors.append(f"The contact {contact['Name']} is archived and cannot be used.")
     return contact
+
+
+def document_terms(record: dict[str, Any], item: dict[str, Any], errors: list[str]) -> None:
+    """A document's reference and how its line amounts treat tax (exclusive, inclusive or no
+    tax), on invoices and credit notes alike. Source: OAS-ACC schemas.Invoice and
+    schemas.CreditNote (`Reference`, `LineAmountTypes`)."""
+    reference = string_field(item, "Reference", 255, errors)
+    if reference is not None:
+        record["Reference"] = reference
+    if "LineAmountTypes" in item:
+        if item["LineAmountTypes"] not in books.LINE_AMOUNT_TYPES:
+            errors.append("LineAmountTypes must be Exclusive, Inclusive or NoTax.")
+        else:
+            record["LineAmountTypes"] = item["LineAmountTypes"]

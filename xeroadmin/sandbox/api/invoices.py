@@ -19,7 +19,12 @@ from xeroadmin.sandbox.api.common import (
     write_collection,
     write_record,
 )
-from xeroadmin.sandbox.api.documents import document_contact, document_currency, document_lines
+from xeroadmin.sandbox.api.documents import (
+    document_contact,
+    document_currency,
+    document_lines,
+    document_terms,
+)
 from xeroadmin.sandbox.api.records import attachments_of, history_of
 from xeroadmin.sandbox.api.router import Resource, register
 from xeroadmin.sandbox.core import InputError, new_id, parse_date, validation_error
@@ -150,14 +155,7 @@ def _apply_fields(
             record["DueDate"] = parse_date(item["DueDate"], "DueDate")
     except InputError as error:
         errors.append(str(error))
-    reference = string_field(item, "Reference", 255, errors)
-    if reference is not None:
-        record["Reference"] = reference
-    if "LineAmountTypes" in item:
-        if item["LineAmountTypes"] not in books.LINE_AMOUNT_TYPES:
-            errors.append("LineAmountTypes must be Exclusive, Inclusive or NoTax.")
-        else:
-            record["LineAmountTypes"] = item["LineAmountTypes"]
+    document_terms(record, item, errors)
     document_currency(call, record, item, errors)
     if "LineItems" in item:
         record["LineItems"] = document_lines(
