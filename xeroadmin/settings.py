@@ -205,6 +205,9 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "xeroadmin"
 
 LANGUAGE_CODE = "en-gb"
+# How money is written (Babel's CLDR locale): en_GB names every dollar (NZ$, A$, US$), which a
+# practice with organisations in several countries needs.
+MONEY_LOCALE = env_str("MONEY_LOCALE", "en_GB")
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -130,3 +130,24 @@ def test_outstanding_and_overdue_in_the_base_currency_are_exact(xero, books) -> 
         i["CurrencyCode"] for i in org.invoices.values() if i["CurrencyCode"] != org.currency
     }
     assert currencies >= {"USD", "EUR", "GBP"}
+
+
+def test_every_page_writes_money_in_its_currency(as_viewer, cast, books) -> None:
+    """One helper everywhere: the list, the detail page and the editor's totals name the
+    currency (NZ$ and US$ told apart), never a bare number beside a code."""
+    from django.urls import reverse
+
+    from xeroadmin.books.models import Invoice
+    from xeroadmin.lib.money import money
+
+    invoice = Invoice.objects.filter(tenant=books, type="ACCREC").exclude(total=0).first()
+    assert invoice is not None
+    Invoice.objects.filter(pk=invoice.pk).update(currency_code="USD")
+    args = [cast.workspace.pk, books.pk]
+    listing = as_viewer.get(reverse("books:invoice-list", args=args), {"q": invoice.number})
+    assert money(invoice.total, "USD") in listing.content.decode()
+    assert money(invoice.total, "USD").startswith("US$")
+    detail = as_viewer.get(reverse("books:invoice-detail", args=[*args, invoice.pk]))
+    assert money(invoice.total, "USD") in detail.content.decode()
+    home = as_viewer.get(reverse("books:organisation-home", args=args)).content.decode()
+    assert "NZ$" in home

@@ -158,12 +158,13 @@ class Totals:
     tax: Decimal = Decimal("0")
     total: Decimal = Decimal("0")
     lines: list[Decimal] = field(default_factory=list)
+    currency: str = ""
 
 
 def totals(tenant: Tenant, data: QueryDict, amounts: str) -> Totals:
     """Subtotal, tax and total as Xero will compute them (per line, rounded to the cent)."""
     rates = {t.tax_type: t.rate for t in TaxRate.objects.filter(tenant=tenant)}
-    result = Totals()
+    result = Totals(currency=str(data.get("currency_code") or tenant.base_currency))
     for n in line_indexes(data):
         quantity = _number(data.get(f"line-{n}-quantity"))
         price = _number(data.get(f"line-{n}-unit_amount"))

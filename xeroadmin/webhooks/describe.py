@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from xeroadmin.books.models import Contact, Invoice
-
-SYMBOLS = {"AUD": "$", "NZD": "$", "USD": "$", "CAD": "$", "SGD": "$", "GBP": "£", "EUR": "€"}
+from xeroadmin.lib.money import money
 
 INVOICE_FIELDS = (
     "number", "type", "status", "contact_name", "total", "amount_due", "currency_code",
@@ -37,13 +35,10 @@ def snapshots(model: type[Invoice] | type[Contact], tenant_pk: int, ids: list[st
 
 
 def amount(value: Any, currency: str = "") -> str:
+    """An amount as every page writes it (`lib.money`)."""
     if value is None:
         return "—"
-    text = f"{Decimal(value):,.2f}"
-    symbol = SYMBOLS.get(currency)
-    if symbol:
-        return f"-{symbol}{text[1:]}" if text.startswith("-") else f"{symbol}{text}"
-    return f"{currency} {text}".strip()
+    return money(value, currency)
 
 
 def _day(value: date | None) -> str:

@@ -36,8 +36,9 @@ def invoice_rows(invoices: Iterable[Any], list_url: str) -> SafeString:
             f'<td data-label="Date">{escape(day(invoice.date))}</td>'
             f'<td data-label="Due">{escape(day(invoice.due_date))}</td>'
             f'<td data-label="Status"><span class="badge status-{status}">{status}</span></td>'
-            f'<td data-label="Total" class="num">{escape(invoice.currency_code)} '
-            f"{escape(money(invoice.total))}</td>"
-            f'<td data-label="Due" class="num">{escape(money(invoice.amount_due))}</td></tr>'
+            f'<td data-label="Total" class="num">'
+            f"{escape(money(invoice.total, invoice.currency_code))}</td>"
+            f'<td data-label="Due" class="num">'
+            f"{escape(money(invoice.amount_due, invoice.currency_code))}</td></tr>"
         )
     return mark_safe("\n".join(rows))  # noqa: S308 - every value above is escaped

@@ -1,25 +1,28 @@
-"""Fast display filters for long tables: `money` (1,234.50) and `day` (3 Mar 2026)."""
+"""Display filters: `money` (NZ$1,234.50, through `lib.money`), `price` (a unit price, up
+to 4 decimals) and `day` (3 Mar 2026)."""
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django import template
+
+from xeroadmin.lib import money as amounts
 
 register = template.Library()
 
 
 @register.filter
-def money(value: Any) -> str:
-    """An amount with thousands separators and two decimals; blank for none."""
-    if value is None or value == "":
-        return ""
-    try:
-        return f"{Decimal(value):,.2f}"
-    except (ArithmeticError, ValueError, TypeError):
-        return str(value)
+def money(value: Any, currency: str = "") -> str:
+    """An amount in its currency (`{{ total|money:invoice.currency_code }}`); blank for none."""
+    return amounts.money(value, currency)
+
+
+@register.filter
+def price(value: Any, currency: str = "") -> str:
+    """A unit price: the decimals it has, up to 4 (Xero keeps 4 with `unitdp=4`)."""
+    return amounts.money(value, currency, places=4)
 
 
 @register.filter
