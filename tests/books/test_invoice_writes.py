@@ -27,7 +27,7 @@ def test_it_approves_a_draft_through_xero(as_finance, xero, cast: Cast, books: T
     draft = Invoice.objects.filter(tenant=books, status="DRAFT").first()
     assert draft is not None
     page = act(as_finance, cast, draft, "approve")
-    assert b"is now authorised" in page.content
+    assert b"is now awaiting payment" in page.content
     draft.refresh_from_db()
     assert draft.status == "AUTHORISED"
     source = xero.sandbox.state.orgs[books.tenant_id].invoices[draft.xero_id]
@@ -138,7 +138,7 @@ def test_it_records_and_reverses_a_payment(as_finance, xero, cast: Cast, books: 
     payment = invoice.payments.get(reference="Full")
     reverse_url = reverse("books:payment-reverse", args=[cast.workspace.pk, books.pk, payment.pk])
     back = as_finance.post(reverse_url, follow=True)
-    assert b"the invoice is authorised again" in back.content
+    assert b"the invoice is awaiting payment again" in back.content
     invoice.refresh_from_db()
     assert invoice.status == "AUTHORISED"
     payment.refresh_from_db()

@@ -83,16 +83,18 @@ def test_draft_approve_pay_and_reverse(setup, browser: Browser) -> None:
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Approve").click()
-    expect(page.get_by_text(re.compile(r"is now authorised"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"is now awaiting payment"))).to_be_visible()
     invoice = Invoice.objects.get(tenant=tenant, reference="Browser flow")
     page.get_by_role("button", name="Record payment").click()
     expect(page.get_by_text("Payment recorded; the invoice is paid.")).to_be_visible()
-    expect(page.locator(".page-head .badge")).to_have_text("PAID")
+    expect(page.locator(".page-head .badge")).to_have_text("Paid")
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("[id^=reverse-]").first.click()
-    expect(page.get_by_text("Payment reversed; the invoice is authorised again.")).to_be_visible()
-    expect(page.locator(".page-head .badge")).to_have_text("AUTHORISED")
+    expect(
+        page.get_by_text("Payment reversed; the invoice is awaiting payment again.")
+    ).to_be_visible()
+    expect(page.locator(".page-head .badge")).to_have_text("Awaiting payment")
     invoice.refresh_from_db()
     assert invoice.status == "AUTHORISED"
     assert invoice.lines.count() == 2
@@ -187,7 +189,7 @@ def test_invoice_filters_compose_in_any_order(setup, browser: Browser) -> None:
     assert expected > 0
     statuses = page.locator("#invoice-table tbody td[data-label='Status']").all_inner_texts()
     assert len(statuses) == min(expected, 50)
-    assert {s.strip().lower() for s in statuses} == {"authorised"}
+    assert {s.strip().lower() for s in statuses} == {"awaiting payment"}
     # Typing and clicking a tab at once: the tab's answer is the one shown, every time.
     for tab, status in (("Paid", "PAID"), ("Draft", "DRAFT"), ("All", "")):
         page.fill("#id_q", "")

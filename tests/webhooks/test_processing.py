@@ -96,7 +96,7 @@ def test_the_sandboxs_own_delivery_becomes_a_readable_entry(
     total = f"NZ${invoice.total:,.2f}"  # the demo company is in NZ dollars
     assert entry.summary == (
         f"Invoice {invoice.number} for {invoice.contact_name} was updated in Xero: "
-        f"AUTHORISED → PAID, {total}"
+        f"Awaiting payment → Paid, {total}"
     )
     assert entry.tenant == books
     assert entry.client == cast.client_a
@@ -208,7 +208,7 @@ def test_contacts_and_credit_notes_are_described(xero, cast: Cast, books: Tenant
     note = xero.sandbox.state.orgs[books.tenant_id].credit_notes[note_id]
     assert (
         f"Credit note {note['CreditNoteNumber']} for {note['Contact']['Name']} was created in "
-        f"Xero: AUTHORISED, NZ${note['Total']:,.2f}"
+        f"Xero: Awaiting payment, NZ${note['Total']:,.2f}"
     ) in summaries
     contact.refresh_from_db()
     assert contact.status == "ARCHIVED"

@@ -7,19 +7,12 @@ from typing import Any
 from django import forms
 from django.core.validators import MaxValueValidator
 
+from xeroadmin.books import words
 from xeroadmin.books.models import Invoice
 from xeroadmin.books.selectors import SORTS, InvoiceFilters
 from xeroadmin.xero.dates import parse_datetime
 
-STATUS_TABS = [
-    ("", "All"),
-    ("DRAFT", "Draft"),
-    ("SUBMITTED", "Awaiting approval"),
-    ("AUTHORISED", "Awaiting payment"),
-    ("PAID", "Paid"),
-    ("VOIDED", "Voided"),
-    ("DELETED", "Deleted"),
-]
+STATUS_TABS = [("", "All"), *words.DOCUMENT.items()]
 
 
 # The largest id a database column holds: a longer number in a URL is an error, not a crash.

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from xeroadmin.books.models import Contact, Invoice
+from xeroadmin.books.words import status_word
 from xeroadmin.lib.money import money
 
 INVOICE_FIELDS = (
@@ -46,18 +47,18 @@ def _day(value: date | None) -> str:
 
 
 def invoice_summary(before: Snapshot | None, after: Snapshot, verb: str) -> tuple[str, list[str]]:
-    """("Invoice INV-0042 for Acme Ltd was updated in Xero: AUTHORISED → PAID, $1,200.00",
+    """("Invoice INV-0042 for Acme Ltd was updated in Xero: Awaiting payment → Paid, NZ$1,200.00",
     the changes); no changes means nothing a person would notice changed."""
     bill = after["type"] == Invoice.Type.BILL
     title = ("Bill" if bill else "Invoice") + (f" {after['number']}" if after["number"] else "")
     party = f" {'from' if bill else 'for'} {after['contact_name']}" if after["contact_name"] else ""
     total = amount(after["total"], after["currency_code"])
     if before is None:
-        changes = [f"{after['status']}, {total}"]
+        changes = [f"{status_word(after['status'])}, {total}"]
         return f"{title}{party} was created in Xero: {changes[0]}", changes
     changes = []
     if before["status"] != after["status"]:
-        changes.append(f"{before['status']} → {after['status']}, {total}")
+        changes.append(f"{status_word(before['status'])} → {status_word(after['status'])}, {total}")
     if before["total"] != after["total"]:
         changes.append(f"total {amount(before['total'], before['currency_code'])} → {total}")
     if before["amount_due"] != after["amount_due"] and before["status"] == after["status"]:
@@ -107,8 +108,8 @@ def credit_note_summary(record: dict[str, Any] | None, event: Any, verb: str) ->
         contact = (record.get("Contact") or {}).get("Name")
         party = f" for {contact}" if contact else ""
         total = amount(record.get("Total"), str(record.get("CurrencyCode") or ""))
-        return f"{title}{party} was {verb} in Xero: {record.get('Status') or ''}, {total}"
+        return f"{title}{party} was {verb} in Xero: {status_word(record.get('Status'))}, {total}"
     data = event.data or {}
     kind = {"ACCRECCREDIT": "sales", "ACCPAYCREDIT": "purchase"}.get(str(data.get("Type")), "")
-    status = f": {data['Status']}" if data.get("Status") else ""
+    status = f": {status_word(data['Status'])}" if data.get("Status") else ""
     return f"A {kind + ' ' if kind else ''}credit note was {verb} in Xero{status}"

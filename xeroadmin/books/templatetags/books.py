@@ -11,6 +11,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from xeroadmin.books.models import Invoice
+from xeroadmin.books.words import status_word as word_for
 from xeroadmin.lib.templatetags.display import day, money
 
 register = template.Library()
@@ -29,16 +30,23 @@ def invoice_rows(invoices: Iterable[Any], list_url: str) -> SafeString:
             else ""
         )
         status = escape(invoice.status)
+        word = escape(word_for(invoice.status))
         rows.append(
             f'<tr><td data-label="Number"><a href="{escape(list_url)}{invoice.pk}/">'
             f"{escape(invoice.number or '(draft)')}</a>{bill}{reference}</td>"
             f'<td data-label="Contact">{escape(invoice.contact_name)}</td>'
             f'<td data-label="Date">{escape(day(invoice.date))}</td>'
             f'<td data-label="Due">{escape(day(invoice.due_date))}</td>'
-            f'<td data-label="Status"><span class="badge status-{status}">{status}</span></td>'
+            f'<td data-label="Status"><span class="badge status-{status}">{word}</span></td>'
             f'<td data-label="Total" class="num">'
             f"{escape(money(invoice.total, invoice.currency_code))}</td>"
             f'<td data-label="Due" class="num">'
             f"{escape(money(invoice.amount_due, invoice.currency_code))}</td></tr>"
         )
     return mark_safe("\n".join(rows))  # noqa: S308 - every value above is escaped
+
+
+@register.filter
+def status_word(status: str | None, kind: str = "document") -> str:
+    """`{{ invoice.status|status_word }}`: Awaiting payment, not AUTHORISED (see `words`)."""
+    return word_for(status, kind)

@@ -14,6 +14,7 @@ from xeroadmin.books.forms import STATUS_TABS, InvoiceFilterForm, PaymentForm, s
 from xeroadmin.books.models import Invoice
 from xeroadmin.books.views.records import attachments_context, history_context
 from xeroadmin.books.views.shared import Books, Refusal, act, books_for, paged, say_waits
+from xeroadmin.books.words import status_word
 from xeroadmin.connections.models import Tenant
 from xeroadmin.tenancy.access import WorkspaceRequest
 
@@ -135,7 +136,8 @@ def invoice_action(
         if action == "email":
             messages.success(request, f"Xero is e-mailing invoice {number}.")
         else:
-            messages.success(request, f"Invoice {number} is now {written.record.status.lower()}.")
+            word = status_word(written.record.status).lower()
+            messages.success(request, f"Invoice {number} is now {word}.")
     return books.redirect("invoice-detail", invoice.pk)
 
 

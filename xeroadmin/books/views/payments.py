@@ -21,6 +21,7 @@ from xeroadmin.books.views.shared import (
     status,
     submit,
 )
+from xeroadmin.books.words import status_word
 from xeroadmin.tenancy.access import WorkspaceRequest
 
 
@@ -88,7 +89,7 @@ def payment_create(
         )
         if not isinstance(written, Refusal):
             say_waits(request, written)
-            now = written.record.status.lower()
+            now = status_word(written.record.status).lower()
             messages.success(request, f"Payment recorded; the invoice is {now}.")
             return books.redirect("invoice-detail", invoice.pk)
     # Back to the page with the user's input and the reasons beside it.
@@ -110,7 +111,7 @@ def payment_reverse(
         doing="reverse it",
     )
     if not isinstance(written, Refusal):
-        now = written.record.status.lower()
+        now = status_word(written.record.status).lower()
         messages.success(request, f"Payment reversed; the invoice is {now} again.")
     if payment.invoice_id:
         return books.redirect("invoice-detail", payment.invoice_id)
