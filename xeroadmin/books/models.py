@@ -96,7 +96,8 @@ class Account(Mirrored):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}".strip()
+        """As Xero's pickers show it: "200 · Sales" (the name alone when it has no code)."""
+        return f"{self.code} · {self.name}" if self.code else self.name
 
 
 class Contact(Mirrored):

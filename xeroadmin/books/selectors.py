@@ -324,3 +324,26 @@ def payment_list(*, tenant: Tenant, filters: dict[str, Any]) -> QuerySet[Payment
     if "date_to" in filters:
         payments = payments.filter(date__lte=filters["date_to"])
     return payments.order_by("-date", "-pk")
+
+
+@dataclass
+class Names:
+    """What a page shows for the codes it holds: accounts and tax rates by name, the code
+    secondary ("200 · Sales", "GST on Income 15%"), as Xero shows them."""
+
+    accounts: dict[str, str]
+    tax_rates: dict[str, str]
+
+    def account(self, code: str | None) -> str:
+        return self.accounts.get(code or "", code or "")
+
+    def tax_rate(self, tax_type: str | None) -> str:
+        return self.tax_rates.get(tax_type or "", tax_type or "")
+
+
+def names(*, tenant: Tenant) -> Names:
+    accounts = Account.objects.filter(tenant=tenant).exclude(code="")
+    return Names(
+        accounts={a.code: str(a) for a in accounts.only("code", "name")},
+        tax_rates={t.tax_type: str(t) for t in TaxRate.objects.filter(tenant=tenant)},
+    )

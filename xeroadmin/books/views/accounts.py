@@ -69,7 +69,13 @@ def account_detail(
         if not isinstance(saved, Refusal):
             messages.success(request, "Account saved in Xero.")
             return books.redirect("account-detail", account.pk)
-    context = books.page(account=account, form=form, can_write=books.can_write)
+    context = books.page(
+        account=account,
+        form=form,
+        can_write=books.can_write,
+        type_label=dict(ACCOUNT_TYPES).get(account.type, account.type),
+        names=selectors.names(tenant=books.tenant),
+    )
     return render(request, "books/account_detail.html", context, status=status(saved))
 
 

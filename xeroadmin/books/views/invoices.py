@@ -80,6 +80,7 @@ def invoice_page(
             "invoice": invoice,
             "actions": actions,
             "email_reason": _email_reason(invoice),
+            "names": selectors.names(tenant=books.tenant),
             "can_write": books.can_write,
             "payment_form": payment_form or payment_form_for(books.tenant, invoice),
         }

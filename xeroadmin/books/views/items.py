@@ -46,7 +46,10 @@ def item_list(request: WorkspaceRequest, ws: int, tenant_pk: int) -> HttpRespons
             messages.success(request, f"Item {item.code} created in Xero.")
             return books.redirect("item-list")
     context = books.page(
-        items=selectors.item_list(tenant=books.tenant), form=form, can_write=books.can_write
+        items=selectors.item_list(tenant=books.tenant),
+        names=selectors.names(tenant=books.tenant),
+        form=form,
+        can_write=books.can_write,
     )
     return render(request, "books/item_list.html", context, status=status(item))
 
@@ -75,7 +78,12 @@ def item_detail(request: WorkspaceRequest, ws: int, tenant_pk: int, item_pk: int
     context = (
         books.page()
         | history_context(books, "items", item)
-        | {"item": item, "form": form, "can_write": books.can_write}
+        | {
+            "item": item,
+            "form": form,
+            "names": selectors.names(tenant=books.tenant),
+            "can_write": books.can_write,
+        }
     )
     return render(request, "books/item_detail.html", context, status=status(saved))
 

@@ -1,12 +1,16 @@
 """Display filters: `money` (NZ$1,234.50, through `lib.money`), `price` (a unit price, up
-to 4 decimals) and `day` (3 Mar 2026)."""
+to 4 decimals), `day` (3 Mar 2026) and `when` (a moment: "3 minutes ago", exact in its title)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.timesince import timesince, timeuntil
 
 from xeroadmin.lib import money as amounts
 
@@ -31,3 +35,23 @@ def day(value: Any) -> str:
     if not isinstance(value, date):
         return "—"
     return f"{value.day} {value:%b %Y}"
+
+
+@register.filter
+def when(value: Any) -> SafeString | str:
+    """A moment as people read it: `<time datetime="…" title="30 Nov 2026 10:04 UTC">3
+    minutes ago</time>` ("in 2 hours" for one to come); a dash for none. Never a raw stamp."""
+    if not isinstance(value, datetime):
+        return "—"
+    now = timezone.now()
+    moment = timezone.localtime(value) if timezone.is_aware(value) else value
+    exact = f"{moment.day} {moment:%b %Y %H:%M} {moment:%Z}".strip()
+    if abs((now - value).total_seconds()) < 60:
+        relative = "just now"
+    elif value <= now:
+        relative = f"{timesince(value, now, depth=1)} ago"
+    else:
+        relative = f"in {timeuntil(value, now, depth=1)}"
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>', value.isoformat(), exact, relative
+    )
