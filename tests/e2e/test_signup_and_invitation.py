@@ -55,7 +55,7 @@ def test_sign_up_invite_and_accept(live_server, browser: Browser, mail_dir: Path
     expect(member.get_by_role("heading", name="Join Harbour Accounting")).to_be_visible()
     member.get_by_role("button", name="Accept and join").click()
     expect(member.get_by_role("heading", name="Harbour Accounting")).to_be_visible()
-    expect(member.get_by_text("You are finance")).to_be_visible()
+    expect(member.get_by_text("Your role: Finance")).to_be_visible()
 
     # Finance sees the workspace but not member management.
     nav = member.get_by_role("navigation", name="Workspace")

@@ -40,9 +40,9 @@ class Command(BaseCommand):
                         _write_raw(model, pk, changes)
                         count += 1
             if count:
-                self.stdout.write(f"{model._meta.label}: {count} row(s) re-encrypted")
+                self.stdout.write(f"{model._meta.label}: {count} {_rows(count)} re-encrypted")
             total += count
-        self.stdout.write(self.style.SUCCESS(f"Re-encrypted {total} row(s)."))
+        self.stdout.write(self.style.SUCCESS(f"Re-encrypted {total} {_rows(total)}."))
 
 
 def _raw(model: Any, name: str) -> Any:
@@ -64,3 +64,7 @@ def _write_raw(model: Any, pk: Any, changes: dict[str, str]) -> None:
             f"UPDATE {table} SET {assignments} WHERE {pk_column} = %s",  # noqa: S608 - names are quoted identifiers
             [*changes.values(), pk],
         )
+
+
+def _rows(count: int) -> str:
+    return "row" if count == 1 else "rows"
