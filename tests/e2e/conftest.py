@@ -101,3 +101,67 @@ def _no_content_security_policy_violations(request: pytest.FixtureRequest):
     yield
     browser.new_context = original
     assert not violations, violations
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(autouse=True)
+def _accessible_pages(request: pytest.FixtureRequest):
+    """Every page of ours a browser test reaches passes axe-core (WCAG 2 A and AA) at desktop
+    and phone widths: after the test, each page it loaded is opened again in its context (so
+    signed in as it was) and checked at both widths."""
+    if "browser" not in request.fixturenames or "live_server" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    base = request.getfixturevalue("live_server").url
+    seen: dict[str, object] = {}
+    original = browser.new_context
+
+    def new_context(*args, **kwargs):
+        context = original(*args, **kwargs)
+
+        def watch(page) -> None:
+            page.on(
+                "load",
+                lambda: seen.setdefault(page.url, context) if page.url.startswith(base) else None,
+            )
+
+        context.on("page", watch)
+        return context
+
+    browser.new_context = new_context
+    yield
+    browser.new_context = original
+    problems = accessibility_problems(dict(seen))  # the check's own loads are not recorded
+    assert not problems, "\n".join(problems)
+
+
+def accessibility_problems(pages: dict[str, object]) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    problems: list[str] = []
+    for url, context in pages.items():  # a copy: opening them records more
+        if "/pdf/" in url or "/attachment/" in url:
+            continue
+        page = context.new_page()  # type: ignore[attr-defined]
+        try:
+            for name, size in WIDTHS.items():
+                page.set_viewport_size(size)
+                page.goto(url)
+                page.wait_for_load_state("networkidle")  # the panels loaded after the page
+                if page.url != url and not page.url.startswith(url.split("?")[0]):
+                    break  # it moved on since (a used link, a finished flow)
+                results = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+                for violation in results.response["violations"]:
+                    targets = [", ".join(n["target"]) for n in violation["nodes"][:3]]
+                    problems.append(
+                        f"{url} ({name}): {violation['id']} ({violation['impact']}): "
+                        f"{violation['help']} at {'; '.join(targets)}"
+                    )
+        finally:
+            page.close()
+    return problems
