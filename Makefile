@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH ?=
 
-.PHONY: install demo test test-clock lint format bench lock clean
+.PHONY: install demo test test-clock lint format bench screenshots lock clean
 
 install: $(STAMP)
 
@@ -40,6 +40,11 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH)
+
+# The main pages at desktop and phone width, from a fresh demo state, into docs/screenshots/
+# (needs Debian's chromium, as the browser tests do). Re-run it whenever pages change.
+screenshots: $(STAMP)
+	E2E_REQUIRED=1 $(BIN)/pytest -q -p no:cacheprovider tests/e2e/shoot_screenshots.py
 
 # Re-pin every dependency after a change to pyproject.toml.
 lock:

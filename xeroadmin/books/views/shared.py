@@ -16,7 +16,6 @@ from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.timesince import timesince
 
 from xeroadmin.accounts.models import User
 from xeroadmin.books.access import organisation_for, organisation_list
@@ -143,13 +142,11 @@ def header_context(books: Books) -> dict[str, Any]:
     ]
     if books.membership.can_admin:
         tabs.append(("Console", books.url("raw-console"), url_name == "raw-console"))
-    synced = tenant.last_synced_at
     return {
         "organisation": tenant,
         "switch": switch,
         "org_tabs": tabs,
         "org_home": tabs[0][1],
-        "synced_ago": timesince(synced) if synced else "",
         "read_only": not tenant.is_connected,
     }
 

@@ -1,0 +1,74 @@
+"""`make screenshots`: the main pages, at desktop and phone width, from a fresh demo state (the
+sandbox's organisations connected, mapped and synced), written to docs/screenshots/.
+
+Not part of the suite (its name is not test_*); `make screenshots` runs it on purpose.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page
+
+from tests.conftest import PASSWORD, make_user
+from tests.connections.helpers import connect_workspace
+from xeroadmin.books import sync
+from xeroadmin.books.models import Contact, Invoice
+from xeroadmin.connections.models import Tenant
+from xeroadmin.tenancy import services
+
+OUT = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
+WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+def test_screenshots(live_server, xero, settings, browser: Browser) -> None:
+    settings.SITE_URL = live_server.url
+    owner = make_user("alice@harbour-it.example")
+    workspace = services.workspace_create(user=owner, name="Harbour IT")
+    clients = [
+        services.client_create(workspace=workspace, name=name)
+        for name in ("Demo Company Limited", "Harbourside Trading Pty Ltd", "Kingsway Studio")
+    ]
+    connect_workspace(workspace, owner)
+    tenants = list(Tenant.objects.filter(workspace=workspace).order_by("pk"))
+    for tenant, client in zip(tenants, clients, strict=False):
+        tenant.client = client
+        tenant.save(update_fields=["client"])
+        sync.sync_job_run(job_id=sync.sync_request(tenant=tenant).pk)
+    tenant = tenants[0]
+    invoice = (
+        Invoice.objects.filter(tenant=tenant, type="ACCREC", status="AUTHORISED")
+        .order_by("-date")
+        .first()
+    )
+    contact = Contact.objects.filter(tenant=tenant, status="ACTIVE").order_by("name").first()
+    assert invoice is not None
+    assert contact is not None
+    org = f"/w/{workspace.pk}/o/{tenant.pk}"
+    pages = {
+        "workspace": f"/w/{workspace.pk}/",
+        "connections": f"/w/{workspace.pk}/connections/",
+        "organisation": f"{org}/",
+        "invoices": f"{org}/invoices/",
+        "invoice": f"{org}/invoices/{invoice.pk}/",
+        "new-invoice": f"{org}/invoices/new/",
+        "contact": f"{org}/contacts/{contact.pk}/",
+        "activity": f"{org}/activity/",
+    }
+    OUT.mkdir(parents=True, exist_ok=True)
+    for width, size in WIDTHS.items():
+        page = signed_in(browser, live_server.url, size)
+        for name, path in pages.items():
+            page.goto(live_server.url + path)
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(OUT / f"{name}-{width}.png"), full_page=False)
+
+
+def signed_in(browser: Browser, base: str, size: dict[str, int]) -> Page:
+    page = browser.new_context(viewport=size).new_page()  # type: ignore[arg-type]
+    page.goto(base + "/accounts/login/")
+    page.fill("#id_login", "alice@harbour-it.example")
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state("networkidle")
+    return page
