@@ -201,3 +201,22 @@ def test_invoice_filters_compose_in_any_order(setup, browser: Browser) -> None:
         assert f"status={status}" in page.url
         current = page.locator("#invoice-table nav.tabs a[aria-current='page']")
         expect(current).to_have_text(tab)
+
+
+def test_the_invoice_list_shows_the_books_above_the_fold(setup, browser: Browser) -> None:
+    """At 1280 by 800 at least 12 invoices show before any scrolling; on a 390 by 844 phone the
+    first one is on the first screen."""
+    base, workspace, tenant = setup
+    url = f"{base}/w/{workspace.pk}/o/{tenant.pk}/invoices/"
+    for size, wanted in (({"width": 1280, "height": 800}, 12), ({"width": 390, "height": 844}, 1)):
+        page = sign_in(browser, base, "finance@example.com")
+        page.set_viewport_size(size)
+        page.goto(url)
+        rows = page.locator("#invoice-table tbody tr")
+        expect(rows.first).to_be_visible()
+        visible = sum(
+            1
+            for box in (rows.nth(i).bounding_box() for i in range(min(rows.count(), 20)))
+            if box and box["y"] + box["height"] <= size["height"]
+        )
+        assert visible >= wanted, (size, visible)

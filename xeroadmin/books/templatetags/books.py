@@ -25,22 +25,23 @@ def invoice_rows(invoices: Iterable[Any], list_url: str) -> SafeString:
     for invoice in invoices:
         bill = ' <small class="muted">bill</small>' if invoice.type == Invoice.Type.BILL else ""
         reference = (
-            f'<br><small class="muted">{escape(invoice.reference)}</small>'
+            f' <small class="muted">{escape(invoice.reference)}</small>'
             if invoice.reference
             else ""
         )
         status = escape(invoice.status)
         word = escape(word_for(invoice.status))
         rows.append(
-            f'<tr><td data-label="Number"><a href="{escape(list_url)}{invoice.pk}/">'
+            f'<tr><td data-label="Number" class="clip"><a href="{escape(list_url)}{invoice.pk}/">'
             f"{escape(invoice.number or '(draft)')}</a>{bill}{reference}</td>"
-            f'<td data-label="Contact">{escape(invoice.contact_name)}</td>'
-            f'<td data-label="Date">{escape(day(invoice.date))}</td>'
-            f'<td data-label="Due">{escape(day(invoice.due_date))}</td>'
+            f'<td data-label="Contact" class="clip" title="{escape(invoice.contact_name)}">'
+            f"{escape(invoice.contact_name)}</td>"
+            f'<td data-label="Date" class="nowrap">{escape(day(invoice.date))}</td>'
+            f'<td data-label="Due" class="nowrap">{escape(day(invoice.due_date))}</td>'
             f'<td data-label="Status"><span class="badge status-{status}">{word}</span></td>'
             f'<td data-label="Total" class="num">'
             f"{escape(money(invoice.total, invoice.currency_code))}</td>"
-            f'<td data-label="Due" class="num">'
+            f'<td data-label="Amount due" class="num">'
             f"{escape(money(invoice.amount_due, invoice.currency_code))}</td></tr>"
         )
     return mark_safe("\n".join(rows))  # noqa: S308 - every value above is escaped
