@@ -8,7 +8,7 @@ import re
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from tests.conftest import PASSWORD, make_user
 from tests.connections.helpers import connect_workspace
@@ -208,7 +208,9 @@ def test_the_invoice_list_shows_the_books_above_the_fold(setup, browser: Browser
     first one is on the first screen."""
     base, workspace, tenant = setup
     url = f"{base}/w/{workspace.pk}/o/{tenant.pk}/invoices/"
-    for size, wanted in (({"width": 1280, "height": 800}, 12), ({"width": 390, "height": 844}, 1)):
+    desktop: ViewportSize = {"width": 1280, "height": 800}
+    phone: ViewportSize = {"width": 390, "height": 844}
+    for size, wanted in ((desktop, 12), (phone, 1)):
         page = sign_in(browser, base, "finance@example.com")
         page.set_viewport_size(size)
         page.goto(url)
