@@ -50,7 +50,8 @@ def test_it_refuses_to_void_an_invoice_with_payments(
     detail = as_finance.get(
         reverse("books:invoice-detail", args=[cast.workspace.pk, books.pk, paid.pk])
     )
-    assert b'id="action-void" disabled' in detail.content
+    assert b'id="action-void"' not in detail.content  # only the actions that apply are offered
+    assert b"To void it, reverse its payments first." in detail.content
 
 
 def test_it_warns_before_overwriting_a_change_made_in_xero(
@@ -168,3 +169,17 @@ def test_it_emails_only_sendable_sales_invoices(
     if silent is not None:
         refused_by_xero = act(as_finance, cast, silent, "email")
         assert b"has no email address" in refused_by_xero.content
+
+
+def test_a_record_page_offers_only_what_applies(as_finance, cast: Cast, books: Tenant) -> None:
+    """One primary action; the rest in "More"; destructive ones confirm what Xero will do."""
+    draft = Invoice.objects.filter(tenant=books, status="DRAFT").first()
+    assert draft is not None
+    page = as_finance.get(
+        reverse("books:invoice-detail", args=[cast.workspace.pk, books.pk, draft.pk])
+    ).content.decode()
+    assert 'id="action-approve"' in page
+    assert 'id="action-delete"' in page
+    assert "Xero removes the draft from its lists" in page
+    assert 'id="action-void"' not in page  # a draft is deleted, not voided
+    assert "disabled" not in page.split('<details class="menu more-menu"')[1].split("</details>")[0]

@@ -69,16 +69,20 @@ def invoice_page(
     books: Books, invoice: Invoice, *, payment_form: PaymentForm | None = None, status: int = 200
 ) -> HttpResponse:
     """One invoice: its lines, payments, actions, history and attachments."""
-    actions = [
-        (action, label, services.invoice_guard(invoice, action)) for action, label in ACTIONS
-    ]
+    guards = {action: services.invoice_guard(invoice, action) for action, _ in ACTIONS}
     context = (
         books.page()
         | history_context(books, "invoices", invoice)
         | attachments_context(books, "invoices", invoice)
         | {
             "invoice": invoice,
-            "actions": actions,
+            # Only what applies: one primary action, the rest in a menu (no disabled buttons).
+            "available": {
+                "approve": guards["approve"] is None,
+                "edit": invoice.status in services.EDITABLE,
+            },
+            "destructive": _destructive(invoice, guards),
+            "void_note": _void_note(invoice, guards),
             "email_reason": _email_reason(invoice),
             "names": selectors.names(tenant=books.tenant),
             "can_write": books.can_write,
@@ -86,6 +90,31 @@ def invoice_page(
         }
     )
     return render(books.request, "books/invoice_detail.html", context, status=status)
+
+
+def _destructive(invoice: Invoice, guards: dict[str, str | None]) -> list[tuple[str, str, str]]:
+    """(action, label, what the confirmation says will happen in Xero) for those that apply."""
+    number = invoice.number or "this draft"
+    questions = {
+        "void": (
+            "Void",
+            f"Void {number} in Xero? Xero keeps it, marked voided, and it no longer counts as "
+            "owed. A voided invoice cannot be approved again.",
+        ),
+        "delete": (
+            "Delete draft",
+            f"Delete {number} in Xero? Xero removes the draft from its lists; this cannot be "
+            "undone.",
+        ),
+    }
+    return [(a, *questions[a]) for a in ("void", "delete") if guards[a] is None]
+
+
+def _void_note(invoice: Invoice, guards: dict[str, str | None]) -> str:
+    """Why an approved invoice cannot be voided, when the reason is one the user can act on."""
+    if invoice.status == "AUTHORISED" and guards["void"]:
+        return "To void it, reverse its payments first."
+    return ""
 
 
 def _email_reason(invoice: Invoice) -> str:
