@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from xeroadmin.accounts.models import User
 from xeroadmin.activity.services import activity_record
 from xeroadmin.books import mirror, panels
+from xeroadmin.books.history import note_signature
 from xeroadmin.books.models import Account, Contact, Invoice, Item
 from xeroadmin.connections.clients import tenant_client
 from xeroadmin.connections.models import Tenant
@@ -654,13 +655,15 @@ def note_add(*, tenant: Tenant, record_path: str, record: Any, text: str, actor:
     text = text.strip()
     if not text:
         raise ValidationError({"note": "Write the note first."})
-    if len(text) > MAX_NOTE:
-        raise ValidationError({"note": f"A note can be at most {MAX_NOTE:,} characters."})
+    # Xero keeps notes of up to 2,500 characters; the author's signature is part of it.
+    room = MAX_NOTE - len(note_signature("", actor.email))
+    if len(text) > room:
+        raise ValidationError({"note": f"A note can be at most {room:,} characters."})
     client = tenant_client(tenant, purpose="write")
     try:
         client.put(
             f"{record_path}/History",
-            {"HistoryRecords": [{"Details": text}]},
+            {"HistoryRecords": [{"Details": note_signature(text, actor.email)}]},
             idempotency_key=_key(),
         )
     except XeroValidationError as error:

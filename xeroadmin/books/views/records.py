@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xeroadmin.books import panels, services
 from xeroadmin.books.forms import AttachmentForm, NoteForm
+from xeroadmin.books.history import history_lines
 from xeroadmin.books.models import Contact, Invoice, Item, RecordPanel
 from xeroadmin.books.refusals import Refusal, refusal
 from xeroadmin.books.views.shared import Books, act, books_for, submit
@@ -88,9 +89,9 @@ def record_history(
     """History and notes, as kept in the mirror (fetched when the record changed, or on
     `?refresh=1`)."""
     found = Record(books_for(request, ws, tenant_pk, switcher=False), kind, record_pk)
-    context = history_context(found.books, kind, found.record) | found.panel(
-        RecordPanel.Panel.HISTORY
-    )
+    panel = found.panel(RecordPanel.Panel.HISTORY)
+    panel["records"] = history_lines(panel["records"])  # each event once, by its real author
+    context = history_context(found.books, kind, found.record) | panel
     return render(request, "books/partials/record_history.html", context)
 
 

@@ -31,7 +31,8 @@ def history(call: Call, record_id: str) -> Reply:
                 "Changes": "Created",
                 "DateUTC": call.org.created,
                 "User": "System Generated",
-                "Details": "Created.",
+                # Xero's first entry names what was created, never "Created: Created."
+                "Details": "",
             }
         ]
         return envelope(call, "HistoryRecords", [_history_out(r) for r in reversed(shown)])
