@@ -55,3 +55,10 @@ def when(value: Any) -> SafeString | str:
     return format_html(
         '<time datetime="{}" title="{}">{}</time>', value.isoformat(), exact, relative
     )
+
+
+@register.filter
+def next_count(page: Any) -> int:
+    """How many rows the next page of a Paginator page holds."""
+    paginator = page.paginator
+    return int(min(paginator.per_page, paginator.count - page.end_index()))
