@@ -104,6 +104,8 @@ def _no_content_security_policy_violations(request: pytest.FixtureRequest):
 
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# And the structure every page keeps: one <h1>, one main landmark, headings in order.
+AXE_RULES = ["page-has-heading-one", "landmark-one-main", "heading-order", "landmark-unique"]
 WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
