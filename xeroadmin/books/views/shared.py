@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any, TypeVar
 
 from django.contrib import messages
@@ -70,6 +69,7 @@ class Books:
     request: WorkspaceRequest
     membership: Membership
     tenant: Tenant
+    switchable: list[Tenant] | None = None  # loaded with the organisation, or when first asked
 
     @property
     def actor(self) -> User:
@@ -83,10 +83,12 @@ class Books:
     def can_write(self) -> bool:
         return self.membership.can_edit and self.tenant.is_connected
 
-    @cached_property
+    @property
     def organisations(self) -> list[Tenant]:
-        """Every organisation the member may see, for the switcher."""
-        return list(organisation_list(self.membership))
+        """Every organisation the member may see, for the switcher (loaded once)."""
+        if self.switchable is None:
+            self.switchable = list(organisation_list(self.membership))
+        return self.switchable
 
     def url(self, name: str, *args: Any) -> str:
         return reverse(f"books:{name}", args=[self.ws, self.tenant.pk, *args])
@@ -119,9 +121,7 @@ def books_for(
     tenant = next((t for t in organisations if t.pk == tenant_pk), None)
     if tenant is None:
         raise Http404("No such organisation.")
-    books = Books(request, membership, tenant)
-    books.__dict__["organisations"] = organisations
-    return books
+    return Books(request, membership, tenant, switchable=organisations)
 
 
 def header_context(books: Books) -> dict[str, Any]:
