@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -71,6 +71,12 @@ class InvoiceFilterForm(forms.Form):
     overdue = forms.BooleanField(required=False, label="Overdue only")
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
     page = forms.IntegerField(required=False, min_value=1, max_value=LARGEST_ID)
+
+    DATE_FIELDS = ("date_from", "date_to", "due_from", "due_to")
+
+    def date_fields(self, filters: InvoiceFilters) -> list[tuple[str, str, date | None]]:
+        """(name, label, valid value) of each date filter, for the Dates menu."""
+        return [(n, str(self.fields[n].label), getattr(filters, n)) for n in self.DATE_FIELDS]
 
     def filters(self) -> InvoiceFilters:
         """The valid filters; a malformed one is dropped (and its error shown), not a 500."""

@@ -57,6 +57,10 @@ class InvoiceFilters:
     q: str = ""
     sort: str = "-date"
 
+    @property
+    def any_dates(self) -> bool:
+        return any((self.date_from, self.date_to, self.due_from, self.due_to))
+
 
 CENT = Decimal("0.01")
 

@@ -35,6 +35,7 @@ def invoice_list(request: WorkspaceRequest, ws: int, tenant_pk: int) -> HttpResp
     context = books.page(
         form=form,
         filters=filters,
+        date_fields=form.date_fields(filters),
         page=page,
         totals=selectors.page_totals(list(page.object_list)),
         tabs=STATUS_TABS,
