@@ -369,3 +369,31 @@ def test_it_announces_credit_notes_with_their_type_and_status(
     ]
     for payload in receiver.good:
         validate_webhook(payload)
+
+
+def test_a_payload_is_delivered_once_however_many_flush_at_once(
+    xero_sandbox, receiver: Receiver
+) -> None:
+    """The delivery thread and a test's flush may run together: the payload in flight is
+    theirs to share, never sent twice (Xero sends one delivery at a time per app)."""
+    slow = receiver.__call__
+
+    def answer_slowly(environ, start_response):
+        time.sleep(0.3)
+        return slow(environ, start_response)
+
+    receiver.server.app = answer_slowly
+    xero = client_for(xero_sandbox.url)
+    xero.put("Contacts", {"Contacts": [{"Name": "Only Once Ltd"}]})
+    webhooks = xero_sandbox.sandbox.webhooks
+    flushes = [threading.Thread(target=webhooks.flush) for _ in range(4)]
+    for flush in flushes:
+        flush.start()
+    for flush in flushes:
+        flush.join()
+    wait_until(lambda: len(receiver.good) >= 1)
+    time.sleep(0.5)  # time for a second, duplicate delivery to arrive, were there one
+    assert [e["resourceId"] for e in events_of(receiver)].count(
+        events_of(receiver)[0]["resourceId"]
+    ) == 1
+    assert receiver.calls == 1

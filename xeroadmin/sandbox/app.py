@@ -476,7 +476,7 @@ class Sandbox:
                 return _json(400, {"error": "no_webhook_url"})
             return _json(200, self.webhooks.intent_to_receive(app))
         if rest == ["flush"] and request.method == "POST":
-            self.webhooks.flush()
+            self.webhooks.flush_and_wait()
             return _json(200, self.webhooks.status())
         if not rest and request.method == "PUT":
             app.webhook_url = str(payload.get("url", ""))

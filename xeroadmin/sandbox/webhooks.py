@@ -50,6 +50,7 @@ class _Outbox:
     attempts: int = 0
     pending: bytes | None = None  # a payload being retried, re-sent unchanged
     disabled: bool = False
+    sending: bool = False  # a delivery is in flight: one at a time per app, as Xero sends
 
 
 class Webhooks:
@@ -59,6 +60,7 @@ class Webhooks:
         self.log: deque[dict[str, Any]] = deque(maxlen=200)
         self._outboxes: dict[str, _Outbox] = {}
         self._lock = threading.Lock()
+        self._sent = threading.Condition(self._lock)  # notified when a delivery finishes
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.base_url = ""
@@ -125,7 +127,7 @@ class Webhooks:
         with self._lock:
             due = []
             for client_id, box in self._outboxes.items():
-                if box.disabled or now < box.next_attempt:
+                if box.disabled or box.sending or now < box.next_attempt:
                     continue
                 if box.pending is None and box.events:
                     batch = [box.events.popleft() for _ in range(min(BATCH, len(box.events)))]
@@ -141,9 +143,19 @@ class Webhooks:
                 if box.pending is not None:
                     app = self.state.apps.get(client_id)
                     if app is not None:
+                        box.sending = True  # a flush from another thread leaves it alone
                         due.append((app, box))
         for app, box in due:
             self._deliver(app, box)
+
+    def flush_and_wait(self, timeout: float = 30.0) -> None:
+        """Deliver what is due, then wait for every delivery in flight (the control API's
+        flush: its answer then says how each went)."""
+        self.flush()
+        with self._sent:
+            self._sent.wait_for(
+                lambda: not any(box.sending for box in self._outboxes.values()), timeout
+            )
 
     def _deliver(self, app: App, box: _Outbox) -> None:
         body = box.pending or b""
@@ -157,6 +169,8 @@ class Webhooks:
         elapsed = round((time.monotonic() - started) * 1000)
         events = json.loads(body).get("events", [])
         with self._lock:
+            box.sending = False
+            self._sent.notify_all()
             self.log.appendleft(
                 {
                     "clientId": app.client_id,
