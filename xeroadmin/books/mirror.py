@@ -6,11 +6,13 @@ Used by the sync, by writes (the mirror is updated from Xero's answer) and by we
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, TypeVar
 
+from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -367,6 +369,8 @@ def invoices_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
     fields = [name for name in rows[0] if name not in ("xero_id", *COMMON)] if rows else []
     with transaction.atomic():
         found = _upsert(Invoice, tenant, rows, fields)
+        if rows:
+            invoices_changed(tenant)
         if lines:
             InvoiceLine.objects.filter(invoice_id__in=[found[i] for i in lines]).delete()
             _insert(
@@ -374,6 +378,32 @@ def invoices_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
                 [{"invoice": found[i], **line} for i, rows_of in lines.items() for line in rows_of],
             )
     return found
+
+
+def _version_key(tenant: Tenant) -> str:
+    return f"books:invoices-version:{tenant.pk}"
+
+
+def invoices_version(tenant: Tenant) -> str:
+    """A token that changes whenever the organisation's invoices in the mirror change: what
+    is worked out from them (the list's tab counts) can be kept under it."""
+    key = _version_key(tenant)
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, uuid.uuid4().hex, timeout=None)
+        version = cache.get(key)
+    return str(version)
+
+
+def invoices_changed(tenant: Tenant) -> None:
+    """A new version now, and again once the write commits, so that nothing worked out in
+    between from the rows before the commit is kept under the new one."""
+
+    def bump() -> None:
+        cache.set(_version_key(tenant), uuid.uuid4().hex, timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
 
 
 def _line(position: int, line: Record, fits: Fits) -> dict[str, Any]:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, Q, QuerySet, Sum, When
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
 from django.utils import timezone
 
+from xeroadmin.books import mirror
 from xeroadmin.books.models import (
     Account,
     Contact,
@@ -91,6 +95,14 @@ def invoice_list(*, tenant: Tenant, filters: InvoiceFilters) -> ValuesQuerySet[I
     list page only reads them, and building 50 models was a noticeable part of its time; see
     `make bench BENCH=invoice_list`, which measures this page against the client list).
     """
+    invoices = _filtered(tenant, filters)
+    ordered = invoices.order_by(*SORTS.get(filters.sort, SORTS["-date"]))
+    rows = ordered.values_list(*InvoiceRow._fields, named=True)
+    return cast("ValuesQuerySet[Invoice, InvoiceRow]", rows)
+
+
+def _filtered(tenant: Tenant, filters: InvoiceFilters) -> QuerySet[Invoice]:
+    """The organisation's invoices that pass every filter (unsorted)."""
     if filters.q:
         # The search's subquery is already the tenant's; starting from it lets the database
         # look the matches up by id instead of walking every invoice in date order.
@@ -113,9 +125,30 @@ def invoice_list(*, tenant: Tenant, filters: InvoiceFilters) -> ValuesQuerySet[I
         invoices = invoices.filter(due_date__lte=filters.due_to)
     if filters.overdue:
         invoices = invoices.filter(status__in=OPEN, due_date__lt=timezone.localdate())
-    ordered = invoices.order_by(*SORTS.get(filters.sort, SORTS["-date"]))
-    rows = ordered.values_list(*InvoiceRow._fields, named=True)
-    return cast("ValuesQuerySet[Invoice, InvoiceRow]", rows)
+    return invoices
+
+
+def status_counts(*, tenant: Tenant, filters: InvoiceFilters) -> dict[str, int]:
+    """How many invoices each status tab would show with the other filters as they are
+    ({"": all, "DRAFT": n, ...}): one grouped count, the status tab itself left out so that
+    every tab says what choosing it would give.
+
+    Performance: counting 100,000 invoices took twice as long as the rest of the page, so the
+    counts are kept in the cache under the organisation's invoice version (it changes with
+    every write to its invoices, `mirror.invoices_changed`) and the other filters: moving
+    between tabs and pages counts nothing again. `make bench BENCH=invoice_list` measures the
+    page both ways.
+    """
+    others = replace(filters, status="", sort="")
+    signature = hashlib.sha256(repr(others).encode()).hexdigest()[:24]
+    today = timezone.localdate().isoformat() if filters.overdue else ""
+    key = f"books:status-counts:{tenant.pk}:{mirror.invoices_version(tenant)}:{today}:{signature}"
+    counts = cache.get(key)
+    if counts is None:
+        rows = _filtered(tenant, others).order_by().values_list("status").annotate(n=Count("pk"))
+        counts = dict(rows)
+        cache.set(key, counts, timeout=3600)
+    return {"": sum(counts.values()), **counts}
 
 
 def _search(tenant: Tenant, text: str) -> RawSQL:
@@ -309,9 +342,64 @@ def tax_rates(*, tenant: Tenant) -> list[TaxRate]:
     return list(TaxRate.objects.filter(tenant=tenant))
 
 
-def active_contacts(*, tenant: Tenant) -> list[Contact]:
-    """The contacts a document can be for: active ones, with what a picker shows."""
-    return list(Contact.objects.filter(tenant=tenant, status="ACTIVE").only("xero_id", "name"))
+PICKER_SIZE = 20
+
+
+class PickedContact(NamedTuple):
+    xero_id: str
+    name: str
+    email: str
+
+
+def contact_options(*, tenant: Tenant, q: str, kind: str = "") -> list[PickedContact]:
+    """What the contact picker offers for the text typed: the active contacts whose name
+    starts with it, then those whose name or e-mail contains it, customers first on a sales
+    invoice and suppliers first on a bill; at most `PICKER_SIZE`.
+
+    Performance (`make bench BENCH=contact_picker`, 10,000 contacts): a few letters usually
+    start enough names to fill the list, and those come from the (tenant, lower(name)) index
+    alone; otherwise one pass over the tenant's active contacts finds both kinds at once.
+    """
+    term = " ".join(q.split()).lower()
+    active = Contact.objects.filter(tenant=tenant, status="ACTIVE").annotate(key=Lower("name"))
+    fields = ("xero_id", "name", "email", "is_customer", "is_supplier")
+    if term:
+        rows = list(
+            _name_starts(active, term).order_by("key", "pk").values_list(*fields)[:PICKER_SIZE]
+        )
+        if len(rows) < PICKER_SIZE:
+            found = active.filter(Q(name__icontains=term) | Q(email__icontains=term))
+            starts = Case(When(key__startswith=term, then=0), default=1)
+            ordered = found.annotate(starts=starts).order_by("starts", "key", "pk")
+            rows = list(ordered.values_list(*fields)[:PICKER_SIZE])
+    else:
+        rows = list(active.order_by("key", "pk").values_list(*fields)[:PICKER_SIZE])
+    if kind:
+        # Stable: within each group the names keep their order.
+        rows.sort(key=lambda row: not row[4 if kind == Invoice.Type.BILL else 3])
+    return [PickedContact(*row[:3]) for row in rows]
+
+
+def _name_starts(contacts: QuerySet[Contact], term: str) -> QuerySet[Contact]:
+    """Contacts (annotated with `key`, their lower-case name) whose name starts with `term`."""
+    if connection.vendor == "sqlite":
+        # A range on the lower-case index; LIKE would not use it there.
+        return contacts.filter(key__gte=term, key__lt=term + chr(0x10FFFF))
+    return contacts.filter(key__startswith=term)
+
+
+def contacts_named(*, tenant: Tenant, xero_id: str, name: str) -> list[tuple[str, str]]:
+    """The active contact with that id, or else those with exactly that name (any case), as
+    (id, name): how the invoice editor checks the picker's choice or a name typed in full."""
+    active = Contact.objects.filter(tenant=tenant, status="ACTIVE")
+    if xero_id:
+        found = list(active.filter(xero_id=xero_id).values_list("xero_id", "name"))
+        if found:
+            return found
+    if not name.strip():
+        return []
+    named = active.annotate(key=Lower("name")).filter(key=" ".join(name.split()).lower())
+    return list(named.values_list("xero_id", "name")[:2])
 
 
 def currencies(*, tenant: Tenant) -> list[Currency]:

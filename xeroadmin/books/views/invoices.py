@@ -27,7 +27,9 @@ def invoice_list(request: WorkspaceRequest, ws: int, tenant_pk: int) -> HttpResp
     books = books_for(request, ws, tenant_pk)
     form = InvoiceFilterForm(request.GET)
     filters = form.filters()
-    page, query = paged(request, selectors.invoice_list(tenant=books.tenant, filters=filters))
+    counts = selectors.status_counts(tenant=books.tenant, filters=filters)
+    rows = selectors.invoice_list(tenant=books.tenant, filters=filters)
+    page, query = paged(request, rows, count=counts.get(filters.status, 0))
     status_query, sort_query = request.GET.copy(), request.GET.copy()
     for params, name in ((status_query, "status"), (sort_query, "sort")):
         params.pop("page", None)
@@ -38,7 +40,7 @@ def invoice_list(request: WorkspaceRequest, ws: int, tenant_pk: int) -> HttpResp
         date_fields=form.date_fields(filters),
         page=page,
         totals=selectors.page_totals(list(page.object_list)),
-        tabs=STATUS_TABS,
+        tabs=[(value, label, counts.get(value, 0)) for value, label in STATUS_TABS],
         query=query,
         status_query=status_query.urlencode(),
         sort_query=sort_query.urlencode(),

@@ -151,9 +151,15 @@ def header_context(books: Books) -> dict[str, Any]:
     }
 
 
-def paged(request: WorkspaceRequest, rows: QuerySet[Any] | Sequence[Any]) -> tuple[Page, str]:
-    """A page of `rows` and the list's query without its page number (for the pager)."""
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+def paged(
+    request: WorkspaceRequest, rows: QuerySet[Any] | Sequence[Any], *, count: int | None = None
+) -> tuple[Page, str]:
+    """A page of `rows` and the list's query without its page number (for the pager). `count`,
+    when the caller already knows how many rows there are, saves counting them again."""
+    paginator = Paginator(rows, PAGE_SIZE)
+    if count is not None:
+        paginator.__dict__["count"] = count  # Paginator.count is a cached property
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return page, query.urlencode()
