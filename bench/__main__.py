@@ -17,6 +17,7 @@ SUBJECTS = [
     "sync",
     "sync_budget",
     "invoice_list",
+    "contact_picker",
     "webhooks",
 ]
 

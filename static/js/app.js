@@ -38,6 +38,121 @@
     window.htmx.trigger(form, "submit");
   });
 
+  // The line editor: Enter in a line's box moves to the same box on the next line, and on the
+  // last line adds a line and goes to it (it never submits the form half-typed).
+  var focusNewLine = false;
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || event.shiftKey || event.ctrlKey || event.metaKey) { return; }
+    var box = event.target;
+    var row = box.closest && box.closest(".line-row");
+    if (!row || box.tagName !== "INPUT") { return; }
+    event.preventDefault();
+    var next = row.nextElementSibling;
+    while (next && !next.classList.contains("line-row")) { next = next.nextElementSibling; }
+    var field = box.name.replace(/^line-\d+-/, "");
+    if (next) {
+      var same = next.querySelector("[name$='-" + field + "']");
+      if (same) { same.focus(); }
+      return;
+    }
+    var add = document.getElementById("add-line");
+    if (add) {
+      focusNewLine = true;
+      add.click();
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!focusNewLine || !event.detail.target || event.detail.target.id !== "line-rows") { return; }
+    focusNewLine = false;
+    var rows = event.detail.target.querySelectorAll(".line-row");
+    var first = rows.length && rows[rows.length - 1].querySelector("input, select, textarea");
+    if (first) { first.focus(); }
+  });
+
+  // Comboboxes (the contact picker): the list under the box comes from the server as the
+  // user types; arrows move through it, Enter or a click chooses, Escape closes. The choice's
+  // value goes in the hidden input named by data-combobox; typing again clears it (the server
+  // then resolves a name typed in full, as it does without JavaScript).
+  function comboboxParts(input) {
+    var list = document.getElementById(input.getAttribute("aria-controls"));
+    var hidden = input.form && input.form.querySelector("input[type=hidden][name='" + input.getAttribute("data-combobox") + "']");
+    return {list: list, hidden: hidden};
+  }
+  function comboboxClose(input) {
+    var list = comboboxParts(input).list;
+    if (list) { list.hidden = true; }
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+  }
+  function comboboxChoose(input, option) {
+    var parts = comboboxParts(input);
+    input.value = option.getAttribute("data-label");
+    if (parts.hidden) {
+      parts.hidden.value = option.getAttribute("data-value");
+      parts.hidden.dispatchEvent(new Event("change", {bubbles: true}));
+    }
+    comboboxClose(input);
+  }
+  function comboboxMove(input, step) {
+    var list = comboboxParts(input).list;
+    if (!list || list.hidden) { return; }
+    var options = Array.prototype.slice.call(list.querySelectorAll("[role=option]"));
+    if (!options.length) { return; }
+    var current = options.findIndex(function (o) { return o.getAttribute("aria-selected") === "true"; });
+    var next = current < 0 ? (step > 0 ? 0 : options.length - 1) : (current + step + options.length) % options.length;
+    options.forEach(function (o, i) { o.setAttribute("aria-selected", i === next ? "true" : "false"); });
+    input.setAttribute("aria-activedescendant", options[next].id);
+    options[next].scrollIntoView({block: "nearest"});
+  }
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var list = event.detail.target;
+    var input = list && list.id && document.querySelector("[data-combobox][aria-controls='" + list.id + "']");
+    list = input && document.getElementById(list.id);
+    if (!input || document.activeElement !== input) { return; }
+    list.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+    input.removeAttribute("aria-activedescendant");
+  });
+  document.addEventListener("input", function (event) {
+    var input = event.target.closest && event.target.closest("[data-combobox]");
+    if (!input) { return; }
+    var hidden = comboboxParts(input).hidden;
+    if (hidden && hidden.value) { hidden.value = ""; }
+    // What the list offers is for the text before this keystroke: it closes until the answer
+    // for the new text arrives, so that Enter never picks a stale suggestion.
+    comboboxClose(input);
+  });
+  document.addEventListener("keydown", function (event) {
+    var input = event.target.closest && event.target.closest("[data-combobox]");
+    if (!input) { return; }
+    var list = comboboxParts(input).list;
+    var open = list && !list.hidden;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      comboboxMove(input, event.key === "ArrowDown" ? 1 : -1);
+    } else if (event.key === "Enter") {
+      // Enter chooses; it never submits the form from this box.
+      event.preventDefault();
+      var active = open && (list.querySelector("[aria-selected=true]") || list.querySelector("[role=option]"));
+      if (active) { comboboxChoose(input, active); }
+    } else if (event.key === "Escape" && open) {
+      event.stopPropagation();
+      comboboxClose(input);
+    }
+  });
+  document.addEventListener("mousedown", function (event) {
+    var option = event.target.closest && event.target.closest(".combobox-list [role=option]");
+    var input = option && document.querySelector("[data-combobox][aria-controls='" + option.parentElement.id + "']");
+    if (input) {
+      event.preventDefault();  // keep the focus in the box
+      comboboxChoose(input, option);
+    }
+  });
+  document.addEventListener("focusout", function (event) {
+    var input = event.target.closest && event.target.closest("[data-combobox]");
+    if (input) { comboboxClose(input); }
+  });
+
   // Dismissable messages.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-dismiss]");

@@ -56,12 +56,26 @@ def settled(page: Page) -> None:
 def test_draft_approve_pay_and_reverse(setup, browser: Browser) -> None:
     base, workspace, tenant = setup
     items = list(Item.objects.filter(tenant=tenant).exclude(unit_price=None).order_by("code")[:2])
-    contact = Contact.objects.filter(tenant=tenant, status="ACTIVE").order_by("name").first()
+    contact = (
+        Contact.objects.filter(tenant=tenant, status="ACTIVE", is_customer=True)
+        .order_by("name")
+        .first()
+    )
     assert contact is not None
     page = sign_in(browser, base, "finance@example.com")
     page.goto(f"{base}/w/{workspace.pk}/o/{tenant.pk}/invoices/")
     page.get_by_role("link", name="New invoice").click()
-    page.select_option("#id_contact", contact.xero_id)
+    # The contact picker, by keyboard: type, arrow down to the first suggestion, Enter.
+    picker = page.get_by_role("combobox", name="Contact")
+    picker.click()
+    picker.press_sequentially(contact.name[:6].lower(), delay=30)
+    expect(page.locator("#contact-options [role=option]").first).to_contain_text(contact.name)
+    picker.press("ArrowDown")
+    expect(picker).to_have_attribute("aria-activedescendant", "contact-options-1")
+    picker.press("Enter")
+    expect(picker).to_have_value(contact.name)
+    expect(page.locator("input[name=contact]")).to_have_value(contact.xero_id)
+    expect(page.get_by_role("listbox")).to_be_hidden()
     page.fill("#id_reference", "Browser flow")
     # First line through the item picker; a second line added without a reload.
     settled(page)
@@ -78,6 +92,18 @@ def test_draft_approve_pay_and_reverse(setup, browser: Browser) -> None:
     assert None not in prices
     expected_subtotal = prices[0] + 2 * prices[1]  # type: ignore[operator]
     expect(page.locator("#invoice-totals")).to_contain_text(f"{expected_subtotal:,.2f}")
+    # Each line shows its amount, and the totals stand under the amounts.
+    line_amount = page.locator("#line-1-amount")
+    expect(line_amount).to_contain_text(f"{2 * prices[1]:,.2f}")  # type: ignore[operator]
+    amount_box, total_box = line_amount.bounding_box(), page.locator(".line-totals dd").last.bounding_box()
+    assert amount_box and total_box
+    assert abs((amount_box["x"] + amount_box["width"]) - (total_box["x"] + total_box["width"])) < 3
+    # Enter in the last line adds a line and goes to it; it does not submit the form.
+    page.locator("#id_line-1-quantity").press("Enter")
+    expect(page.locator("#id_line-2-item_code")).to_be_focused()
+    settled(page)
+    page.locator("#line-2 [data-remove-row]").click()
+    expect(page.locator("#line-2")).to_have_count(0)
     page.get_by_role("button", name="Save draft in Xero").click()
     expect(page.get_by_text("Draft saved in Xero.")).to_be_visible()
 

@@ -157,7 +157,8 @@ class Totals:
     subtotal: Decimal = Decimal("0")
     tax: Decimal = Decimal("0")
     total: Decimal = Decimal("0")
-    lines: list[Decimal] = field(default_factory=list)
+    # Each line's amount (quantity × price, to the cent) by its row's prefix ("line-0").
+    lines: dict[str, Decimal] = field(default_factory=dict)
     currency: str = ""
 
 
@@ -169,7 +170,7 @@ def totals(tenant: Tenant, data: QueryDict, amounts: str) -> Totals:
         quantity = _number(data.get(f"line-{n}-quantity"))
         price = _number(data.get(f"line-{n}-unit_amount"))
         if quantity is None or price is None or abs(quantity * price) >= LARGEST:
-            result.lines.append(Decimal("0"))  # the field itself says what is wrong
+            result.lines[f"line-{n}"] = Decimal("0")  # the field itself says what is wrong
             continue
         amount = (quantity * price).quantize(CENT, ROUND_HALF_UP)
         rate = rates.get(data.get(f"line-{n}-tax_type", ""), Decimal("0")) / 100
@@ -179,7 +180,7 @@ def totals(tenant: Tenant, data: QueryDict, amounts: str) -> Totals:
             tax = (amount - amount / (1 + rate)).quantize(CENT, ROUND_HALF_UP)
         else:
             tax = (amount * rate).quantize(CENT, ROUND_HALF_UP)
-        result.lines.append(amount)
+        result.lines[f"line-{n}"] = amount
         result.subtotal += amount - tax if amounts == "Inclusive" else amount
         result.tax += tax
     result.total = result.subtotal + result.tax

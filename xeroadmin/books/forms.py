@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -290,9 +291,39 @@ class AccountForm(forms.Form):
             self.fields["type"].help_text = "An account's type cannot change once it is created."
 
 
+class ContactPicker(forms.TextInput):
+    """A text box that searches the organisation's contacts as the user types and offers them
+    in a list (see `templates/partials/combobox.html`); the chosen contact's id goes in the
+    form's hidden `contact`. Without JavaScript, a contact's exact name typed in full is
+    enough."""
+
+    def __init__(self) -> None:
+        super().__init__(attrs={"autocomplete": "off", "spellcheck": "false"})
+
+    def picker_attrs(self, options_url: str, listbox: str) -> None:
+        self.attrs.update(
+            {
+                "role": "combobox",
+                "aria-autocomplete": "list",
+                "aria-expanded": "false",
+                "aria-controls": listbox,
+                "data-combobox": "contact",
+                "hx-get": options_url,
+                "hx-trigger": "input changed delay:150ms, focus",
+                "hx-target": f"#{listbox}",
+                "hx-swap": "outerHTML",
+                "hx-sync": "this:replace",
+                "hx-include": "#invoice-form [name='type']",
+            }
+        )
+
+
 class InvoiceHeaderForm(forms.Form):
     type = forms.ChoiceField(choices=Invoice.Type.choices, label="Type")
-    contact = forms.ChoiceField(label="Contact")
+    contact_name = forms.CharField(
+        label="Contact", max_length=255, required=False, widget=ContactPicker()
+    )
+    contact = forms.CharField(max_length=36, required=False, widget=forms.HiddenInput)
     date = forms.DateField(widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     due_date = forms.DateField(
         label="Due date", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -310,18 +341,41 @@ class InvoiceHeaderForm(forms.Form):
     seen = SeenField()
 
     def __init__(
-        self, *args: Any, contacts: list[Any], currencies: list[Any], **kwargs: Any
+        self,
+        *args: Any,
+        contacts: Callable[[str, str], list[tuple[str, str]]],
+        currencies: list[Any],
+        options_url: str = "",
+        **kwargs: Any,
     ) -> None:
+        """`contacts(xero_id, name)` finds the active contacts with that id, or else with
+        that exact name (any case), as (id, name) pairs: the picker's choice is checked, and
+        a name typed without the picker is resolved."""
         super().__init__(*args, **kwargs)
-        contact = self.fields["contact"]
-        assert isinstance(contact, forms.ChoiceField)
-        contact.choices = [("", "Choose a contact"), *((c.xero_id, c.name) for c in contacts)]
+        self.find_contacts = contacts
+        picker = self.fields["contact_name"].widget
+        assert isinstance(picker, ContactPicker)
+        picker.picker_attrs(options_url, "contact-options")
         currency = self.fields["currency_code"]
         assert isinstance(currency, forms.ChoiceField)
         currency.choices = [(c.code, f"{c.code} {c.description}".strip()) for c in currencies]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        chosen, typed = data.get("contact", ""), (data.get("contact_name") or "").strip()
+        found = self.find_contacts(chosen, typed) if chosen or typed else []
+        if not chosen and not typed:
+            self.add_error("contact_name", "Choose a contact.")
+        elif len(found) == 1:
+            data["contact"], data["contact_name"] = found[0]
+        elif chosen and not typed:
+            self.add_error("contact_name", "That contact is no longer active; choose another.")
+        elif found:
+            self.add_error("contact_name", f"More than one contact is called “{typed}”; "
+                           "choose one from the list.")
+        else:
+            self.add_error("contact_name", f"No active contact is called “{typed}”; choose one "
+                           "from the list, or add the contact first.")
         if data.get("date") and data.get("due_date") and data["due_date"] < data["date"]:
             self.add_error("due_date", "The due date cannot be before the invoice date.")
         return data

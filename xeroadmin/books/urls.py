@@ -25,6 +25,7 @@ organisation = [
     path("invoices/new/", invoice_editor.invoice_create, name="invoice-create"),
     path("invoices/line/", invoice_editor.invoice_line, name="invoice-line"),
     path("invoices/totals/", invoice_editor.invoice_totals, name="invoice-totals"),
+    path("invoices/contacts/", invoice_editor.contact_options, name="contact-options"),
     path("invoices/<int:invoice_pk>/", invoices.invoice_detail, name="invoice-detail"),
     path("invoices/<int:invoice_pk>/edit/", invoice_editor.invoice_edit, name="invoice-edit"),
     path("invoices/<int:invoice_pk>/action/", invoices.invoice_action, name="invoice-action"),

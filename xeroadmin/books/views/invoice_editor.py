@@ -50,8 +50,11 @@ def _editor(books: Books, invoice: Invoice | None) -> HttpResponse:
     header = InvoiceHeaderForm(
         data,
         initial=_header_initial(tenant, invoice),
-        contacts=selectors.active_contacts(tenant=tenant),
+        contacts=lambda xero_id, name: selectors.contacts_named(
+            tenant=tenant, xero_id=xero_id, name=name
+        ),
         currencies=selectors.currencies(tenant=tenant),
+        options_url=books.url("contact-options"),
     )
     kind = str(header.initial.get("type") or "")
     lines = drafts.line_forms(tenant, data, _lines_initial(invoice), kind=kind)
@@ -116,6 +119,7 @@ def _header_initial(tenant: Tenant, invoice: Invoice | None) -> dict[str, Any]:
     return {
         "type": invoice.type,
         "contact": invoice.contact_xero_id,
+        "contact_name": invoice.contact_name,
         "date": invoice.date,
         "due_date": invoice.due_date,
         "reference": invoice.reference,
@@ -182,7 +186,27 @@ def invoice_line(request: WorkspaceRequest, ws: int, tenant_pk: int) -> HttpResp
         "next_index": index + 1,
         "adding": not code and request.GET.get("changed") != "account",
     }
-    return render(request, "books/invoice_editor.html#line-row", context)
+    response = render(request, "books/invoice_editor.html#line-row", context)
+    # The totals listen for this once the row is in place (the line's amount and the totals
+    # follow a picked item; listening for the rows' own swaps would also hear the totals'
+    # answer updating each line's amount, and ask again without end).
+    response["HX-Trigger-After-Settle"] = "lines-changed"
+    return response
+
+
+@login_required
+@require_GET
+def contact_options(request: WorkspaceRequest, ws: int, tenant_pk: int) -> HttpResponse:
+    """What the editor's contact picker offers for the text typed (`contact_name`)."""
+    tenant = books_for(request, ws, tenant_pk, read_role=Role.FINANCE, switcher=False).tenant
+    query = request.GET.get("contact_name", "")[:100]
+    found = selectors.contact_options(tenant=tenant, q=query, kind=request.GET.get("type", ""))
+    context = {
+        "listbox": "contact-options",
+        "options": [(c.xero_id, c.name, c.email) for c in found],
+        "query": query.strip(),
+    }
+    return render(request, "partials/combobox_options.html", context)
 
 
 @login_required
@@ -191,5 +215,6 @@ def invoice_totals(request: WorkspaceRequest, ws: int, tenant_pk: int) -> HttpRe
     """The editor's totals, recomputed as the user types."""
     tenant = books_for(request, ws, tenant_pk, switcher=False).tenant
     amounts = request.POST.get("line_amount_types", "Exclusive")
-    context = {"totals": drafts.totals(tenant, request.POST, amounts), "organisation": tenant}
+    totals = drafts.totals(tenant, request.POST, amounts)
+    context = {"totals": totals, "organisation": tenant, "oob": True}
     return render(request, "books/invoice_editor.html#invoice-totals", context)
