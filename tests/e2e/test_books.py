@@ -95,8 +95,12 @@ def test_draft_approve_pay_and_reverse(setup, browser: Browser) -> None:
     # Each line shows its amount, and the totals stand under the amounts.
     line_amount = page.locator("#line-1-amount")
     expect(line_amount).to_contain_text(f"{2 * prices[1]:,.2f}")  # type: ignore[operator]
-    amount_box, total_box = line_amount.bounding_box(), page.locator(".line-totals dd").last.bounding_box()
-    assert amount_box and total_box
+    amount_box, total_box = (
+        line_amount.bounding_box(),
+        page.locator(".line-totals dd").last.bounding_box(),
+    )
+    assert amount_box
+    assert total_box
     assert abs((amount_box["x"] + amount_box["width"]) - (total_box["x"] + total_box["width"])) < 3
     # Enter in the last line adds a line and goes to it; it does not submit the form.
     page.locator("#id_line-1-quantity").press("Enter")

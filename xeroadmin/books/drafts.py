@@ -157,7 +157,7 @@ class Totals:
     subtotal: Decimal = Decimal("0")
     tax: Decimal = Decimal("0")
     total: Decimal = Decimal("0")
-    # Each line's amount (quantity × price, to the cent) by its row's prefix ("line-0").
+    # Each line's amount (quantity times price, to the cent) by its row's prefix ("line-0").
     lines: dict[str, Decimal] = field(default_factory=dict)
     currency: str = ""
 

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -371,11 +371,16 @@ class InvoiceHeaderForm(forms.Form):
         elif chosen and not typed:
             self.add_error("contact_name", "That contact is no longer active; choose another.")
         elif found:
-            self.add_error("contact_name", f"More than one contact is called “{typed}”; "
-                           "choose one from the list.")
+            self.add_error(
+                "contact_name",
+                f"More than one contact is called “{typed}”; choose one from the list.",
+            )
         else:
-            self.add_error("contact_name", f"No active contact is called “{typed}”; choose one "
-                           "from the list, or add the contact first.")
+            self.add_error(
+                "contact_name",
+                f"No active contact is called “{typed}”; choose one "
+                "from the list, or add the contact first.",
+            )
         if data.get("date") and data.get("due_date") and data["due_date"] < data["date"]:
             self.add_error("due_date", "The due date cannot be before the invoice date.")
         return data

@@ -266,21 +266,37 @@ def sync_state(*, tenant: Tenant) -> SyncView:
     return SyncView(job, False, "Up to date")
 
 
+CONTACT_KINDS = {"customers": Q(is_customer=True), "suppliers": Q(is_supplier=True)}
+
+
+def _contacts(tenant: Tenant, q: str, archived: bool) -> QuerySet[Contact]:
+    contacts = Contact.objects.filter(tenant=tenant)
+    if not archived:
+        contacts = contacts.filter(status="ACTIVE")
+    if q.strip():
+        term = q.strip()
+        contacts = contacts.filter(Q(name__icontains=term) | Q(email__icontains=term))
+    return contacts
+
+
 def contact_list(
     *, tenant: Tenant, q: str = "", kind: str = "", archived: bool = False
 ) -> QuerySet[Contact]:
     """The organisation's contacts: search by name or e-mail, customers or suppliers."""
-    contacts = Contact.objects.filter(tenant=tenant)
-    if not archived:
-        contacts = contacts.filter(status="ACTIVE")
-    if kind == "customers":
-        contacts = contacts.filter(is_customer=True)
-    elif kind == "suppliers":
-        contacts = contacts.filter(is_supplier=True)
-    if q.strip():
-        term = q.strip()
-        contacts = contacts.filter(Q(name__icontains=term) | Q(email__icontains=term))
+    contacts = _contacts(tenant, q, archived)
+    if kind in CONTACT_KINDS:
+        contacts = contacts.filter(CONTACT_KINDS[kind])
     return contacts.order_by("name", "pk")
+
+
+def contact_counts(*, tenant: Tenant, q: str = "", archived: bool = False) -> dict[str, int]:
+    """How many contacts each of the list's tabs (everyone, customers, suppliers) would show
+    with the search and the archived filter as they are: one query."""
+    found = _contacts(tenant, q, archived).aggregate(
+        everyone=Count("pk"),
+        **{kind: Count("pk", filter=test) for kind, test in CONTACT_KINDS.items()},
+    )
+    return {"": found.pop("everyone"), **found}
 
 
 def contact_balances(*, contact: Contact) -> dict[str, Decimal]:
@@ -321,8 +337,32 @@ def contact_invoices(*, contact: Contact, limit: int = 20) -> QuerySet[Invoice]:
     )
 
 
-def item_list(*, tenant: Tenant) -> QuerySet[Item]:
-    return Item.objects.filter(tenant=tenant).order_by("code")
+ITEM_KINDS = {"sold": Q(is_sold=True), "purchased": Q(is_purchased=True)}
+
+
+def _items(tenant: Tenant, q: str) -> QuerySet[Item]:
+    items = Item.objects.filter(tenant=tenant)
+    if q.strip():
+        term = q.strip()
+        items = items.filter(Q(code__icontains=term) | Q(name__icontains=term))
+    return items
+
+
+def item_list(*, tenant: Tenant, q: str = "", kind: str = "") -> QuerySet[Item]:
+    """The organisation's items by code: search by code or name, sold or purchased ones."""
+    items = _items(tenant, q)
+    if kind in ITEM_KINDS:
+        items = items.filter(ITEM_KINDS[kind])
+    return items.order_by("code", "pk")
+
+
+def item_counts(*, tenant: Tenant, q: str = "") -> dict[str, int]:
+    """How many items each of the list's tabs would show with the search as it is."""
+    found = _items(tenant, q).aggregate(
+        everything=Count("pk"),
+        **{kind: Count("pk", filter=test) for kind, test in ITEM_KINDS.items()},
+    )
+    return {"": found.pop("everything"), **found}
 
 
 def account_groups(*, tenant: Tenant, labels: dict[str, str]) -> dict[str, list[Account]]:
@@ -361,19 +401,20 @@ def contact_options(*, tenant: Tenant, q: str, kind: str = "") -> list[PickedCon
     alone; otherwise one pass over the tenant's active contacts finds both kinds at once.
     """
     term = " ".join(q.split()).lower()
-    active = Contact.objects.filter(tenant=tenant, status="ACTIVE").annotate(key=Lower("name"))
+    active = Contact.objects.filter(tenant=tenant, status="ACTIVE")
     fields = ("xero_id", "name", "email", "is_customer", "is_supplier")
     if term:
-        rows = list(
-            _name_starts(active, term).order_by("key", "pk").values_list(*fields)[:PICKER_SIZE]
-        )
+        starting = _name_starts(active, term).order_by("key", "pk")
+        rows = list(starting.values_list(*fields)[:PICKER_SIZE])
         if len(rows) < PICKER_SIZE:
             found = active.filter(Q(name__icontains=term) | Q(email__icontains=term))
+            found = found.annotate(key=Lower("name"))
             starts = Case(When(key__startswith=term, then=0), default=1)
             ordered = found.annotate(starts=starts).order_by("starts", "key", "pk")
             rows = list(ordered.values_list(*fields)[:PICKER_SIZE])
     else:
-        rows = list(active.order_by("key", "pk").values_list(*fields)[:PICKER_SIZE])
+        by_name = active.annotate(key=Lower("name")).order_by("key", "pk")
+        rows = list(by_name.values_list(*fields)[:PICKER_SIZE])
     if kind:
         # Stable: within each group the names keep their order.
         rows.sort(key=lambda row: not row[4 if kind == Invoice.Type.BILL else 3])
@@ -381,11 +422,12 @@ def contact_options(*, tenant: Tenant, q: str, kind: str = "") -> list[PickedCon
 
 
 def _name_starts(contacts: QuerySet[Contact], term: str) -> QuerySet[Contact]:
-    """Contacts (annotated with `key`, their lower-case name) whose name starts with `term`."""
+    """Contacts whose name starts with `term` (lower case), with `key`, the lower-case name."""
+    named = contacts.annotate(key=Lower("name"))
     if connection.vendor == "sqlite":
         # A range on the lower-case index; LIKE would not use it there.
-        return contacts.filter(key__gte=term, key__lt=term + chr(0x10FFFF))
-    return contacts.filter(key__startswith=term)
+        return named.filter(key__gte=term, key__lt=term + chr(0x10FFFF))
+    return named.filter(key__startswith=term)
 
 
 def contacts_named(*, tenant: Tenant, xero_id: str, name: str) -> list[tuple[str, str]]:
@@ -406,16 +448,29 @@ def currencies(*, tenant: Tenant) -> list[Currency]:
     return list(Currency.objects.filter(tenant=tenant))
 
 
-def payment_list(*, tenant: Tenant, filters: dict[str, Any]) -> QuerySet[Payment]:
-    """The organisation's payments, newest first, by status and date range."""
-    payments = Payment.objects.filter(tenant=tenant).select_related("invoice")
-    if "status" in filters:
-        payments = payments.filter(status=filters["status"])
+def _payments(tenant: Tenant, filters: dict[str, Any]) -> QuerySet[Payment]:
+    payments = Payment.objects.filter(tenant=tenant)
     if "date_from" in filters:
         payments = payments.filter(date__gte=filters["date_from"])
     if "date_to" in filters:
         payments = payments.filter(date__lte=filters["date_to"])
+    return payments
+
+
+def payment_list(*, tenant: Tenant, filters: dict[str, Any]) -> QuerySet[Payment]:
+    """The organisation's payments, newest first, by status and date range."""
+    payments = _payments(tenant, filters).select_related("invoice")
+    if "status" in filters:
+        payments = payments.filter(status=filters["status"])
     return payments.order_by("-date", "-pk")
+
+
+def payment_counts(*, tenant: Tenant, filters: dict[str, Any]) -> dict[str, int]:
+    """How many payments each status tab would show with the dates as they are."""
+    counts = dict(
+        _payments(tenant, filters).order_by().values_list("status").annotate(n=Count("pk"))
+    )
+    return {"": sum(counts.values()), **counts}
 
 
 @dataclass

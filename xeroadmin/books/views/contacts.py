@@ -15,10 +15,22 @@ from xeroadmin.books import selectors, services
 from xeroadmin.books.forms import CONTACT_GROUPS, ContactForm
 from xeroadmin.books.models import Contact
 from xeroadmin.books.views.records import attachments_context, history_context
-from xeroadmin.books.views.shared import Books, Refusal, act, books_for, paged, status, submit
+from xeroadmin.books.views.shared import (
+    Books,
+    Refusal,
+    act,
+    books_for,
+    list_response,
+    list_tabs,
+    paged,
+    status,
+    submit,
+)
 from xeroadmin.connections.models import Tenant
 from xeroadmin.tenancy.access import WorkspaceRequest
 from xeroadmin.tenancy.models import Role
+
+CONTACT_TABS = (("", "Everyone"), ("customers", "Customers"), ("suppliers", "Suppliers"))
 
 
 def contact_of(tenant: Tenant, contact_pk: int) -> Contact:
@@ -32,12 +44,19 @@ def contact_list(request: WorkspaceRequest, ws: int, tenant_pk: int) -> HttpResp
     q = request.GET.get("q", "")[:100]
     kind = request.GET.get("kind", "")
     archived = request.GET.get("archived") == "on"
+    counts = selectors.contact_counts(tenant=books.tenant, q=q, archived=archived)
     contacts = selectors.contact_list(tenant=books.tenant, q=q, kind=kind, archived=archived)
-    page, query = paged(request, contacts)
-    context = books.page(page=page, q=q, kind=kind, archived=archived, query=query)
-    if request.htmx and request.htmx.target == "contact-table":
-        return render(request, "books/contact_list.html#contact-table", context)
-    return render(request, "books/contact_list.html", context)
+    page, query = paged(request, contacts, count=counts.get(kind if kind in counts else "", 0))
+    context = books.page(
+        page=page,
+        q=q,
+        kind=kind,
+        archived=archived,
+        query=query,
+        can_write=books.can_write,
+        **list_tabs(request, "kind", CONTACT_TABS, counts, form_id="contact-filters"),
+    )
+    return list_response(request, "books/contact_list.html", "contact-table", context)
 
 
 @login_required

@@ -13,7 +13,16 @@ from xeroadmin.books import selectors, services
 from xeroadmin.books.forms import STATUS_TABS, InvoiceFilterForm, PaymentForm, seen_at
 from xeroadmin.books.models import Invoice
 from xeroadmin.books.views.records import attachments_context, history_context
-from xeroadmin.books.views.shared import Books, Refusal, act, books_for, paged, say_waits
+from xeroadmin.books.views.shared import (
+    Books,
+    Refusal,
+    act,
+    books_for,
+    list_response,
+    list_tabs,
+    paged,
+    say_waits,
+)
 from xeroadmin.books.words import status_word
 from xeroadmin.connections.models import Tenant
 from xeroadmin.tenancy.access import WorkspaceRequest
@@ -30,25 +39,21 @@ def invoice_list(request: WorkspaceRequest, ws: int, tenant_pk: int) -> HttpResp
     counts = selectors.status_counts(tenant=books.tenant, filters=filters)
     rows = selectors.invoice_list(tenant=books.tenant, filters=filters)
     page, query = paged(request, rows, count=counts.get(filters.status, 0))
-    status_query, sort_query = request.GET.copy(), request.GET.copy()
-    for params, name in ((status_query, "status"), (sort_query, "sort")):
-        params.pop("page", None)
-        params.pop(name, None)
+    sort_query = request.GET.copy()
+    sort_query.pop("page", None)
+    sort_query.pop("sort", None)
     context = books.page(
         form=form,
         filters=filters,
         date_fields=form.date_fields(filters),
         page=page,
         totals=selectors.page_totals(list(page.object_list)),
-        tabs=[(value, label, counts.get(value, 0)) for value, label in STATUS_TABS],
         query=query,
-        status_query=status_query.urlencode(),
         sort_query=sort_query.urlencode(),
         sorts=selectors.SORTS,
+        **list_tabs(request, "status", STATUS_TABS, counts, form_id="invoice-filters"),
     )
-    if request.htmx and request.htmx.target == "invoice-table":
-        return render(request, "books/invoice_list.html#invoice-table", context)
-    return render(request, "books/invoice_list.html", context)
+    return list_response(request, "books/invoice_list.html", "invoice-table", context)
 
 
 def invoice_of(tenant: Tenant, invoice_pk: int) -> Invoice:

@@ -14,9 +14,20 @@ from xeroadmin.books import selectors, services
 from xeroadmin.books.forms import ItemForm
 from xeroadmin.books.models import Item
 from xeroadmin.books.views.records import history_context
-from xeroadmin.books.views.shared import Refusal, act, books_for, status, submit
+from xeroadmin.books.views.shared import (
+    Refusal,
+    act,
+    books_for,
+    list_response,
+    list_tabs,
+    paged,
+    status,
+    submit,
+)
 from xeroadmin.connections.models import Tenant
 from xeroadmin.tenancy.access import WorkspaceRequest
+
+ITEM_TABS = (("", "All"), ("sold", "Sold"), ("purchased", "Purchased"))
 
 
 def _item_form(tenant: Tenant, data: Any = None, initial: Any = None) -> ItemForm:
@@ -45,12 +56,22 @@ def item_list(request: WorkspaceRequest, ws: int, tenant_pk: int) -> HttpRespons
         if not isinstance(item, Refusal):
             messages.success(request, f"Item {item.code} created in Xero.")
             return books.redirect("item-list")
+    q = request.GET.get("q", "")[:100]
+    kind = request.GET.get("kind", "")
+    counts = selectors.item_counts(tenant=books.tenant, q=q)
+    items = selectors.item_list(tenant=books.tenant, q=q, kind=kind)
+    page, query = paged(request, items, count=counts.get(kind if kind in counts else "", 0))
     context = books.page(
-        items=selectors.item_list(tenant=books.tenant),
+        page=page,
+        query=query,
+        q=q,
         names=selectors.names(tenant=books.tenant),
         form=form,
         can_write=books.can_write,
+        **list_tabs(request, "kind", ITEM_TABS, counts, form_id="item-filters"),
     )
+    if request.method == "GET":
+        return list_response(request, "books/item_list.html", "item-table", context)
     return render(request, "books/item_list.html", context, status=status(item))
 
 

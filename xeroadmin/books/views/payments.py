@@ -16,6 +16,8 @@ from xeroadmin.books.views.shared import (
     Refusal,
     act,
     books_for,
+    list_response,
+    list_tabs,
     paged,
     say_waits,
     status,
@@ -24,6 +26,8 @@ from xeroadmin.books.views.shared import (
 from xeroadmin.books.words import status_word
 from xeroadmin.tenancy.access import WorkspaceRequest
 
+PAYMENT_TABS = (("", "All"), ("AUTHORISED", "Applied"), ("DELETED", "Reversed"))
+
 
 @login_required
 @require_GET
@@ -31,19 +35,20 @@ def payment_list(request: WorkspaceRequest, ws: int, tenant_pk: int) -> HttpResp
     books = books_for(request, ws, tenant_pk)
     form = PaymentFilterForm.from_query(request.GET)
     filters = form.filters()
-    page, query = paged(request, selectors.payment_list(tenant=books.tenant, filters=filters))
+    counts = selectors.payment_counts(tenant=books.tenant, filters=filters)
+    payments = selectors.payment_list(tenant=books.tenant, filters=filters)
+    page, query = paged(request, payments, count=counts.get(filters.get("status", ""), 0))
+    date_from, date_to = filters.get("date_from"), filters.get("date_to")
     context = books.page(
         page=page,
         query=query,
         form=form,
-        status=filters.get("status", ""),  # the filter's, for the template
-        date_from=filters.get("date_from"),
-        date_to=filters.get("date_to"),
+        date_fields=[("from", "From", date_from), ("to", "To", date_to)],
+        any_dates=bool(date_from or date_to),
         can_write=books.can_write,
+        **list_tabs(request, "status", PAYMENT_TABS, counts, form_id="payment-filters"),
     )
-    if request.htmx and request.htmx.target == "payment-table":
-        return render(request, "books/payment_list.html#payment-table", context)
-    return render(request, "books/payment_list.html", context)
+    return list_response(request, "books/payment_list.html", "payment-table", context)
 
 
 @login_required

@@ -13,7 +13,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.forms import Form
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from xeroadmin.accounts.models import User
@@ -163,6 +163,39 @@ def paged(
     query = request.GET.copy()
     query.pop("page", None)
     return page, query.urlencode()
+
+
+def list_tabs(
+    request: WorkspaceRequest,
+    name: str,
+    choices: Sequence[tuple[str, str]],
+    counts: dict[str, int],
+    *,
+    form_id: str,
+) -> dict[str, Any]:
+    """The context of a list's filter tabs (`partials/list_tabs.html`): each tab with how many
+    rows choosing it would show, linked with every other filter kept."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop(name, None)
+    current = request.GET.get(name, "")
+    return {
+        "tabs": [(value, label, counts.get(value, 0)) for value, label in choices],
+        "tab_name": name,
+        "tab_query": query.urlencode(),
+        "tab_current": current if current in {value for value, _ in choices} else "",
+        "tab_form": form_id,
+    }
+
+
+def list_response(
+    request: WorkspaceRequest, template: str, target: str, context: dict[str, Any]
+) -> HttpResponse:
+    """A list page, or only its table (`target`, a partial of the template) when htmx asks
+    for it as the filters change."""
+    if request.htmx and request.htmx.target == target:
+        return render(request, f"{template}#{target}", context)
+    return render(request, template, context)
 
 
 # ------------------------------------------------------------------ refusals
