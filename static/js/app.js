@@ -104,6 +104,13 @@
     input.setAttribute("aria-activedescendant", options[next].id);
     options[next].scrollIntoView({block: "nearest"});
   }
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    // Remember the suggestion the arrows were on, to keep it if the new list still has it.
+    var list = event.detail.target;
+    var active = list && list.classList && list.classList.contains("combobox-list") && list.querySelector("[aria-selected=true]");
+    comboboxKept = active ? active.getAttribute("data-value") : null;
+  });
+  var comboboxKept = null;
   document.addEventListener("htmx:afterSwap", function (event) {
     var list = event.detail.target;
     var input = list && list.id && document.querySelector("[data-combobox][aria-controls='" + list.id + "']");
@@ -112,6 +119,13 @@
     list.hidden = false;
     input.setAttribute("aria-expanded", "true");
     input.removeAttribute("aria-activedescendant");
+    var kept = comboboxKept && Array.prototype.find.call(list.querySelectorAll("[role=option]"), function (o) {
+      return o.getAttribute("data-value") === comboboxKept;
+    });
+    if (kept) {
+      kept.setAttribute("aria-selected", "true");
+      input.setAttribute("aria-activedescendant", kept.id);
+    }
   });
   document.addEventListener("input", function (event) {
     var input = event.target.closest && event.target.closest("[data-combobox]");
@@ -151,6 +165,20 @@
   document.addEventListener("focusout", function (event) {
     var input = event.target.closest && event.target.closest("[data-combobox]");
     if (input) { comboboxClose(input); }
+  });
+
+  // A feed's live top-up arrives with its own day heading; the same day's heading below it
+  // goes, so that the day's entries stay under one.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var list = event.detail.target;
+    if (!list || list.id !== "feed-entries") { return; }
+    var seen = {};
+    list.querySelectorAll(".feed-day[data-day]").forEach(function (day) {
+      var key = day.getAttribute("data-day");
+      if (seen[key]) { day.remove(); } else { seen[key] = true; }
+    });
+    var empty = document.getElementById("feed-empty");
+    if (empty && list.querySelector(".feed-entry")) { empty.remove(); }
   });
 
   // Dismissable messages.

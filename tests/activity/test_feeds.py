@@ -151,3 +151,56 @@ def test_the_csv_is_what_is_filtered_and_safe_to_open(
     assert rows[1][-1].startswith("'=HYPERLINK")  # a formula arrives as text
     assert rows[1][1] == "Bayside Ltd"
     assert rows[1][6] == "finance@example.com"
+
+
+def test_one_line_per_entry_grouped_by_day(as_viewer: HttpClient, cast: Cast) -> None:
+    acme = Tenant.objects.create(workspace=cast.workspace, tenant_id="t-d", name="Acme Ltd")
+    entries = {}
+    for days, category, source, actor in (
+        (40, "sync", ActivityEvent.Source.SYNC, None),
+        (1, "payment", ActivityEvent.Source.APP, cast.finance.user),
+        (1, "contact", ActivityEvent.Source.APP, cast.finance.user),
+        (0, "invoice", ActivityEvent.Source.WEBHOOK, None),
+    ):
+        entry = activity_record(
+            workspace=cast.workspace,
+            tenant=acme,
+            source=source,
+            category=category,
+            action="updated",
+            summary=f"{category} {days}",
+            actor=actor,
+        )
+        ActivityEvent.objects.filter(pk=entry.pk).update(
+            created_at=timezone.now() - timedelta(days=days)
+        )
+        entries[category] = entry
+    page = as_viewer.get(f"/w/{cast.workspace.pk}/activity/").content.decode()
+    forty = timezone.localdate() - timedelta(days=40)
+    heading = f"{forty:%A} {forty.day} {forty:%B}"
+    places = [page.index(f"<h2>{day}</h2>") for day in ("Today", "Yesterday", heading)]
+    assert places == sorted(places)  # newest day first
+    assert page.count("<h2>Yesterday</h2>") == 1  # its two entries under one heading
+
+    def line(category: str) -> str:
+        start = page[page.index(f'data-pk="{entries[category].pk}"') :]
+        return start[: start.index("</li>")]
+
+    # Each entry: its kind's icon (named for screen readers), who did it, what, when.
+    webhook = line("invoice")
+    assert "feed-icon-invoice" in webhook
+    assert '<span class="visually-hidden">Invoice</span>' in webhook
+    assert 'title="Xero">X</span>' in webhook  # a webhook's entry is Xero's doing
+    assert "<time datetime=" in webhook
+    email = cast.finance.user.email
+    initials = "".join(p[0] for p in email.split("@")[0].split(".")[:2]).upper()
+    assert f'title="{email}">{initials}</span>' in line("payment")
+    assert 'class="initials initials-system" title="Sync"' in line("sync")
+
+
+def test_the_filter_bar_is_one_row_of_menus(as_viewer: HttpClient, cast: Cast, feed: dict) -> None:
+    page = as_viewer.get(f"/w/{cast.workspace.pk}/activity/", {"date_from": "2026-01-01"})
+    body = page.content.decode()
+    assert 'class="filters toolbar"' in body
+    assert "Dates · set" in body
+    assert 'hx-select="#feed"' in body  # a change re-filters in place, in the URL

@@ -69,6 +69,8 @@ def test_draft_approve_pay_and_reverse(setup, browser: Browser) -> None:
     picker = page.get_by_role("combobox", name="Contact")
     picker.click()
     picker.press_sequentially(contact.name[:6].lower(), delay=30)
+    page.wait_for_timeout(300)  # the picker asks once typing pauses
+    settled(page)
     expect(page.locator("#contact-options [role=option]").first).to_contain_text(contact.name)
     picker.press("ArrowDown")
     expect(picker).to_have_attribute("aria-activedescendant", "contact-options-1")

@@ -113,6 +113,15 @@ class FeedFilterForm(forms.Form):
             events = events.filter(created_at__lt=end)
         return events
 
+    def date_fields(self) -> list[tuple[str, str, Any]]:
+        """(name, label, valid value) of the date filters, for the Dates menu."""
+        data = getattr(self, "cleaned_data", {})
+        return [(n, str(self.fields[n].label), data.get(n)) for n in ("date_from", "date_to")]
+
+    def choice_fields(self) -> list[Any]:
+        """The bound fields shown as menus in the filter bar (every one but the dates)."""
+        return [self[name] for name in self.fields if not name.startswith("date_")]
+
 
 def visible(events: QuerySet[ActivityEvent], membership: Membership) -> QuerySet[ActivityEvent]:
     """What of the workspace's activity this member may see: a member limited to some
@@ -193,6 +202,8 @@ def feed_response(
         {
             **context,
             "form": form,
+            "date_fields": form.date_fields(),
+            "any_dates": any(value for _, _, value in form.date_fields()),
             "entries": entries,
             "links": links(entries, membership.workspace_id),
             "older": entries[-1].pk if more else None,
