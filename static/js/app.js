@@ -85,6 +85,11 @@
     input.removeAttribute("aria-activedescendant");
   }
   function comboboxChoose(input, option) {
+    if (input.getAttribute("data-combobox") === "go") {
+      // The quick switcher: its suggestions are places to go.
+      window.location.assign(option.getAttribute("data-value"));
+      return;
+    }
     var parts = comboboxParts(input);
     input.value = option.getAttribute("data-label");
     if (parts.hidden) {
@@ -145,11 +150,18 @@
       event.preventDefault();
       comboboxMove(input, event.key === "ArrowDown" ? 1 : -1);
     } else if (event.key === "Enter") {
-      // Enter chooses; it never submits the form from this box.
-      event.preventDefault();
+      // Enter chooses; it never submits a form from this box (the quick switcher's, with
+      // nothing to choose, goes to its page of results).
       var active = open && (list.querySelector("[aria-selected=true]") || list.querySelector("[role=option]"));
-      if (active) { comboboxChoose(input, active); }
+      if (active) {
+        event.preventDefault();
+        comboboxChoose(input, active);
+      } else if (input.getAttribute("data-combobox") !== "go") {
+        event.preventDefault();
+      }
     } else if (event.key === "Escape" && open) {
+      // The first Escape closes the suggestions; the next closes a dialog around them.
+      event.preventDefault();
       event.stopPropagation();
       comboboxClose(input);
     }
@@ -179,6 +191,36 @@
     });
     var empty = document.getElementById("feed-empty");
     if (empty && list.querySelector(".feed-entry")) { empty.remove(); }
+  });
+
+  // The quick switcher: Ctrl+K (⌘K on a Mac) or the "Jump to" box opens it.
+  function openJump(event) {
+    var dialog = document.getElementById("jump");
+    if (!dialog || typeof dialog.showModal !== "function") { return; }
+    if (event) { event.preventDefault(); }
+    if (!dialog.open) { dialog.showModal(); }
+    var input = dialog.querySelector("input");
+    input.focus();
+    input.select();
+  }
+  document.addEventListener("keydown", function (event) {
+    if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "k") {
+      openJump(event);
+    }
+    // Escape closes the switcher once its suggestions are closed (the browser's own close
+    // is not relied on: it may skip a dialog whose previous Escape closed a list instead).
+    var dialog = document.getElementById("jump");
+    if (event.key === "Escape" && dialog && dialog.open && !event.defaultPrevented) {
+      event.preventDefault();
+      dialog.close();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-jump-open]")) {
+      openJump(event);
+    }
+    var dialog = document.getElementById("jump");
+    if (dialog && event.target === dialog) { dialog.close(); }  // a click on the backdrop
   });
 
   // Dismissable messages.

@@ -199,7 +199,7 @@ def test_invoice_filters_compose_in_any_order(setup, browser: Browser) -> None:
     base, workspace, tenant = setup
     page = sign_in(browser, base, "finance@example.com")
     page.goto(f"{base}/w/{workspace.pk}/o/{tenant.pk}/invoices/")
-    page.get_by_role("link", name="Awaiting payment").click()
+    page.get_by_role("link", name=re.compile(r"^Awaiting payment \d+$")).click()
     settled(page)
     expect(page).to_have_url(re.compile(r"status=AUTHORISED"))
     page.fill("#id_q", "INV")
@@ -228,13 +228,36 @@ def test_invoice_filters_compose_in_any_order(setup, browser: Browser) -> None:
     for tab, status in (("Paid", "PAID"), ("Draft", "DRAFT"), ("All", "")):
         page.fill("#id_q", "")
         page.type("#id_q", "I")
-        page.get_by_role("link", name=tab, exact=True).click()
+        page.get_by_role("link", name=re.compile(rf"^{tab} \d+$")).click()
         settled(page)
         page.wait_for_timeout(400)  # past the search box's own delay
         settled(page)
         assert f"status={status}" in page.url
         current = page.locator("#invoice-table nav.tabs a[aria-current='page']")
-        expect(current).to_have_text(tab)
+        expect(current).to_have_text(re.compile(rf"^{tab} \d+$"))
+    # The other order: type, overdue and a search first, the tab last; the tab's count is
+    # what the list then holds.
+    page.goto(f"{base}/w/{workspace.pk}/o/{tenant.pk}/invoices/")
+    page.select_option("#id_type", "ACCREC")
+    page.wait_for_url(re.compile(r"type=ACCREC"))
+    settled(page)
+    page.check("#id_overdue")
+    page.wait_for_url(re.compile(r"overdue=on"))
+    settled(page)
+    page.fill("#id_q", "INV")
+    page.wait_for_url(re.compile(r"q=INV"))
+    settled(page)
+    tab = page.get_by_role("link", name=re.compile(r"^Awaiting payment \d+$"))
+    count = int(tab.inner_text().split()[-1])
+    assert count == expected
+    tab.click()
+    page.wait_for_url(re.compile(r"status=AUTHORISED"))
+    settled(page)
+    for part in ("status=AUTHORISED", "q=INV", "overdue=on", "type=ACCREC"):
+        assert part in page.url
+    expect(page.locator("#invoice-table .totals")).to_contain_text(f"{count} invoice")
+    expect(page.locator("#id_type")).to_have_value("ACCREC")
+    expect(page.locator("#id_overdue")).to_be_checked()
 
 
 def test_the_invoice_list_shows_the_books_above_the_fold(setup, browser: Browser) -> None:
@@ -256,3 +279,34 @@ def test_the_invoice_list_shows_the_books_above_the_fold(setup, browser: Browser
             if box and box["y"] + box["height"] <= size["height"]
         )
         assert visible >= wanted, (size, visible)
+
+
+def test_the_quick_switcher_by_keyboard(setup, browser: Browser) -> None:
+    """Ctrl+K, a few letters of the organisation's name, Down, Enter: there, without a mouse;
+    Escape closes the suggestions first, then the switcher."""
+    base, workspace, tenant = setup
+    page = sign_in(browser, base, "finance@example.com")
+    page.goto(f"{base}/w/{workspace.pk}/activity/")
+    page.keyboard.press("Control+k")
+    dialog = page.get_by_role("dialog", name="Jump to")
+    expect(dialog).to_be_visible()
+    box = page.get_by_role("combobox", name="Jump to an organisation, client or page")
+    expect(box).to_be_focused()
+    page.keyboard.type(tenant.name[:5].lower(), delay=30)
+    page.wait_for_timeout(300)  # the switcher asks once typing pauses
+    settled(page)
+    expect(page.locator("#jump-options [role=option]").first).to_contain_text(tenant.name)
+    page.keyboard.press("Escape")
+    expect(page.locator("#jump-options")).to_be_hidden()
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    page.keyboard.press("Control+k")
+    page.keyboard.type(tenant.name[:5].lower(), delay=30)
+    page.wait_for_timeout(300)
+    settled(page)
+    expect(page.locator("#jump-options [role=option]").first).to_contain_text(tenant.name)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base}/w/{workspace.pk}/o/{tenant.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(tenant.name)

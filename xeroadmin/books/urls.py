@@ -9,6 +9,7 @@ from xeroadmin.books.views import (
     invoice_editor,
     invoices,
     items,
+    jump,
     organisations,
     payments,
     records,
@@ -77,6 +78,7 @@ organisation = [
 ]
 
 urlpatterns = [
+    path("w/<int:ws>/jump/", jump.jump, name="jump"),
     path(
         "w/<int:ws>/organisations/",
         organisations.organisation_list_view,
