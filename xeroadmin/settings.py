@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "xeroadmin.connections.middleware.xero_wait_notice",
+    "xeroadmin.tenancy.middleware.TwoFactorRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "xeroadmin.urls"
@@ -210,6 +211,8 @@ LANGUAGE_CODE = "en-gb"
 MONEY_LOCALE = env_str("MONEY_LOCALE", "en_GB")
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
+# Our own wording of other packages' pages (sentence case on allauth's), compiled by `make`.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"

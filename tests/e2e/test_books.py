@@ -42,7 +42,7 @@ def sign_in(browser: Browser, base: str, email: str) -> Page:
     page.goto(base + "/accounts/login/")
     page.fill("#id_login", email)
     page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     return page
 
 
@@ -247,10 +247,10 @@ def test_invoice_filters_compose_in_any_order(setup, browser: Browser) -> None:
     page.fill("#id_q", "INV")
     page.wait_for_url(re.compile(r"q=INV"))
     settled(page)
-    tab = page.get_by_role("link", name=re.compile(r"^Awaiting payment \d+$"))
-    count = int(tab.inner_text().split()[-1])
+    awaiting = page.get_by_role("link", name=re.compile(r"^Awaiting payment \d+$"))
+    count = int(awaiting.inner_text().split()[-1])
     assert count == expected
-    tab.click()
+    awaiting.click()
     page.wait_for_url(re.compile(r"status=AUTHORISED"))
     settled(page)
     for part in ("status=AUTHORISED", "q=INV", "overdue=on", "type=ACCREC"):

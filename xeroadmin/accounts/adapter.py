@@ -20,7 +20,24 @@ def site_url(url: str) -> str:
     return urlunsplit((site.scheme, site.netloc, parts.path, parts.query, parts.fragment))
 
 
+INVITED_EMAIL = "invited_email"
+
+
+def remember_invited_email(request: HttpRequest, email: str) -> None:
+    """Note that this browser opened an invitation sent to `email`: the link came in that
+    mailbox, so an account created here with that address needs no second confirmation."""
+    request.session[INVITED_EMAIL] = email
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def is_email_verified(self, request: HttpRequest, email: str) -> bool:
+        # Only the invited address itself (allauth's own "stashed" address would be added to
+        # the account even when someone signs up with another).
+        invited = request.session.get(INVITED_EMAIL) if request is not None else None
+        if invited and invited.lower() == email.lower():
+            return True
+        return super().is_email_verified(request, email)
+
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         # The home view sends a new user to "create a workspace" and others to their workspace.
         return reverse("home")

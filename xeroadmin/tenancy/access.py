@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar, cast
 
+from allauth.mfa.utils import is_mfa_enabled
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
@@ -33,6 +34,15 @@ class WorkspaceRequest(HtmxHttpRequest):
 SESSION_KEY = "workspace_id"
 
 
+class TwoFactorRequired(Exception):
+    """The workspace requires two-factor authentication and the member has not set it up
+    (`tenancy.middleware.two_factor_required` offers the set-up page)."""
+
+    def __init__(self, workspace_name: str) -> None:
+        super().__init__(workspace_name)
+        self.workspace_name = workspace_name
+
+
 def workspace_membership(
     request: HttpRequest, workspace_id: int, *, role: str = Role.VIEWER
 ) -> Membership:
@@ -48,6 +58,8 @@ def workspace_membership(
         raise Http404("No such workspace.")
     if not membership.has_role(role):
         raise PermissionDenied("Your role in this workspace does not allow this.")
+    if membership.workspace.require_mfa and not is_mfa_enabled(membership.user):
+        raise TwoFactorRequired(membership.workspace.name)
     # The shell (switcher, navigation) reads it; the session remembers where the user was.
     cast(WorkspaceRequest, request).membership = membership
     if request.session.get(SESSION_KEY) != membership.workspace_id:

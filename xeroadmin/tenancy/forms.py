@@ -22,6 +22,37 @@ class WorkspaceForm(forms.Form):
         return name
 
 
+class WorkspacePolicyForm(forms.Form):
+    """How the workspace works: two-factor authentication required of its members, and
+    whether edits made here are noted in Xero's history."""
+
+    require_mfa = forms.BooleanField(
+        required=False,
+        label="Require two-factor authentication for every member",
+        help_text="Members who have not set it up are taken to its set-up page when they "
+        "next open this workspace, and cannot go further until they have.",
+    )
+    history_notes = forms.BooleanField(
+        required=False,
+        label="Note each edit in the record's history in Xero",
+        help_text="Adds “Approved by … via xeroadmin” and the like to the record's History and "
+        "Notes in Xero.",
+    )
+
+    def __init__(self, *args: Any, admin_has_mfa: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.admin_has_mfa = admin_has_mfa
+
+    def clean_require_mfa(self) -> bool:
+        wanted = bool(self.cleaned_data.get("require_mfa"))
+        if wanted and not self.admin_has_mfa:
+            raise forms.ValidationError(
+                "Set up two-factor authentication for yourself first (in your account's "
+                "Two-factor authentication page), so that requiring it does not lock you out."
+            )
+        return wanted
+
+
 class WorkspaceDeleteForm(forms.Form):
     confirm = forms.CharField(label="Type the workspace's name to confirm")
 

@@ -43,6 +43,11 @@ class Workspace(models.Model):
         default=True,
         help_text="Add “Edited in xeroadmin by …” to a record's History and Notes in Xero.",
     )
+    require_mfa = models.BooleanField(
+        "require two-factor authentication",
+        default=False,
+        help_text="Members without it are asked to set it up before they can open this workspace.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from allauth.mfa.models import Authenticator
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from xeroadmin.accounts.models import User
@@ -29,10 +30,12 @@ def client_list(*, membership: Membership, search: str = "") -> QuerySet[Client]
 
 def member_list(*, workspace: Workspace) -> QuerySet[Membership]:
     """The workspace's members, with the clients limited members may see."""
+    two_factor = Authenticator.objects.filter(user=OuterRef("user"), type=Authenticator.Type.TOTP)
     return (
         Membership.objects.filter(workspace=workspace)
         .select_related("user")
         .prefetch_related("clients")
+        .annotate(has_mfa=Exists(two_factor))
         .order_by("user__email")
     )
 

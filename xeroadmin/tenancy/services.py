@@ -42,6 +42,14 @@ def workspace_rename(*, workspace: Workspace, name: str) -> Workspace:
     return workspace
 
 
+def workspace_policy(*, workspace: Workspace, require_mfa: bool, history_notes: bool) -> Workspace:
+    """Set how the workspace works (see `WorkspacePolicyForm`)."""
+    workspace.require_mfa = require_mfa
+    workspace.history_notes = history_notes
+    workspace.save(update_fields=["require_mfa", "history_notes"])
+    return workspace
+
+
 @transaction.atomic
 def workspace_delete(*, workspace: Workspace) -> None:
     """Delete a workspace and everything in it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from xeroadmin.accounts.adapter import remember_invited_email
 from xeroadmin.lib.forms import add_errors
 from xeroadmin.tenancy import selectors, services
 from xeroadmin.tenancy.access import (
@@ -27,6 +29,7 @@ from xeroadmin.tenancy.forms import (
     MembershipForm,
     WorkspaceDeleteForm,
     WorkspaceForm,
+    WorkspacePolicyForm,
 )
 from xeroadmin.tenancy.models import Membership, Role
 
@@ -82,14 +85,26 @@ def workspace_detail(request: WorkspaceRequest, ws: int) -> HttpResponse:
 def workspace_settings(request: WorkspaceRequest, ws: int) -> HttpResponse:
     membership = workspace_membership(request, ws, role=Role.ADMIN)
     workspace = membership.workspace
-    form = WorkspaceForm(request.POST or None, initial={"name": workspace.name})
-    if request.method == "POST" and form.is_valid():
+    posted = request.POST if request.method == "POST" else None
+    which = request.POST.get("form", "name")
+    form = WorkspaceForm(posted if which == "name" else None, initial={"name": workspace.name})
+    policy = WorkspacePolicyForm(
+        posted if which == "policy" else None,
+        initial={"require_mfa": workspace.require_mfa, "history_notes": workspace.history_notes},
+        admin_has_mfa=is_mfa_enabled(request.user),
+    )
+    if posted is not None and which == "name" and form.is_valid():
         services.workspace_rename(workspace=workspace, name=form.cleaned_data["name"])
         messages.success(request, "Workspace renamed.")
         return redirect("tenancy:workspace-settings", ws=ws)
+    if posted is not None and which == "policy" and policy.is_valid():
+        services.workspace_policy(workspace=workspace, **policy.cleaned_data)
+        messages.success(request, "Settings saved.")
+        return redirect("tenancy:workspace-settings", ws=ws)
     delete_form = WorkspaceDeleteForm(workspace_name=workspace.name)
-    context = {"form": form, "delete_form": delete_form}
-    return render(request, "tenancy/workspace_settings.html", context)
+    context = {"form": form, "policy": policy, "delete_form": delete_form}
+    status = 400 if posted is not None else 200
+    return render(request, "tenancy/workspace_settings.html", context, status=status)
 
 
 @login_required
@@ -100,7 +115,14 @@ def workspace_delete(request: WorkspaceRequest, ws: int) -> HttpResponse:
     delete_form = WorkspaceDeleteForm(request.POST, workspace_name=workspace.name)
     if not delete_form.is_valid():
         form = WorkspaceForm(initial={"name": workspace.name})
-        context = {"form": form, "delete_form": delete_form}
+        policy = WorkspacePolicyForm(
+            initial={
+                "require_mfa": workspace.require_mfa,
+                "history_notes": workspace.history_notes,
+            },
+            admin_has_mfa=is_mfa_enabled(request.user),
+        )
+        context = {"form": form, "policy": policy, "delete_form": delete_form}
         return render(request, "tenancy/workspace_settings.html", context)
     services.workspace_delete(workspace=workspace)
     request.session.pop(SESSION_KEY, None)
@@ -310,4 +332,6 @@ def invitation_accept(request: WorkspaceRequest, token: str) -> HttpResponse:
             return render(request, "tenancy/invitation_accept.html", context, status=403)
         messages.success(request, f"Welcome to “{membership.workspace.name}”.")
         return redirect("tenancy:workspace-detail", ws=membership.workspace_id)
+    if not request.user.is_authenticated:
+        remember_invited_email(request, invitation.email)
     return render(request, "tenancy/invitation_accept.html", {"invitation": invitation})

@@ -46,7 +46,9 @@ def destinations(membership: Membership, text: str) -> list[Destination]:
     found: list[Destination] = []
     organisations = organisation_list(membership)
     if term:
-        organisations = organisations.filter(Q(name__icontains=term) | Q(client__name__icontains=term))
+        organisations = organisations.filter(
+            Q(name__icontains=term) | Q(client__name__icontains=term)
+        )
     for tenant in organisations[:ORGANISATIONS]:
         where = f"Organisation · {tenant.client.name}" if tenant.client else "Organisation"
         url = reverse("books:organisation-home", args=[ws, tenant.pk])
