@@ -62,3 +62,12 @@ def next_count(page: Any) -> int:
     """How many rows the next page of a Paginator page holds."""
     paginator = page.paginator
     return int(min(paginator.per_page, paginator.count - page.end_index()))
+
+
+@register.inclusion_tag("partials/breadcrumbs.html")
+def breadcrumbs(*parts: Any) -> dict[str, Any]:
+    """`{% breadcrumbs "Invoices" list_url invoice.number %}`: (label, URL) pairs, then this
+    page's own label (optional), drawn one way on every page."""
+    pairs = len(parts) // 2 * 2
+    trail = [(parts[i], parts[i + 1]) for i in range(0, pairs, 2)]
+    return {"trail": trail, "current": parts[pairs] if len(parts) > pairs else ""}
