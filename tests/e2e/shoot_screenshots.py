@@ -52,8 +52,18 @@ def test_screenshots(live_server, xero, settings, browser: Browser) -> None:
         "invoices": f"{org}/invoices/",
         "invoice": f"{org}/invoices/{invoice.pk}/",
         "new-invoice": f"{org}/invoices/new/",
+        "contacts": f"{org}/contacts/",
         "contact": f"{org}/contacts/{contact.pk}/",
+        "payments": f"{org}/payments/",
         "activity": f"{org}/activity/",
+        "workspace-activity": f"/w/{workspace.pk}/activity/",
+        "contact-picker": f"{org}/invoices/new/",
+        "switcher": f"/w/{workspace.pk}/",
+    }
+    # What a person does on the page before it is shot: the picker and the switcher, open.
+    actions = {
+        "contact-picker": lambda page: type_into(page, "#id_contact_name", contact.name[:2]),
+        "switcher": lambda page: (page.keyboard.press("Control+k"), type_into(page, "#jump-q", "k")),
     }
     OUT.mkdir(parents=True, exist_ok=True)
     for width, size in WIDTHS.items():
@@ -61,7 +71,16 @@ def test_screenshots(live_server, xero, settings, browser: Browser) -> None:
         for name, path in pages.items():
             page.goto(live_server.url + path)
             page.wait_for_load_state("networkidle")
+            if name in actions:
+                actions[name](page)
             page.screenshot(path=str(OUT / f"{name}-{width}.png"), full_page=False)
+
+
+def type_into(page: Page, selector: str, text: str) -> None:
+    page.locator(selector).click()
+    page.locator(selector).press_sequentially(text, delay=50)
+    page.wait_for_timeout(400)
+    page.wait_for_load_state("networkidle")
 
 
 def signed_in(browser: Browser, base: str, size: dict[str, int]) -> Page:
