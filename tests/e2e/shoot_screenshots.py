@@ -63,7 +63,10 @@ def test_screenshots(live_server, xero, settings, browser: Browser) -> None:
     # What a person does on the page before it is shot: the picker and the switcher, open.
     actions = {
         "contact-picker": lambda page: type_into(page, "#id_contact_name", contact.name[:2]),
-        "switcher": lambda page: (page.keyboard.press("Control+k"), type_into(page, "#jump-q", "k")),
+        "switcher": lambda page: (
+            page.keyboard.press("Control+k"),
+            type_into(page, "#jump-q", "k"),
+        ),
     }
     OUT.mkdir(parents=True, exist_ok=True)
     for width, size in WIDTHS.items():

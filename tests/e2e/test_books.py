@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from tests.conftest import PASSWORD, make_user
 from tests.connections.helpers import connect_workspace
-from xeroadmin.books import sync
+from xeroadmin.books import mirror, sync
 from xeroadmin.books.models import Contact, Invoice, Item
 from xeroadmin.connections.models import Tenant
 from xeroadmin.tenancy import services
@@ -310,3 +310,37 @@ def test_the_quick_switcher_by_keyboard(setup, browser: Browser) -> None:
     page.keyboard.press("Enter")
     page.wait_for_url(f"{base}/w/{workspace.pk}/o/{tenant.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(tenant.name)
+
+
+def test_the_contact_picker_with_ten_thousand_contacts(setup, browser: Browser) -> None:
+    """The editor never lists every contact; typing part of one name among 10,000 finds it."""
+    base, workspace, tenant = setup
+    mirror.contacts_upsert(
+        tenant,
+        [
+            {
+                "ContactID": f"00000000-0000-4000-8000-{n:012d}",
+                "Name": f"Bulk Customer {n:05d} Ltd",
+                "EmailAddress": f"bulk{n}@example.com",
+                "ContactStatus": "ACTIVE",
+                "IsCustomer": True,
+            }
+            for n in range(10_000)
+        ],
+    )
+    page = sign_in(browser, base, "finance@example.com")
+    page.goto(f"{base}/w/{workspace.pk}/o/{tenant.pk}/invoices/new/")
+    assert "Bulk Customer" not in page.content()  # no list of every contact on the page
+    picker = page.get_by_role("combobox", name="Contact")
+    picker.click()
+    picker.press_sequentially("r 0421", delay=30)  # from the middle of the name
+    page.wait_for_timeout(300)
+    settled(page)
+    options = page.locator("#contact-options [role=option]")
+    expect(options.first).to_contain_text("Bulk Customer 04210 Ltd")
+    assert options.count() == 10  # 04210 to 04219
+    options.nth(7).click()
+    expect(picker).to_have_value("Bulk Customer 04217 Ltd")
+    expect(page.locator("input[name=contact]")).to_have_value(
+        "00000000-0000-4000-8000-000000004217"
+    )
