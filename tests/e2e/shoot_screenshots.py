@@ -63,10 +63,7 @@ def test_screenshots(live_server, xero, settings, browser: Browser) -> None:
     # What a person does on the page before it is shot: the picker and the switcher, open.
     actions = {
         "contact-picker": lambda page: type_into(page, "#id_contact_name", contact.name[:2]),
-        "switcher": lambda page: (
-            page.keyboard.press("Control+k"),
-            type_into(page, "#jump-q", "k"),
-        ),
+        "switcher": lambda page: open_switcher(page, "k"),
     }
     OUT.mkdir(parents=True, exist_ok=True)
     for width, size in WIDTHS.items():
@@ -77,6 +74,11 @@ def test_screenshots(live_server, xero, settings, browser: Browser) -> None:
             if name in actions:
                 actions[name](page)
             page.screenshot(path=str(OUT / f"{name}-{width}.png"), full_page=False)
+
+
+def open_switcher(page: Page, text: str) -> None:
+    page.keyboard.press("Control+k")
+    type_into(page, "#jump-q", text)
 
 
 def type_into(page: Page, selector: str, text: str) -> None:
