@@ -18,6 +18,7 @@ SUBJECTS = [
     "sync_budget",
     "invoice_list",
     "contact_picker",
+    "portfolio",
     "webhooks",
 ]
 

@@ -27,6 +27,11 @@ RULES = [
     ("xeroadmin.xero", "xeroadmin.tenancy", "xero knows no models"),
     ("xeroadmin.lib", "xeroadmin", "lib is the bottom layer"),
     ("xeroadmin.books.views", "xeroadmin.xero", "views reach Xero only through services"),
+    ("xeroadmin.books", "xeroadmin.portfolio", "books sits below the portfolio"),
+    ("xeroadmin.webhooks", "xeroadmin.portfolio", "webhooks sits below the portfolio"),
+    ("xeroadmin.tenancy", "xeroadmin.portfolio", "tenancy shows the portfolio by its tag only"),
+    ("xeroadmin.portfolio", "xeroadmin.xero", "the portfolio reads the mirror, never Xero"),
+    ("xeroadmin.portfolio", "xeroadmin.connections.clients", "the portfolio never calls Xero"),
 ]
 
 

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "xeroadmin.connections",
     "xeroadmin.books",
     "xeroadmin.webhooks",
+    "xeroadmin.portfolio",
     "xeroadmin.sandbox",
 ]
 
@@ -165,6 +166,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "xeroadmin_cache",
+            # Figures are kept per organisation (a few each); 300, the default, would cull
+            # them on every page of a large workspace.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 

@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator
 
 from xeroadmin.books import words
 from xeroadmin.books.models import Invoice
-from xeroadmin.books.selectors import SORTS, InvoiceFilters
+from xeroadmin.books.selectors import AGE_FILTERS, SORTS, InvoiceFilters
 from xeroadmin.xero.dates import parse_datetime
 
 STATUS_TABS = [("", "All"), *words.DOCUMENT.items()]
@@ -70,6 +70,10 @@ class InvoiceFilterForm(forms.Form):
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     overdue = forms.BooleanField(required=False, label="Overdue only")
+    age = forms.ChoiceField(
+        required=False, choices=[("", "Any"), *AGE_FILTERS.items()], label="Ageing"
+    )
+    as_of = forms.DateField(required=False, label="Aged as of", widget=forms.HiddenInput)
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
     page = forms.IntegerField(required=False, min_value=1, max_value=LARGEST_ID)
 
@@ -97,6 +101,8 @@ class InvoiceFilterForm(forms.Form):
             overdue=bool(data.get("overdue")),
             q=(data.get("q") or "").strip(),
             sort=data.get("sort") or "-date",
+            age=data.get("age") or "",
+            as_of=data.get("as_of"),
         )
 
 

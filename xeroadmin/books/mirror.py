@@ -6,18 +6,18 @@ Used by the sync, by writes (the mirror is updated from Xero's answer) and by we
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, TypeVar
 
-from django.core.cache import cache
 from django.db import connection, models, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from xeroadmin.books.models import (
     Account,
+    BooksVersion,
     Contact,
     Currency,
     Invoice,
@@ -380,30 +380,29 @@ def invoices_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
     return found
 
 
-def _version_key(tenant: Tenant) -> str:
-    return f"books:invoices-version:{tenant.pk}"
+def invoices_version(tenant: Tenant) -> int:
+    """A number that changes whenever the organisation's invoices or payments in the mirror
+    change: what is worked out from them (the list's tab counts, the portfolio's figures) can
+    be kept under it."""
+    return invoices_versions([tenant])[tenant.pk]
 
 
-def invoices_version(tenant: Tenant) -> str:
-    """A token that changes whenever the organisation's invoices in the mirror change: what
-    is worked out from them (the list's tab counts) can be kept under it."""
-    key = _version_key(tenant)
-    version = cache.get(key)
-    if version is None:
-        cache.add(key, uuid.uuid4().hex, timeout=None)
-        version = cache.get(key)
-    return str(version)
+def invoices_versions(tenants: Iterable[Tenant]) -> dict[int, int]:
+    """`invoices_version` of many organisations, in one query."""
+    pks = [tenant.pk for tenant in tenants]
+    rows = BooksVersion.objects.filter(tenant_id__in=pks).values_list("tenant_id", "invoices")
+    found: dict[int, int] = {tenant: version for tenant, version in rows}
+    return {pk: found.get(pk, 0) for pk in pks}
 
 
 def invoices_changed(tenant: Tenant) -> None:
-    """A new version now, and again once the write commits, so that nothing worked out in
-    between from the rows before the commit is kept under the new one."""
-
-    def bump() -> None:
-        cache.set(_version_key(tenant), uuid.uuid4().hex, timeout=None)
-
-    bump()
-    transaction.on_commit(bump)
+    """The next version, written with the change (inside its transaction: a reader sees the
+    old rows with the old version or the new rows with the new one)."""
+    row = BooksVersion.objects.filter(tenant=tenant)
+    if not row.update(invoices=F("invoices") + 1):
+        # The first write: make the row (another writer may just have), then count this one.
+        BooksVersion.objects.bulk_create([BooksVersion(tenant=tenant)], ignore_conflicts=True)
+        row.update(invoices=F("invoices") + 1)
 
 
 def _line(position: int, line: Record, fits: Fits) -> dict[str, Any]:
@@ -453,6 +452,8 @@ def payments_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
             }
         )
     fields = [name for name in rows[0] if name not in ("xero_id", *COMMON)] if rows else []
+    if rows:
+        invoices_changed(tenant)  # what was owed on a past day counts the payments made since
     return _upsert(Payment, tenant, rows, fields)
 
 

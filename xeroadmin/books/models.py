@@ -236,6 +236,19 @@ class Payment(Mirrored):
         return f"{self.amount} on {self.date}"
 
 
+class BooksVersion(models.Model):
+    """A number that goes up with every write to an organisation's invoices or payments in the
+    mirror (in the same transaction): what is worked out from them is kept under it."""
+
+    tenant = models.OneToOneField(
+        "connections.Tenant", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    invoices = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"invoices of {self.tenant_id} at version {self.invoices}"
+
+
 class SyncState(models.Model):
     """How far each resource of an organisation has been synced (for If-Modified-Since)."""
 

@@ -39,9 +39,10 @@ def invoice_list(request: WorkspaceRequest, ws: int, tenant_pk: int) -> HttpResp
     counts = selectors.status_counts(tenant=books.tenant, filters=filters)
     rows = selectors.invoice_list(tenant=books.tenant, filters=filters)
     page, query = paged(request, rows, count=counts.get(filters.status, 0))
-    sort_query = request.GET.copy()
-    sort_query.pop("page", None)
-    sort_query.pop("sort", None)
+    sort_query, unaged = request.GET.copy(), request.GET.copy()
+    for params, names in ((sort_query, ("page", "sort")), (unaged, ("page", "age", "as_of"))):
+        for name in names:
+            params.pop(name, None)
     context = books.page(
         form=form,
         filters=filters,
@@ -50,6 +51,8 @@ def invoice_list(request: WorkspaceRequest, ws: int, tenant_pk: int) -> HttpResp
         totals=selectors.page_totals(list(page.object_list)),
         query=query,
         sort_query=sort_query.urlencode(),
+        age_label=selectors.AGE_FILTERS.get(filters.age, ""),
+        unaged_query=unaged.urlencode(),
         sorts=selectors.SORTS,
         **list_tabs(request, "status", STATUS_TABS, counts, form_id="invoice-filters"),
     )
