@@ -1,0 +1,89 @@
+"""The portfolio, as an MSP admin uses it: sort by overdue, drill into a client's 31-60 day
+bucket and land on exactly those invoices; a technician limited to one client sees only it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, expect
+
+from tests.conftest import make_user
+from tests.connections.helpers import connect_workspace
+from tests.e2e.test_books import settled, sign_in
+from xeroadmin.books import sync
+from xeroadmin.books.models import Invoice
+from xeroadmin.connections.models import Tenant
+from xeroadmin.tenancy import services
+from xeroadmin.tenancy.models import Membership, Role
+
+
+@pytest.fixture
+def practice(live_server, xero, settings):
+    settings.SITE_URL = live_server.url
+    owner = make_user("owner@example.com")
+    workspace = services.workspace_create(user=owner, name="Harbour IT")
+    clients = [
+        services.client_create(workspace=workspace, name=name)
+        for name in ("Demo Company Limited", "Harbourside Trading Pty Ltd", "Kingsway Studio")
+    ]
+    connect_workspace(workspace, owner)
+    tenants = list(Tenant.objects.filter(workspace=workspace).order_by("pk"))
+    for tenant, client in zip(tenants, clients, strict=False):
+        tenant.client = client
+        tenant.save(update_fields=["client"])
+        sync.sync_job_run(job_id=sync.sync_request(tenant=tenant).pk)
+    technician = make_user("tech@example.com")
+    member = Membership.objects.create(
+        workspace=workspace, user=technician, role=Role.FINANCE, limited=True
+    )
+    member.clients.set([clients[1]])
+    return live_server.url, workspace, tenants, clients
+
+
+def test_sort_drill_into_a_bucket_and_a_technicians_view(practice, browser: Browser) -> None:
+    base, workspace, tenants, clients = practice
+    page = sign_in(browser, base, "owner@example.com")
+    page.goto(f"{base}/w/{workspace.pk}/")
+    table = page.locator(".portfolio-table")
+    expect(table).to_be_visible()
+    for client in clients[: len(tenants)]:
+        expect(table.get_by_role("rowheader", name=client.name, exact=True)).to_be_visible()
+    # Sort by overdue: the organisations ranked, the most overdue first.
+    page.get_by_role("link", name="Overdue", exact=True).click()
+    expect(page).to_have_url(re.compile(r"sort=-overdue"))
+    amounts = [
+        float(re.sub(r"[^\d.]", "", text) or 0)
+        for text in page.locator("td[data-label='Overdue']").all_inner_texts()
+    ]
+    assert amounts == sorted(amounts, reverse=True)
+    # Drill into the 31-60 day bucket of the organisation with most in it.
+    page.goto(f"{base}/w/{workspace.pk}/?sort=-age-31-60")
+    first = page.locator("tbody tr").first
+    name = first.locator("th[scope=row] a").inner_text()
+    tenant = next(t for t in tenants if t.name == name)
+    first.locator("td[data-label='31–60 days'] a").click()
+    settled(page)
+    expect(page).to_have_url(re.compile(r"age=31-60"))
+    today = timezone.localdate()
+    expected = {
+        i.number
+        for i in Invoice.objects.filter(tenant=tenant, type="ACCREC", status="AUTHORISED")
+        if i.due_date and 31 <= (today - i.due_date).days <= 60
+    }
+    assert expected, "the sandbox has invoices 31 to 60 days overdue"
+    shown = {
+        text.split()[0]
+        for text in page.locator("#invoice-table td[data-label='Number']").all_inner_texts()
+    }
+    assert shown == expected
+    expect(page.get_by_role("link", name=re.compile("31–60 days"))).to_be_visible()
+
+    # A technician limited to one client sees only that client's organisation.
+    tech = sign_in(browser, base, "tech@example.com")
+    tech.goto(f"{base}/w/{workspace.pk}/")
+    rows = tech.locator(".portfolio-table th[scope=row]")
+    expect(rows).to_have_count(1)
+    expect(tech.locator(".portfolio-table")).to_contain_text(clients[1].name)
+    expect(tech.locator(".portfolio-table")).not_to_contain_text(clients[0].name)
