@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("xeroadmin.books.urls")),
     path("", include("xeroadmin.webhooks.urls")),
     path("", include("xeroadmin.activity.urls")),
+    path("", include("xeroadmin.portfolio.urls")),
 ]
 
 if settings.ADMIN_ENABLED:

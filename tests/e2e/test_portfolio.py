@@ -14,9 +14,12 @@ from tests.connections.helpers import connect_workspace
 from tests.e2e.test_books import settled, sign_in
 from xeroadmin.books import sync
 from xeroadmin.books.models import Invoice
+from xeroadmin.books.selectors import AGE_FILTERS
 from xeroadmin.connections.models import Tenant
 from xeroadmin.tenancy import services
 from xeroadmin.tenancy.models import Membership, Role
+
+THIRTY_TO_SIXTY = AGE_FILTERS["31-60"]
 
 
 @pytest.fixture
@@ -63,7 +66,7 @@ def test_sort_drill_into_a_bucket_and_a_technicians_view(practice, browser: Brow
     first = page.locator("tbody tr").first
     name = first.locator("th[scope=row] a").inner_text()
     tenant = next(t for t in tenants if t.name == name)
-    first.locator("td[data-label='31–60 days'] a").click()
+    first.locator(f"td[data-label='{THIRTY_TO_SIXTY}'] a").click()
     settled(page)
     expect(page).to_have_url(re.compile(r"age=31-60"))
     today = timezone.localdate()
@@ -78,7 +81,7 @@ def test_sort_drill_into_a_bucket_and_a_technicians_view(practice, browser: Brow
         for text in page.locator("#invoice-table td[data-label='Number']").all_inner_texts()
     }
     assert shown == expected
-    expect(page.get_by_role("link", name=re.compile("31–60 days"))).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile(THIRTY_TO_SIXTY))).to_be_visible()
 
     # A technician limited to one client sees only that client's organisation.
     tech = sign_in(browser, base, "tech@example.com")

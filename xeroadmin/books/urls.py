@@ -9,7 +9,6 @@ from xeroadmin.books.views import (
     invoice_editor,
     invoices,
     items,
-    jump,
     organisations,
     payments,
     records,
@@ -78,7 +77,6 @@ organisation = [
 ]
 
 urlpatterns = [
-    path("w/<int:ws>/jump/", jump.jump, name="jump"),
     path(
         "w/<int:ws>/organisations/",
         organisations.organisation_list_view,

@@ -1,5 +1,6 @@
 """The quick switcher (Ctrl/⌘-K, and the "Jump to" box): any organisation, client or page of
-the workspace the member may see, found by typing; a page of its own without JavaScript."""
+the workspace the member may see, and any invoice, contact or item of those organisations
+(`search`), found by typing; a page of its own without JavaScript."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from xeroadmin.books.access import organisation_list
+from xeroadmin.portfolio.search import search
 from xeroadmin.tenancy.access import WorkspaceRequest, visible_clients, workspace_membership
 from xeroadmin.tenancy.models import Membership
 
@@ -71,12 +73,12 @@ def destinations(membership: Membership, text: str) -> list[Destination]:
 def jump(request: WorkspaceRequest, ws: int) -> HttpResponse:
     membership = workspace_membership(request, ws)
     query = request.GET.get("q", "")[:100]
-    found = destinations(membership, query)
+    context = {
+        "found": destinations(membership, query),
+        "places": search(membership, query),
+        "query": query.strip(),
+        "listbox": "jump-options",
+    }
     if request.htmx:
-        context = {
-            "listbox": "jump-options",
-            "options": [(d.url, d.label, d.detail) for d in found],
-            "query": query.strip(),
-        }
-        return render(request, "partials/combobox_options.html", context)
-    return render(request, "books/jump.html", {"found": found, "query": query})
+        return render(request, "portfolio/jump_options.html", context)
+    return render(request, "portfolio/jump.html", context)
