@@ -102,4 +102,6 @@ def run() -> None:
             lambda: http.get(trivial_url),
             comparison="<=",
             target=60.0,
+            rounds=5,
+            repeat=2,
         )

@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db.models import Max
 from django.utils import timezone
 
@@ -25,6 +26,17 @@ from xeroadmin.tenancy.access import visible_clients
 from xeroadmin.tenancy.models import Membership
 
 WEBHOOKS_HEALTHY = timedelta(hours=24)
+PAGE_SIZE = 50
+# What a row shows of an organisation (only these are read: 200 whole rows cost more).
+TENANT_FIELDS = (
+    "name",
+    "status",
+    "base_currency",
+    "last_synced_at",
+    "webhooks_seen_at",
+    "client__name",
+    "workspace_id",
+)
 OVERDUE_ATTENTION_DAYS = 90
 
 
@@ -70,6 +82,7 @@ class DashboardFilters(forms.Form):
     sort = forms.ChoiceField(
         required=False, choices=[(s + k, k) for k in COLUMNS for s in ("", "-")]
     )
+    page = forms.IntegerField(required=False, min_value=1, max_value=10**6)
 
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -130,32 +143,33 @@ class Row:
 
 @dataclass
 class Group:
-    """A client's organisations, and their totals per base currency."""
+    """A client's organisations on this page, and the client's totals per base currency (all
+    its organisations, whatever page they are on)."""
 
     name: str
     client_pk: int | None
     rows: list[Row]
-
-    @property
-    def totals(self) -> dict[str, dict[str, Decimal]]:
-        return totals(self.rows)
+    totals: dict[str, dict[str, Decimal]]
 
 
 @dataclass
 class Dashboard:
-    rows: list[Row]
-    groups: list[Group]
+    rows: list[Row]  # this page's, in order
+    groups: list[Group]  # this page's rows by client (none when sorted by a column)
+    page: Page
     as_of: date
     sort: str
-    totals: dict[str, dict[str, Decimal]]
+    totals: dict[str, dict[str, Decimal]]  # of every organisation shown, on any page
     attention: int  # organisations needing attention among those shown
     organisations: int  # every organisation the member may see, before filters
 
 
 def dashboard(membership: Membership, values: dict[str, Any]) -> Dashboard:
+    """The portfolio. Every organisation's figures are read (sorting, filtering and totals need
+    them all, and they are kept); only a page of rows is shown (`PAGE_SIZE`)."""
     today = timezone.localdate()
     as_of = values.get("as_of") or today
-    everything = list(organisation_list(membership))
+    everything = list(organisation_list(membership).only(*TENANT_FIELDS))
     tenants = _filtered(membership, everything, values)
     found = figures(tenants, as_of)
     last = dict(
@@ -175,22 +189,25 @@ def dashboard(membership: Membership, values: dict[str, Any]) -> Dashboard:
         present = [r for r in rows if key(r) is not None]
         present.sort(key=key, reverse=sort.startswith("-"))
         rows = present + [r for r in rows if key(r) is None]
-        groups = []
     else:
-        rows.sort(key=COLUMNS["client"])
+        rows.sort(key=lambda r: (r.tenant.client_id is None, *COLUMNS["client"](r)))
+    page = Paginator(rows, PAGE_SIZE).get_page(values.get("page"))
+    shown: list[Row] = list(page.object_list)
+    groups: list[Group] = []
+    if not sort:
         by_client: dict[int | None, list[Row]] = defaultdict(list)
         for row in rows:
             by_client[row.tenant.client_id].append(row)
-        groups = [
-            Group(rows[0].client_name or "Not mapped to a client", pk, rows)
-            for pk, rows in sorted(
-                by_client.items(),
-                key=lambda item: (item[0] is None, item[1][0].client_name.lower()),
-            )
-        ]
+        for row in shown:
+            if not groups or groups[-1].client_pk != row.tenant.client_id:
+                pk = row.tenant.client_id
+                name = row.client_name or "Not mapped to a client"
+                groups.append(Group(name, pk, [], totals(by_client[pk])))
+            groups[-1].rows.append(row)
     return Dashboard(
-        rows=rows,
+        rows=shown,
         groups=groups,
+        page=page,
         as_of=as_of,
         sort=sort,
         totals=totals(rows),

@@ -92,12 +92,10 @@ def figures(tenants: Iterable[Tenant], as_of: date) -> dict[int, Figures]:
     rest worked out and kept (a constant number of queries whatever the number of tenants)."""
     tenants = list(tenants)
     versions = invoices_versions(tenants)
-    kept = KeptFigures.objects.filter(tenant_id__in=versions, as_of=as_of)
-    found = {
-        row.tenant_id: Figures.from_json(row.data)
-        for row in kept
-        if row.version == versions[row.tenant_id]
-    }
+    kept = KeptFigures.objects.filter(tenant_id__in=versions, as_of=as_of).values_list(
+        "tenant_id", "version", "data"
+    )
+    found = {pk: Figures.from_json(data) for pk, version, data in kept if version == versions[pk]}
     missing = [pk for pk in versions if pk not in found]
     if missing:
         worked = _work_out(missing, as_of)
