@@ -170,3 +170,16 @@ def test_the_query_count_does_not_grow_with_organisations(
     assert cold_200 == cold_20
     assert warm_200 == warm_20
     assert warm_20 < cold_20  # the figures kept are not worked out again
+
+
+def test_what_is_kept_follows_every_change(as_finance: HttpClient, cast: Cast) -> None:
+    acme = organisation(cast, "Acme", cast.client_a, [invoice(1, due_days_ago=5)])
+    assert cell(home(as_finance, cast), acme, "Overdue") == "NZ$100.00"
+    mirror.invoices_upsert(acme, [invoice(2, due_days_ago=40, due=Decimal("50"))])
+    assert cell(home(as_finance, cast), acme, "Overdue") == "NZ$150.00"
+    acme.status = Tenant.Status.NEEDS_RECONNECT
+    acme.save(update_fields=["status"])
+    assert "Needs reconnecting" in cell(home(as_finance, cast), acme, "Needs attention")
+    acme.name = "Acme Renamed"
+    acme.save(update_fields=["name"])
+    assert 'title="Acme Renamed"' in home(as_finance, cast)

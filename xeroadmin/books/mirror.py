@@ -389,7 +389,11 @@ def invoices_version(tenant: Tenant) -> int:
 
 def invoices_versions(tenants: Iterable[Tenant]) -> dict[int, int]:
     """`invoices_version` of many organisations, in one query."""
-    pks = [tenant.pk for tenant in tenants]
+    return invoices_versions_of([tenant.pk for tenant in tenants])
+
+
+def invoices_versions_of(pks: list[int]) -> dict[int, int]:
+    """`invoices_version` of the organisations with these primary keys, in one query."""
     rows = BooksVersion.objects.filter(tenant_id__in=pks).values_list("tenant_id", "invoices")
     found: dict[int, int] = {tenant: version for tenant, version in rows}
     return {pk: found.get(pk, 0) for pk in pks}

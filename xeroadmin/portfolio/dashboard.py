@@ -155,6 +155,7 @@ class Group:
 @dataclass
 class Dashboard:
     rows: list[Row]  # this page's, in order
+    everything: list[Row]  # every organisation shown, on any page
     groups: list[Group]  # this page's rows by client (none when sorted by a column)
     page: Page
     as_of: date
@@ -206,6 +207,7 @@ def dashboard(membership: Membership, values: dict[str, Any]) -> Dashboard:
             groups[-1].rows.append(row)
     return Dashboard(
         rows=shown,
+        everything=rows,
         groups=groups,
         page=page,
         as_of=as_of,
