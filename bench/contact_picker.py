@@ -10,7 +10,7 @@ from collections.abc import Callable
 from django.test import Client as HttpClient
 from django.test.utils import override_settings
 
-from bench.harness import compare
+from bench.harness import compare, member_workspace
 
 CONTACTS = 10_000
 WORDS = ["Harbour", "Kiwi", "Summit", "Totara", "Ridge", "Pacific", "Coastal", "Alpine"]
@@ -18,16 +18,10 @@ KINDS = ["Ltd", "Limited", "Trust", "& Sons", "Group"]
 
 
 def run() -> None:
-    from allauth.account.models import EmailAddress
-
-    from xeroadmin.accounts.models import User
     from xeroadmin.books import mirror
     from xeroadmin.connections.models import Tenant
-    from xeroadmin.tenancy import services
 
-    user = User.objects.create_user("bench-picker@example.com", "bench-password-1")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    workspace = services.workspace_create(user=user, name="Bench Picker")
+    _, workspace, http = member_workspace("bench-picker@example.com", "Bench Picker")
     tenant = Tenant.objects.create(workspace=workspace, tenant_id="bench-pick", name="Pick Org")
     rng = random.Random(11)
     contacts = [
@@ -43,8 +37,6 @@ def run() -> None:
     ]
     mirror.contacts_upsert(tenant, contacts)
     print(f"  mirrored {CONTACTS:,} contacts")
-    http = HttpClient()
-    http.force_login(user)
     url = f"/w/{workspace.pk}/o/{tenant.pk}/invoices/contacts/"
     trivial_url = f"/bench/trivial/{workspace.pk}/"
     with override_settings(ROOT_URLCONF="bench.invoice_list", ALLOWED_HOSTS=["testserver"]):

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 RESULTS: list[Result] = []
 
@@ -100,3 +101,19 @@ def write_results(directory: Path) -> Path:
     }
     path.write_text(json.dumps(payload, indent=2) + "\n")
     return path
+
+
+def member_workspace(email: str, name: str) -> tuple[Any, Any, Any]:
+    """A verified user, their new workspace, and a test client signed in as them."""
+    from allauth.account.models import EmailAddress
+    from django.test import Client as HttpClient
+
+    from xeroadmin.accounts.models import User
+    from xeroadmin.tenancy import services
+
+    user = User.objects.create_user(email, "bench-password-1")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    workspace = services.workspace_create(user=user, name=name)
+    http = HttpClient()
+    http.force_login(user)
+    return user, workspace, http

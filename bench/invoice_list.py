@@ -10,11 +10,10 @@ from datetime import date, timedelta
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.test import Client as HttpClient
 from django.test.utils import override_settings
 from django.urls import include, path
 
-from bench.harness import compare
+from bench.harness import compare, member_workspace
 from xeroadmin.tenancy.access import workspace_membership
 
 INVOICES = 100_000
@@ -34,16 +33,10 @@ urlpatterns = [
 
 
 def run() -> None:
-    from allauth.account.models import EmailAddress
-
-    from xeroadmin.accounts.models import User
     from xeroadmin.books import mirror
     from xeroadmin.connections.models import Tenant
-    from xeroadmin.tenancy import services
 
-    user = User.objects.create_user("bench-books@example.com", "bench-password-1")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    workspace = services.workspace_create(user=user, name="Bench Books")
+    _, workspace, http = member_workspace("bench-books@example.com", "Bench Books")
     tenant = Tenant.objects.create(workspace=workspace, tenant_id="bench-org", name="Bench Org")
     rng = random.Random(7)
     contacts = [
@@ -77,8 +70,6 @@ def run() -> None:
             )
         mirror.invoices_upsert(tenant, batch)
     print(f"  mirrored {INVOICES:,} invoices")
-    http = HttpClient()
-    http.force_login(user)
     url = f"/w/{workspace.pk}/o/{tenant.pk}/invoices/"
     trivial_url = f"/bench/trivial/{workspace.pk}/"
     listing = {"type": "ACCREC", "status": "AUTHORISED", "sort": "-date"}

@@ -84,3 +84,23 @@ def first_tenant(cast: Cast) -> Tenant:
 def grant_of(tenant: Tenant) -> Grant:
     assert tenant.grant is not None
     return tenant.grant
+
+
+PRACTICE_CLIENTS = ("Demo Company Limited", "Harbourside Trading Pty Ltd", "Kingsway Studio")
+
+
+def practice(owner: User, name: str = "Harbour IT") -> tuple[Workspace, list[Any], list[Any]]:
+    """A workspace with three clients, the sandbox's organisations connected, each mapped to
+    a client in turn and synced: (workspace, organisations, clients)."""
+    from xeroadmin.books import sync
+    from xeroadmin.tenancy import services as tenancy
+
+    workspace = tenancy.workspace_create(user=owner, name=name)
+    clients = [tenancy.client_create(workspace=workspace, name=n) for n in PRACTICE_CLIENTS]
+    connect_workspace(workspace, owner)
+    tenants = list(Tenant.objects.filter(workspace=workspace).order_by("pk"))
+    for tenant, client in zip(tenants, clients, strict=False):
+        tenant.client = client
+        tenant.save(update_fields=["client"])
+        sync.sync_job_run(job_id=sync.sync_request(tenant=tenant).pk)
+    return workspace, tenants, clients

@@ -11,11 +11,8 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page
 
 from tests.conftest import PASSWORD, make_user
-from tests.connections.helpers import connect_workspace
-from xeroadmin.books import sync
+from tests.connections.helpers import practice
 from xeroadmin.books.models import Contact, Invoice
-from xeroadmin.connections.models import Tenant
-from xeroadmin.tenancy import services
 
 OUT = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
 WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
@@ -23,18 +20,7 @@ WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "he
 
 def test_screenshots(live_server, xero, settings, browser: Browser) -> None:
     settings.SITE_URL = live_server.url
-    owner = make_user("alice@harbour-it.example")
-    workspace = services.workspace_create(user=owner, name="Harbour IT")
-    clients = [
-        services.client_create(workspace=workspace, name=name)
-        for name in ("Demo Company Limited", "Harbourside Trading Pty Ltd", "Kingsway Studio")
-    ]
-    connect_workspace(workspace, owner)
-    tenants = list(Tenant.objects.filter(workspace=workspace).order_by("pk"))
-    for tenant, client in zip(tenants, clients, strict=False):
-        tenant.client = client
-        tenant.save(update_fields=["client"])
-        sync.sync_job_run(job_id=sync.sync_request(tenant=tenant).pk)
+    workspace, tenants, _ = practice(make_user("alice@harbour-it.example"))
     tenant = tenants[0]
     invoice = (
         Invoice.objects.filter(tenant=tenant, type="ACCREC", status="AUTHORISED")

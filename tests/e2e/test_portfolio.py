@@ -10,13 +10,10 @@ from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
 from tests.conftest import make_user
-from tests.connections.helpers import connect_workspace
+from tests.connections.helpers import practice as practice_workspace
 from tests.e2e.test_books import settled, sign_in
-from xeroadmin.books import sync
 from xeroadmin.books.models import Invoice
 from xeroadmin.books.selectors import AGE_FILTERS
-from xeroadmin.connections.models import Tenant
-from xeroadmin.tenancy import services
 from xeroadmin.tenancy.models import Membership, Role
 
 THIRTY_TO_SIXTY = AGE_FILTERS["31-60"]
@@ -25,18 +22,7 @@ THIRTY_TO_SIXTY = AGE_FILTERS["31-60"]
 @pytest.fixture
 def practice(live_server, xero, settings):
     settings.SITE_URL = live_server.url
-    owner = make_user("owner@example.com")
-    workspace = services.workspace_create(user=owner, name="Harbour IT")
-    clients = [
-        services.client_create(workspace=workspace, name=name)
-        for name in ("Demo Company Limited", "Harbourside Trading Pty Ltd", "Kingsway Studio")
-    ]
-    connect_workspace(workspace, owner)
-    tenants = list(Tenant.objects.filter(workspace=workspace).order_by("pk"))
-    for tenant, client in zip(tenants, clients, strict=False):
-        tenant.client = client
-        tenant.save(update_fields=["client"])
-        sync.sync_job_run(job_id=sync.sync_request(tenant=tenant).pk)
+    workspace, tenants, clients = practice_workspace(make_user("owner@example.com"))
     technician = make_user("tech@example.com")
     member = Membership.objects.create(
         workspace=workspace, user=technician, role=Role.FINANCE, limited=True
