@@ -33,7 +33,6 @@ def seeded(request, xero_sandbox_server, xero, cast: Cast):
     default = sandbox.config.seed
     sandbox.config.seed = request.param
     sandbox.reset()
-    request.addfinalizer(lambda: (setattr(sandbox.config, "seed", default), sandbox.reset()))
     connect(cast)
     tenant = first_tenant(cast)
     tenant.client = cast.client_a
@@ -59,7 +58,9 @@ def seeded(request, xero_sandbox_server, xero, cast: Cast):
     sandbox.state.clock.advance(2)
     run(tenant, "full")
     tenant.refresh_from_db()
-    return tenant, org
+    yield tenant, org
+    sandbox.config.seed = default
+    sandbox.reset()
 
 
 def expected(org, today) -> dict[str, Decimal | int]:
