@@ -12,7 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from django.db import connection, models, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from xeroadmin.books.models import (
@@ -397,6 +398,12 @@ def invoices_versions_of(pks: list[int]) -> dict[int, int]:
     rows = BooksVersion.objects.filter(tenant_id__in=pks).values_list("tenant_id", "invoices")
     found: dict[int, int] = {tenant: version for tenant, version in rows}
     return {pk: found.get(pk, 0) for pk in pks}
+
+
+def with_invoices_version(tenants: QuerySet[Tenant]) -> QuerySet[Tenant]:
+    """`tenants` annotated with `invoices_version` (0 before any write), in the same query."""
+    version = BooksVersion.objects.filter(tenant=OuterRef("pk")).values("invoices")[:1]
+    return tenants.annotate(invoices_version=Coalesce(Subquery(version), Value(0)))
 
 
 def invoices_changed(tenant: Tenant) -> None:
