@@ -84,6 +84,8 @@ ORG_NAMES = (
     "Maple Street Supplies (US)",
     "Tasman Outfitters (NZ)",
     "Coral Coast Cafe (AU)",
+    "Pohutukawa Plumbing (NZ)",
+    "Granite Peak Builders (US)",
 )
 CURRENCY_NAMES = {
     "NZD": "New Zealand Dollar",

@@ -22,9 +22,13 @@ DEMO_WORKSPACE = "Demo Workspace"
 DEMO_CLIENTS = (
     ("Acme Holdings", "PSA-1001", "Managed IT and bookkeeping since 2021."),
     ("Bayside Dental", "PSA-1002", "Two practices; quarterly reporting."),
-    # Named like one of the sandbox's organisations, so the org mapping has a suggestion.
+    # Named like some of the sandbox's organisations, so the org mapping has suggestions.
     ("Harbourside Trading Pty Ltd", "PSA-1003", "Wholesale; monthly close."),
+    ("Kingsway Studio", "PSA-1004", "Design studio; UK and US entities."),
+    ("Tasman Outfitters", "PSA-1005", "Retail group: outfitters, cafe and trades."),
 )
+# Enough organisations (over five clients) for the portfolio to mean something at first sight.
+DEMO_ORGS = 8
 
 
 class Command(BaseCommand):
@@ -129,7 +133,7 @@ class Command(BaseCommand):
             "beat": f"{python} -m celery -A xeroadmin beat -l info",
             # The offline Xero, keeping its books in var/ across restarts.
             # It delivers webhooks to the demo's receiver, signed with its default key.
-            "xero": f"{python} manage.py xero_sandbox --port {SANDBOX_PORT} "
+            "xero": f"{python} manage.py xero_sandbox --port {SANDBOX_PORT} --orgs {DEMO_ORGS} "
             f"--state {settings.VAR_DIR / 'sandbox-state.json'} --simulate-every 60 "
             f"--webhook-url http://127.0.0.1:{port}/webhooks/xero/",
         }
