@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.conftest import Cast, make_invitation
 from xeroadmin.books.models import Account, Contact, Invoice, Item, Payment
 from xeroadmin.connections.models import Tenant, XeroApp
+from xeroadmin.portfolio.models import Finding
 from xeroadmin.webhooks.models import WebhookDelivery
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +77,16 @@ def values_for(cast: Cast) -> dict[str, int]:
     item = Item.objects.create(tenant=tenant, xero_id="it-1", code="X")
     account = Account.objects.create(tenant=tenant, xero_id="a-1", code="200", name="Sales")
     delivery = WebhookDelivery.objects.create(app=app, body=b"{}")
+    finding = Finding.objects.create(
+        workspace=cast.workspace,
+        tenant=tenant,
+        kind="stale_draft",
+        subject="i-1",
+        summary="Draft INV-1 for Zephyr has waited",
+        inputs="x",
+    )
     return {
+        "finding_id": finding.pk,
         "delivery_id": delivery.pk,
         "tenant_pk": tenant.pk,
         "kind": "pdf",  # type: ignore[dict-item]

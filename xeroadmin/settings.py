@@ -288,6 +288,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Re-queue sync jobs whose worker died.
     "sweep-sync-jobs": {"task": "xeroadmin.books.tasks.sync_sweep", "schedule": 120.0},
+    # Every organisation's data-health checks in full, once a day.
+    "checks-nightly": {"task": "xeroadmin.portfolio.tasks.checks_nightly", "schedule": 86400.0},
     # Webhook deliveries never queued (broker down), due a retry, or left by a dead worker.
     "sweep-webhook-deliveries": {
         "task": "xeroadmin.webhooks.tasks.delivery_sweep",

@@ -18,6 +18,8 @@ from tests.conftest import Cast
 from xeroadmin.books import mirror
 from xeroadmin.books.selectors import AGEING
 from xeroadmin.connections.models import Tenant
+from xeroadmin.portfolio import checks
+from xeroadmin.portfolio.models import CheckSettings
 
 pytestmark = pytest.mark.django_db
 LABELS = {key: label for key, label, *_ in AGEING}
@@ -104,7 +106,13 @@ def test_each_organisation_shows_its_money_aged(as_finance: HttpClient, cast: Ca
     assert cell(page, acme, "Drafts") == "1"
     assert cell(page, acme, "To approve") == "1"
     assert cell(page, acme, "Oldest overdue") == "120 days"
-    assert "an invoice 120 days overdue" in cell(page, acme, "Needs attention")
+    assert "1 invoice awaiting approval" in cell(page, acme, "Needs attention")
+    # The checks' findings say the rest, and take the health score down.
+    CheckSettings.objects.create(workspace=cast.workspace, overdue_amount=50)
+    checks.run(acme)
+    page = home(as_finance, cast)
+    assert "long overdue invoice" in cell(page, acme, "Needs attention")
+    assert int(cell(page, acme, "Health")) < 100
     # The bucket links to exactly its invoices.
     link = re.search(r'href="([^"]*age=31-60[^"]*)"', page)
     assert link

@@ -28,6 +28,7 @@ from xeroadmin.books.models import (
     Payment,
     TaxRate,
 )
+from xeroadmin.books.signals import books_changed
 from xeroadmin.connections.clients import tenant_details_update
 from xeroadmin.connections.models import Tenant
 from xeroadmin.xero.dates import parse_date, parse_datetime
@@ -265,6 +266,8 @@ def contacts_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
         if r.get("ContactID")
     ]
     fields = ["name", "first_name", "last_name", "email", "contact_number", "status"]
+    if rows:
+        books_changed.send(sender=Contact, tenant=tenant)
     return _upsert(Contact, tenant, rows, [*fields, "is_customer", "is_supplier"])
 
 
@@ -409,6 +412,7 @@ def with_invoices_version(tenants: QuerySet[Tenant]) -> QuerySet[Tenant]:
 def invoices_changed(tenant: Tenant) -> None:
     """The next version, written with the change (inside its transaction: a reader sees the
     old rows with the old version or the new rows with the new one)."""
+    books_changed.send(sender=BooksVersion, tenant=tenant)
     row = BooksVersion.objects.filter(tenant=tenant)
     if not row.update(invoices=F("invoices") + 1):
         # The first write: make the row (another writer may just have), then count this one.

@@ -4,7 +4,7 @@ filtered by what is in the URL. Computed from the mirror alone: no call to Xero.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -14,14 +14,16 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from xeroadmin.activity.models import ActivityEvent
 from xeroadmin.books.access import organisation_list
 from xeroadmin.books.selectors import AGEING
 from xeroadmin.connections.models import Tenant
+from xeroadmin.portfolio.checks import score, settings_for, weights
 from xeroadmin.portfolio.figures import ZERO, Figures, figures
+from xeroadmin.portfolio.models import KINDS, Finding
 from xeroadmin.tenancy.access import visible_clients
 from xeroadmin.tenancy.models import Membership
 
@@ -56,6 +58,7 @@ COLUMNS: dict[str, Callable[[Row], Any]] = {
     "drafts": lambda r: r.figures.drafts,
     "approval": lambda r: r.figures.approval,
     "oldest": lambda r: r.oldest_days,
+    "health": lambda r: r.score,
     "activity": lambda r: r.last_activity,
     "synced": lambda r: r.tenant.last_synced_at,
 }
@@ -115,6 +118,8 @@ class Row:
     as_of: date
     last_activity: datetime | None
     reasons: list[str] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)  # the kinds of its open findings
+    score: int = 100  # its health score, from its open findings
 
     @property
     def client_name(self) -> str:
@@ -150,6 +155,7 @@ class Group:
     client_pk: int | None
     rows: list[Row]
     totals: dict[str, dict[str, Decimal]]
+    score: int
 
 
 @dataclass
@@ -180,7 +186,13 @@ def dashboard(membership: Membership, values: dict[str, Any]) -> Dashboard:
         .annotate(Max("created_at"))
     )
     rows = [Row(t, found[t.pk], as_of, last.get(t.pk)) for t in tenants]
+    open_kinds: dict[int, list[str]] = defaultdict(list)
+    for tenant_pk, kind in open_findings(tenants):
+        open_kinds[tenant_pk].append(kind)
+    weight = weights(settings_for(membership.workspace_id))
     for row in rows:
+        row.findings = open_kinds.get(row.tenant.pk, [])
+        row.score = score(row.findings, weight)
         row.reasons = reasons(row)
     if values.get("attention"):
         rows = [row for row in rows if row.reasons]
@@ -203,7 +215,8 @@ def dashboard(membership: Membership, values: dict[str, Any]) -> Dashboard:
             if not groups or groups[-1].client_pk != row.tenant.client_id:
                 pk = row.tenant.client_id
                 name = row.client_name or "Not mapped to a client"
-                groups.append(Group(name, pk, [], totals(by_client[pk])))
+                mates = by_client[pk]
+                groups.append(Group(name, pk, [], totals(mates), client_score(mates)))
             groups[-1].rows.append(row)
     return Dashboard(
         rows=shown,
@@ -249,13 +262,29 @@ def reasons(row: Row) -> list[str]:
         found.append("disconnected in Xero")
     elif row.sync_stale:
         found.append("not synced lately")
-    over = row.figures.ageing.get("90+", ZERO)
-    if over > 0:
-        found.append(f"an invoice {row.oldest_days} days overdue")
+    shown = {"needs_reconnect", "sync_stale"}  # said above from the connection itself
+    for kind, count in Counter(row.findings).items():
+        if kind not in shown:
+            label = KINDS[kind][0].lower() if kind in KINDS else kind
+            found.append(f"{label} ({count})" if count > 1 else label)
     if row.figures.approval:
         count = row.figures.approval
         found.append(f"{count} invoice{'s' if count != 1 else ''} awaiting approval")
     return found
+
+
+def open_findings(tenants: list[Tenant]) -> list[tuple[int, str]]:
+    """(organisation, kind) of every open finding of these organisations, and of every snoozed
+    one whose day has come (one query)."""
+    today = timezone.localdate()
+    due = Q(state=Finding.State.OPEN) | Q(state=Finding.State.SNOOZED, snoozed_until__lte=today)
+    found = Finding.objects.filter(due, tenant__in=[t.pk for t in tenants])
+    return list(found.values_list("tenant_id", "kind"))
+
+
+def client_score(rows: list[Row]) -> int:
+    """A client's health: the mean of its organisations' scores."""
+    return round(sum(row.score for row in rows) / len(rows)) if rows else 100
 
 
 def totals(rows: list[Row]) -> dict[str, dict[str, Decimal]]:

@@ -70,6 +70,8 @@ def row_html(row: Row, links: Links, *, show_client: bool) -> SafeString:
         f'<th scope="row" data-label="Organisation" class="clip" title="{esc(tenant.name)}">'
         f'<a href="{esc(links.of(links.home, pk))}">{esc(tenant.name)}</a>{client}</th>',
         f'<td data-label="Connection">{_connection(row)}</td>',
+        f'<td data-label="Health" class="num"><span class="score {_band(row.score)}">'
+        f"{row.score}</span></td>",
         amount("Owed to it", f.receivable, links.aged(pk, "ACCREC", "all")),
         amount("Overdue", f.overdue, links.aged(pk, "ACCREC", "overdue")),
         *(amount(label, f.ageing[key], links.aged(pk, "ACCREC", key)) for key, label, *_ in AGEING),
@@ -99,3 +101,8 @@ def _connection(row: Row) -> str:
     if row.webhooks_healthy:
         badge += ' <span class="badge" title="Webhooks delivered in the last 24 hours">Live</span>'
     return badge
+
+
+def _band(score: int) -> str:
+    """The score's colour class: good, watch, poor."""
+    return "score-good" if score >= 85 else "score-watch" if score >= 60 else "score-poor"

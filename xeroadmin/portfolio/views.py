@@ -4,19 +4,26 @@ the workspace the member may see, and any invoice, contact or item of those orga
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import csv
+from collections.abc import Iterator
+from typing import Any, NamedTuple
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_GET, require_POST
 
 from xeroadmin.books.access import organisation_list
+from xeroadmin.portfolio import findings as findings_module
+from xeroadmin.portfolio.models import KINDS
 from xeroadmin.portfolio.search import search
 from xeroadmin.tenancy.access import WorkspaceRequest, visible_clients, workspace_membership
-from xeroadmin.tenancy.models import Membership
+from xeroadmin.tenancy.models import Membership, Role
 
 ORGANISATIONS = 8
 CLIENTS = 5
@@ -82,3 +89,111 @@ def jump(request: WorkspaceRequest, ws: int) -> HttpResponse:
     if request.htmx:
         return render(request, "portfolio/jump_options.html", context)
     return render(request, "portfolio/jump.html", context)
+
+
+@login_required
+@require_GET
+def finding_list(request: WorkspaceRequest, ws: int) -> HttpResponse | StreamingHttpResponse:
+    """The needs-attention queue, filtered by client, kind and "mine" (in the URL), or its CSV."""
+    membership = workspace_membership(request, ws)
+    findings = findings_module.queue(membership)
+    client, kind = request.GET.get("client", ""), request.GET.get("kind", "")
+    if client.isdigit():
+        findings = findings.filter(tenant__client_id=int(client))
+    if kind in KINDS:
+        findings = findings.filter(kind=kind)
+    if request.GET.get("mine") == "on":
+        findings = findings.filter(assignee=membership)
+    findings = findings.order_by("tenant__client__name", "tenant__name", "kind", "pk")
+    if request.GET.get("format") == "csv":
+        return _findings_csv(findings)
+    rows = list(findings[:500])
+    members = (
+        Membership.objects.filter(workspace_id=ws).select_related("user").order_by("user__email")
+    )
+    context = {
+        "findings": rows,
+        "more": len(rows) == 500,
+        "kinds": [(key, label) for key, (label, _) in KINDS.items()],
+        "clients": visible_clients(membership).order_by("name"),
+        "members": members,
+        "chosen": {"client": client, "kind": kind, "mine": request.GET.get("mine") == "on"},
+        "query": request.GET.urlencode(),
+        "today": timezone.localdate(),
+        "can_act": membership.has_role(Role.FINANCE),
+    }
+    return render(request, "portfolio/findings.html", context)
+
+
+def _findings_csv(findings: Any) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    header = ["Client", "Organisation", "Kind", "Finding", "State", "Assigned to", "First seen"]
+
+    def rows() -> Iterator[str]:
+        yield writer.writerow(header)
+        for f in findings.iterator(chunk_size=500):
+            yield writer.writerow(
+                [
+                    cell(f.tenant.client.name if f.tenant.client else ""),
+                    cell(f.tenant.name),
+                    cell(findings_module.kind_label(f.kind)),
+                    cell(f.summary),
+                    f.get_state_display(),
+                    cell(f.assignee.user.email if f.assignee else ""),
+                    f.first_seen.strftime("%Y-%m-%d %H:%M"),
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="needs-attention.csv"'
+    return response
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def cell(text: str) -> str:
+    """Text a spreadsheet shows as text (one starting like a formula is not run)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@login_required
+@require_POST
+def finding_act(request: WorkspaceRequest, ws: int, finding_id: int) -> HttpResponse:
+    """Dismiss (with a reason), snooze (until a day) or assign one finding."""
+    membership = workspace_membership(request, ws, role=Role.FINANCE)
+    finding = get_object_or_404(findings_module.queue(membership), pk=finding_id)
+    action = request.POST.get("action", "")
+    if action == "dismiss":
+        findings_module.dismiss(
+            finding, actor=request.user, reason=request.POST.get("reason", "")[:500]
+        )
+        messages.success(
+            request, "Dismissed. It comes back only if what it was found from changes."
+        )
+    elif action == "snooze":
+        until = parse_date(request.POST.get("until", "") or "")
+        if until is None or until <= timezone.localdate():
+            messages.error(request, "Choose a day after today to snooze it until.")
+        else:
+            findings_module.snooze(finding, actor=request.user, until=until)
+            messages.success(request, f"Snoozed until {until.day} {until:%b %Y}.")
+    elif action == "assign":
+        chosen = request.POST.get("member", "")
+        member = (
+            Membership.objects.filter(workspace_id=ws, pk=int(chosen)).first()
+            if chosen.isdigit()
+            else None
+        )
+        if chosen and member is None:
+            messages.error(request, "That person is not a member of this workspace.")
+        else:
+            findings_module.assign(finding, actor=request.user, member=member)
+            messages.success(request, f"Assigned to {member.user.email if member else 'nobody'}.")
+    else:
+        messages.error(request, "Choose dismiss, snooze or assign.")
+    back = reverse("portfolio:finding-list", args=[ws])
+    query = request.POST.get("query", "")
+    return redirect(f"{back}?{query}" if query else back)
