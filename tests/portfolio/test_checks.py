@@ -14,7 +14,7 @@ from xeroadmin.activity.models import ActivityEvent
 from xeroadmin.books import mirror
 from xeroadmin.connections.models import Tenant
 from xeroadmin.portfolio import checks
-from xeroadmin.portfolio.models import Finding
+from xeroadmin.portfolio.models import KINDS, Finding
 
 pytestmark = pytest.mark.django_db
 
@@ -267,3 +267,31 @@ def test_a_limited_member_sees_only_their_clients_findings(
     assert other is not None
     answer = as_limited.post(f"/w/{cast.workspace.pk}/attention/{other.pk}/", {"action": "dismiss"})
     assert answer.status_code == 404
+
+
+def test_admins_set_the_thresholds_and_weights(
+    as_admin: HttpClient, as_finance: HttpClient, cast: Cast
+) -> None:
+    url = f"/w/{cast.workspace.pk}/attention/settings/"
+    assert as_finance.get(url).status_code == 403
+    assert as_admin.get(url).status_code == 200
+    data = {
+        "draft_days": "10",
+        "overdue_days": "30",
+        "overdue_amount": "500",
+        "duplicate_bill_days": "3",
+        "attachment_amount": "250",
+        "strictness": "loose",
+        **{f"weight_{kind}": "5" for kind in KINDS},
+    }
+    bad = as_admin.post(url, data | {"weight_stale_draft": "900", "draft_days": "x"})
+    assert bad.status_code == 400
+    assert 'value="x"' in bad.content.decode()  # nothing typed is lost
+    assert as_admin.post(url, data).status_code == 302
+    rules = checks.settings_for(cast.workspace.pk)
+    assert (rules.draft_days, rules.strictness, rules.weights["needs_reconnect"]) == (
+        10,
+        "loose",
+        5,
+    )
+    assert checks.score(["needs_reconnect", "stale_draft"], checks.weights(rules)) == 90

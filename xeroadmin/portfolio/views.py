@@ -16,12 +16,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xeroadmin.books.access import organisation_list
+from xeroadmin.portfolio import checks
 from xeroadmin.portfolio import findings as findings_module
+from xeroadmin.portfolio.forms import CheckSettingsForm
 from xeroadmin.portfolio.models import KINDS
 from xeroadmin.portfolio.search import search
+from xeroadmin.portfolio.tasks import checks_run
 from xeroadmin.tenancy.access import WorkspaceRequest, visible_clients, workspace_membership
 from xeroadmin.tenancy.models import Membership, Role
 
@@ -197,3 +200,20 @@ def finding_act(request: WorkspaceRequest, ws: int, finding_id: int) -> HttpResp
     back = reverse("portfolio:finding-list", args=[ws])
     query = request.POST.get("query", "")
     return redirect(f"{back}?{query}" if query else back)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check_settings(request: WorkspaceRequest, ws: int) -> HttpResponse:
+    """The checks' thresholds and weights (admins); saving re-runs the checks."""
+    membership = workspace_membership(request, ws, role=Role.ADMIN)
+    instance = checks.settings_for(ws)
+    form = CheckSettingsForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        for tenant in organisation_list(membership).select_related("grant"):
+            checks_run.delay(tenant.pk)
+        messages.success(request, "Settings saved; the checks run again with them shortly.")
+        return redirect("portfolio:check-settings", ws=ws)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "portfolio/check_settings.html", {"form": form}, status=status)
