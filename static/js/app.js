@@ -168,7 +168,8 @@
   });
   document.addEventListener("mousedown", function (event) {
     var option = event.target.closest && event.target.closest(".combobox-list [role=option]");
-    var input = option && document.querySelector("[data-combobox][aria-controls='" + option.parentElement.id + "']");
+    var list = option && option.closest("[role=listbox]");
+    var input = list && document.querySelector("[data-combobox][aria-controls='" + list.id + "']");
     if (input) {
       event.preventDefault();  // keep the focus in the box
       comboboxChoose(input, option);

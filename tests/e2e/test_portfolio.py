@@ -14,6 +14,7 @@ from tests.connections.helpers import practice as practice_workspace
 from tests.e2e.test_books import settled, sign_in
 from xeroadmin.books.models import Invoice
 from xeroadmin.books.selectors import AGE_FILTERS
+from xeroadmin.portfolio import checks
 from xeroadmin.tenancy.models import Membership, Role
 
 THIRTY_TO_SIXTY = AGE_FILTERS["31-60"]
@@ -38,7 +39,8 @@ def test_sort_drill_into_a_bucket_and_a_technicians_view(practice, browser: Brow
     table = page.locator(".portfolio-table")
     expect(table).to_be_visible()
     for client in clients[: len(tenants)]:
-        expect(table.get_by_role("rowheader", name=client.name, exact=True)).to_be_visible()
+        heading = re.compile(rf"^{re.escape(client.name)} health \d+$")
+        expect(table.get_by_role("rowheader", name=heading)).to_be_visible()
     # Sort by overdue: the organisations ranked, the most overdue first.
     page.get_by_role("link", name="Overdue", exact=True).click()
     expect(page).to_have_url(re.compile(r"sort=-overdue"))
@@ -68,6 +70,41 @@ def test_sort_drill_into_a_bucket_and_a_technicians_view(practice, browser: Brow
     }
     assert shown == expected
     expect(page.get_by_role("link", name=re.compile(THIRTY_TO_SIXTY))).to_be_visible()
+
+    # Search an invoice number from the quick switcher and open it, in another client's
+    # organisation.
+    other = next(t for t in tenants if t.pk != tenant.pk)
+    target = (
+        Invoice.objects.filter(tenant=other, type="ACCREC")
+        .exclude(number="")
+        .order_by("pk")
+        .first()
+    )
+    assert target is not None
+    page.keyboard.press("Control+k")
+    page.keyboard.type(target.number, delay=20)
+    page.wait_for_timeout(300)
+    settled(page)
+    # The number is in every organisation; the results say which client and organisation.
+    assert page.locator(f"#jump-options [data-label='{target.number}']").count() >= 2
+    link = f"/o/{other.pk}/invoices/{target.pk}/"
+    option = page.locator(f"#jump-options [role=option][data-value$='{link}']")
+    expect(option).to_be_visible()
+    option.click()
+    page.wait_for_url(re.compile(rf"/o/{other.pk}/invoices/{target.pk}/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(other.name)
+
+    # The checks have found things; one is dismissed from the queue, with a reason.
+    for each in tenants:
+        checks.run(each)
+    page.goto(f"{base}/w/{workspace.pk}/attention/")
+    first = page.locator("li.finding").first
+    summary = first.locator("a").first.inner_text()
+    first.get_by_text("Act").click()
+    first.get_by_label("Why dismiss it").fill("Checked with the client")
+    first.get_by_role("button", name="Dismiss").click()
+    expect(page.get_by_text("Dismissed.")).to_be_visible()
+    expect(page.locator("li.finding", has_text=summary)).to_have_count(0)
 
     # A technician limited to one client sees only that client's organisation.
     tech = sign_in(browser, base, "tech@example.com")
