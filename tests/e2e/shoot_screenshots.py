@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page
 from tests.conftest import PASSWORD, make_user
 from tests.connections.helpers import practice
 from xeroadmin.books.models import Contact, Invoice
+from xeroadmin.portfolio import checks
 
 OUT = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
 WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
@@ -45,7 +46,10 @@ def test_screenshots(live_server, xero, settings, browser: Browser) -> None:
         "workspace-activity": f"/w/{workspace.pk}/activity/",
         "contact-picker": f"{org}/invoices/new/",
         "switcher": f"/w/{workspace.pk}/",
+        "attention": f"/w/{workspace.pk}/attention/",
     }
+    for each in tenants:
+        checks.run(each)
     # What a person does on the page before it is shot: the picker and the switcher, open.
     actions = {
         "contact-picker": lambda page: type_into(page, "#id_contact_name", contact.name[:2]),

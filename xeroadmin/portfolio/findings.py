@@ -18,7 +18,7 @@ from xeroadmin.tenancy.models import Membership
 
 def queue(membership: Membership) -> QuerySet[Finding]:
     """Open findings, and snoozed ones whose day has come, of the organisations the member
-    may see, worst kinds first."""
+    may see."""
     today = timezone.localdate()
     due = Q(state=Finding.State.OPEN) | Q(state=Finding.State.SNOOZED, snoozed_until__lte=today)
     findings = Finding.objects.filter(due, workspace_id=membership.workspace_id)
