@@ -4,9 +4,7 @@ clients at once) and each organisation's."""
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
-from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -19,6 +17,7 @@ from django.utils import timezone
 
 from xeroadmin.accounts.models import User
 from xeroadmin.activity.models import ActivityEvent
+from xeroadmin.lib.csvs import csv_response
 from xeroadmin.tenancy.models import Client, Membership
 
 PAGE = 50
@@ -219,38 +218,20 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 19 else None
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    # A spreadsheet would run a cell starting like a formula; make it text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv(events: QuerySet[ActivityEvent]) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
     header = ["Time (UTC)", "Organisation", "Client", "Source", "Kind", "Action", "Who", "Summary"]
-
-    def rows() -> Iterator[str]:
-        yield writer.writerow(header)
-        for event in events.order_by("-pk")[:CSV_LIMIT].iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    _cell(event.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")),
-                    _cell(event.tenant.name if event.tenant else ""),
-                    _cell(event.client.name if event.client else ""),
-                    _cell(event.get_source_display()),
-                    _cell(event.category),
-                    _cell(event.action),
-                    _cell(event.who),
-                    _cell(event.summary),
-                ]
-            )
-
+    rows = (
+        [
+            event.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            event.tenant.name if event.tenant else "",
+            event.client.name if event.client else "",
+            event.get_source_display(),
+            event.category,
+            event.action,
+            event.who,
+            event.summary,
+        ]
+        for event in events.order_by("-pk")[:CSV_LIMIT].iterator(chunk_size=2000)
+    )
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="activity-{stamp}.csv"'
-    return response
+    return csv_response(f"activity-{stamp}.csv", header, rows)

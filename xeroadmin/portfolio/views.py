@@ -4,8 +4,6 @@ the workspace the member may see, and any invoice, contact or item of those orga
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from django.contrib import messages
@@ -19,6 +17,7 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xeroadmin.books.access import organisation_list
+from xeroadmin.lib.csvs import csv_response
 from xeroadmin.portfolio import checks
 from xeroadmin.portfolio import findings as findings_module
 from xeroadmin.portfolio.forms import CheckSettingsForm
@@ -129,37 +128,20 @@ def finding_list(request: WorkspaceRequest, ws: int) -> HttpResponse | Streaming
 
 
 def _findings_csv(findings: Any) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
     header = ["Client", "Organisation", "Kind", "Finding", "State", "Assigned to", "First seen"]
-
-    def rows() -> Iterator[str]:
-        yield writer.writerow(header)
-        for f in findings.iterator(chunk_size=500):
-            yield writer.writerow(
-                [
-                    cell(f.tenant.client.name if f.tenant.client else ""),
-                    cell(f.tenant.name),
-                    cell(findings_module.kind_label(f.kind)),
-                    cell(f.summary),
-                    f.get_state_display(),
-                    cell(f.assignee.user.email if f.assignee else ""),
-                    f.first_seen.strftime("%Y-%m-%d %H:%M"),
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="needs-attention.csv"'
-    return response
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def cell(text: str) -> str:
-    """Text a spreadsheet shows as text (one starting like a formula is not run)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    rows = (
+        [
+            f.tenant.client.name if f.tenant.client else "",
+            f.tenant.name,
+            f.get_kind_display(),
+            f.summary,
+            f.get_state_display(),
+            f.assignee.user.email if f.assignee else "",
+            f.first_seen.strftime("%Y-%m-%d %H:%M"),
+        ]
+        for f in findings.iterator(chunk_size=500)
+    )
+    return csv_response("needs-attention.csv", header, rows)
 
 
 @login_required
