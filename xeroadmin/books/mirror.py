@@ -393,11 +393,7 @@ def invoices_version(tenant: Tenant) -> int:
 
 def invoices_versions(tenants: Iterable[Tenant]) -> dict[int, int]:
     """`invoices_version` of many organisations, in one query."""
-    return invoices_versions_of([tenant.pk for tenant in tenants])
-
-
-def invoices_versions_of(pks: list[int]) -> dict[int, int]:
-    """`invoices_version` of the organisations with these primary keys, in one query."""
+    pks = [tenant.pk for tenant in tenants]
     rows = BooksVersion.objects.filter(tenant_id__in=pks).values_list("tenant_id", "invoices")
     found: dict[int, int] = {tenant: version for tenant, version in rows}
     return {pk: found.get(pk, 0) for pk in pks}

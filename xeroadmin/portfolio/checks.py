@@ -14,7 +14,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import combinations
 from typing import Any
 
@@ -25,11 +25,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from xeroadmin.books.models import Contact, Invoice
+from xeroadmin.books.sync import WEBHOOKS_HEALTHY
 from xeroadmin.connections.models import Tenant
 from xeroadmin.lib.money import money
 from xeroadmin.portfolio.models import KINDS, CheckSettings, Finding
 
-WEBHOOKS_QUIET = timedelta(hours=24)
 GRANT_WARNING = timedelta(days=50)  # Xero lets a refresh token go unused for 60 days
 LEGAL_ENDINGS = {"ltd", "limited", "pty", "inc", "incorporated", "llc", "co", "company", "plc"}
 
@@ -61,6 +61,13 @@ def normalised(name: str, strictness: str = CheckSettings.Strictness.EXACT) -> s
     return " ".join(words)
 
 
+def sync_stale(tenant: Tenant, now: datetime) -> bool:
+    """Connected, and not synced for twice the sync interval (or never)."""
+    synced = tenant.last_synced_at
+    interval = timedelta(minutes=2 * settings.SYNC_INTERVAL_MINUTES)
+    return tenant.is_connected and (synced is None or synced < now - interval)
+
+
 def settings_for(workspace_id: int) -> CheckSettings:
     found = CheckSettings.objects.filter(workspace_id=workspace_id).first()
     return found or CheckSettings(workspace_id=workspace_id)
@@ -84,11 +91,11 @@ def _connection(tenant: Tenant) -> Iterator[Found]:
     if tenant.status != Tenant.Status.CONNECTED:
         return
     synced = tenant.last_synced_at
-    if synced is None or synced < now - timedelta(minutes=2 * settings.SYNC_INTERVAL_MINUTES):
+    if sync_stale(tenant, now):
         when = f"last synced {synced:%d %b %Y %H:%M}" if synced else "never synced"
         yield Found("sync_stale", "sync", f"{tenant.name}: {when}", url, "")
     seen = tenant.webhooks_seen_at
-    if seen is not None and seen < now - WEBHOOKS_QUIET:
+    if seen is not None and seen < now - WEBHOOKS_HEALTHY:
         yield Found(
             "webhooks_quiet",
             "webhooks",

@@ -7,12 +7,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -20,14 +19,14 @@ from django.utils import timezone
 from xeroadmin.activity.models import ActivityEvent
 from xeroadmin.books.access import organisation_list
 from xeroadmin.books.selectors import AGEING
+from xeroadmin.books.sync import WEBHOOKS_HEALTHY
 from xeroadmin.connections.models import Tenant
-from xeroadmin.portfolio.checks import score, settings_for, weights
+from xeroadmin.portfolio.checks import score, settings_for, sync_stale, weights
 from xeroadmin.portfolio.figures import ZERO, Figures, figures
 from xeroadmin.portfolio.models import KINDS, Finding
 from xeroadmin.tenancy.access import visible_clients
 from xeroadmin.tenancy.models import Membership
 
-WEBHOOKS_HEALTHY = timedelta(hours=24)
 PAGE_SIZE = 50
 # What a row shows of an organisation (only these are read: 200 whole rows cost more).
 TENANT_FIELDS = (
@@ -140,10 +139,7 @@ class Row:
 
     @property
     def sync_stale(self) -> bool:
-        """Not synced for twice the sync interval (or never) while connected."""
-        synced = self.tenant.last_synced_at
-        interval = timedelta(minutes=2 * settings.SYNC_INTERVAL_MINUTES)
-        return self.tenant.is_connected and (not synced or synced < timezone.now() - interval)
+        return sync_stale(self.tenant, timezone.now())
 
 
 @dataclass

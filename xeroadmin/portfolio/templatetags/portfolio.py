@@ -135,8 +135,3 @@ def bar_for(bars: dict[Any, Any], client_pk: int | None, currency: str) -> Any:
 @register.simple_tag
 def row_of(html: dict[int, Any], row: Any) -> Any:
     return html[id(row)]
-
-
-@register.filter
-def sum_of(sums: dict[str, Any], key: str) -> Any:
-    return sums.get(f"age_{key}")
