@@ -10,6 +10,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -20,6 +21,7 @@ from xeroadmin.sandbox import api, identity, serialize, xmlbody
 from xeroadmin.sandbox.api import contacts, credit_notes, invoices, payments
 from xeroadmin.sandbox.core import PLAIN_TEXT, XeroError, dumps, loads, validation_error
 from xeroadmin.sandbox.limits import Limits
+from xeroadmin.sandbox.plant import CannotPlant, spread
 from xeroadmin.sandbox.seed import seed
 from xeroadmin.sandbox.state import App, State
 from xeroadmin.sandbox.webhooks import Webhooks
@@ -56,6 +58,11 @@ class Config:
     webhook_url: str = ""
     webhook_key: str = DEFAULT_WEBHOOK_KEY
     redirect_uris: list[str] = field(default_factory=list)
+    # Tidy books (nothing to chase), then these problems planted (`plant.py`: kind → how
+    # many) over the first `plant_over` organisations (0: all of them).
+    tidy: bool = False
+    plant: dict[str, int] = field(default_factory=dict)
+    plant_over: int = 0
 
 
 @dataclass
@@ -106,7 +113,12 @@ class Sandbox:
                     orgs=self.config.orgs,
                     invoices_per_org=self.config.invoices_per_org,
                     contacts_per_org=self.config.contacts_per_org,
+                    tidy=self.config.tidy,
                 )
+                if self.config.plant:
+                    orgs = list(self.state.orgs.values())[: self.config.plant_over or None]
+                    now = self.state.clock.now().replace(microsecond=0) - timedelta(seconds=1)
+                    spread(orgs, self.config.plant, random.Random(self.config.seed + 1), now)
                 first = next(iter(self.state.orgs))
                 c = self.config
                 self.state.world.apps = {
@@ -450,6 +462,8 @@ class Sandbox:
                 return _json(201, self.register_app(payload))
             if name == "webhooks":
                 return self.control_webhooks(request, parts[1:], payload)
+            if name == "plant" and method == "POST":
+                return self.plant_control(payload, request.host_url.rstrip("/"))
             if name == "simulate" and method == "POST":
                 return _json(200, self.simulate_control(payload, request.host_url.rstrip("/")))
         except (TypeError, ValueError, KeyError) as error:
@@ -547,6 +561,39 @@ class Sandbox:
                 ],
                 "connections": len(self.state.world.connections),
             }
+
+    # ------------------------------------------------------------- planted problems
+
+    def plant_control(self, payload: dict[str, Any], base: str) -> Response:
+        """Plant problems (`{"problems": {kind: count}, "tenantIds": [...]}`, all
+        organisations when none are named); answers what was planted where."""
+        problems = payload.get("problems")
+        if not isinstance(problems, dict) or not problems:
+            raise ValueError("problems must map each kind to how many to plant")
+        counts = {str(kind): int(count) for kind, count in problems.items()}
+        if any(count < 0 for count in counts.values()) or sum(counts.values()) > 1000:
+            raise ValueError("plant from 0 to 1000 problems at a time")
+        wanted = payload.get("tenantIds") or []
+        with self.state.lock:
+            orgs = [self.state.orgs.get(str(t).lower()) for t in wanted] or list(
+                self.state.orgs.values()
+            )
+            if None in orgs:
+                return _json(404, {"error": "unknown_tenant"})
+            try:
+                planted = spread([o for o in orgs if o], counts, self.rng, self.state.clock.now())
+            except CannotPlant as error:
+                return _json(409, {"error": "no_room", "detail": str(error)})
+            now = self.state.clock.now()
+            for item in planted:
+                org = self.state.orgs[item["tenantId"]]
+                for record in item["records"]:
+                    # Xero tells of what was made, not of the contact a duplicate copies.
+                    if record in org.invoices:
+                        self.webhooks.record(org.id, "INVOICE", "CREATE", record, base)
+                    elif org.contacts[record]["UpdatedDateUTC"] >= now - timedelta(seconds=1):
+                        self.webhooks.record(org.id, "CONTACT", "CREATE", record, base)
+        return _json(200, {"planted": planted})
 
     # ------------------------------------------------------------- simulated activity
 

@@ -197,8 +197,14 @@ def seed(
     orgs: int = 3,
     invoices_per_org: int = 200,
     contacts_per_org: int = 50,
+    tidy: bool = False,
 ) -> None:
-    """Replace the organisations in `state` with freshly generated ones."""
+    """Replace the organisations in `state` with freshly generated ones.
+
+    `tidy` books have nothing a bookkeeper would chase: every contact has an e-mail address and
+    a name of its own, drafts are recent, nothing is overdue by more than 30 days, no two bills
+    from one supplier share an amount, and every bill from 1,000 has its receipt attached (so
+    that problems planted on them, `plant.py`, are the only ones)."""
     rng = random.Random(seed_value)
     # Everything seeded is stamped at or before this moment: a record "updated" later than the
     # sandbox's own now would turn every changed-since comparison the wrong way round.
@@ -215,7 +221,7 @@ def seed(
         if index >= len(ORG_NAMES):
             name = f"{name} {index // len(ORG_NAMES) + 1}"
         org = _org(rng, country, name, today)
-        _books(rng, org, country, now, invoices_per_org, contacts_per_org)
+        _books(rng, org, country, now, invoices_per_org, contacts_per_org, tidy=tidy)
         state.world.orgs[org.id] = org
 
 
@@ -297,16 +303,24 @@ def _at(day: date, hour: int, now: datetime) -> datetime:
 
 
 def _books(
-    rng: random.Random, org: Org, country: Country, now: datetime, invoices: int, contacts: int
+    rng: random.Random,
+    org: Org,
+    country: Country,
+    now: datetime,
+    invoices: int,
+    contacts: int,
+    *,
+    tidy: bool = False,
 ) -> None:
     """Items, contacts, then a year of invoices and bills, some paid (in that order: the same
     seed gives the same books)."""
     _items(rng, org, country)
-    contact_list = _contacts(rng, org, country, contacts)
+    contact_list = _contacts(rng, org, country, contacts, tidy=tidy)
     customers = [c for c in contact_list if c["IsCustomer"]]
     suppliers = [c for c in contact_list if c["IsSupplier"]] or customers
+    bills_seen: set[tuple[str, Decimal]] | None = set() if tidy else None
     for n in range(invoices):
-        _invoice(rng, org, n, customers, suppliers, now)
+        _invoice(rng, org, n, customers, suppliers, now, bills_seen)
 
 
 def _items(rng: random.Random, org: Org, country: Country) -> None:
@@ -337,7 +351,7 @@ def _items(rng: random.Random, org: Org, country: Country) -> None:
 
 
 def _contacts(
-    rng: random.Random, org: Org, country: Country, contacts: int
+    rng: random.Random, org: Org, country: Country, contacts: int, *, tidy: bool = False
 ) -> list[dict[str, Any]]:
     created = org.created
     contact_list = []
@@ -347,6 +361,11 @@ def _contacts(
         if n >= len(COMPANY_A) * 4:
             company = f"{company} {n}"
         first, last = rng.choice(FIRST), rng.choice(LAST)
+        if tidy:
+            # A name of its own even without its legal ending ("Ltd", "& Co").
+            a, b = COMPANY_A[n % len(COMPANY_A)], COMPANY_B[n // len(COMPANY_A) % len(COMPANY_B)]
+            suffix = f" {n}" if n >= len(COMPANY_A) * len(COMPANY_B) else ""
+            company = f"{a} {b}{suffix} {rng.choice(COMPANY_C)}"
         supplier = n % 4 == 3
         slug = "".join(ch for ch in company.lower() if ch.isalnum())[:20]
         contact = {
@@ -357,7 +376,7 @@ def _contacts(
             "Name": company,
             "FirstName": first,
             "LastName": last,
-            "EmailAddress": f"{first.lower()}@{slug}.example.com" if n % 10 != 9 else "",
+            "EmailAddress": f"{first.lower()}@{slug}.example.com" if tidy or n % 10 != 9 else "",
             "IsSupplier": supplier,
             "IsCustomer": not supplier,
             "DefaultCurrency": country.currency,
@@ -407,8 +426,10 @@ def _invoice(
     customers: list[dict[str, Any]],
     suppliers: list[dict[str, Any]],
     now: datetime,
+    bills_seen: set[tuple[str, Decimal]] | None = None,
 ) -> None:
-    """The `n`th invoice (every fourth a bill), and its payment when it has one."""
+    """The `n`th invoice (every fourth a bill), and its payment when it has one; `bills_seen`
+    (a tidy seed's) keeps the books tidy."""
     today = now.date()
     item_list = list(org.items.values())
     sales = n % 4 != 3
@@ -455,9 +476,53 @@ def _invoice(
         "UpdatedDateUTC": updated,
     }
     invoice_totals(org, invoice)
+    if bills_seen is not None:
+        status = _tidy(org, invoice, status, bills_seen, today)
     org.invoices[invoice_id] = invoice
     if status == "PAID" or (status == "AUTHORISED" and rng.random() < 0.2):
         _payment(rng, org, invoice, status, now)
+
+
+def _tidy(
+    org: Org,
+    invoice: dict[str, Any],
+    status: str,
+    bills_seen: set[tuple[str, Decimal]],
+    today: date,
+) -> str:
+    """Make one generated invoice tidy; returns its status (paid, if it was long overdue)."""
+    if status == "DRAFT" and invoice["Date"] < today - timedelta(days=20):
+        invoice["Date"] = today - timedelta(days=len(org.invoices) % 20)
+        invoice["DueDate"] = invoice["Date"] + timedelta(days=14)
+    if status == "AUTHORISED" and invoice["DueDate"] < today - timedelta(days=30):
+        status = "PAID"
+    if invoice["Type"] == "ACCPAY":
+        invoice["Reference"] = ""
+        key = (invoice["Contact"]["ContactID"], invoice["Total"])
+        while key in bills_seen:
+            invoice["LineItems"][0]["Quantity"] += 1
+            invoice_totals(org, invoice)
+            key = (invoice["Contact"]["ContactID"], invoice["Total"])
+        bills_seen.add(key)
+        if invoice["Total"] >= 1000 and status in ("AUTHORISED", "PAID"):
+            attach_receipt(org, invoice)
+    return status
+
+
+def attach_receipt(org: Org, invoice: dict[str, Any]) -> None:
+    """A scanned receipt on a bill, as a bookkeeper attaches one."""
+    data = f"Receipt for {invoice['InvoiceNumber']}: {invoice['Total']}\n".encode()
+    org.attachments[invoice["InvoiceID"]] = [
+        {
+            "AttachmentID": str(uuid.uuid5(uuid.NAMESPACE_URL, invoice["InvoiceID"])),
+            "FileName": "receipt.txt",
+            "MimeType": "text/plain",
+            "Data": data,
+            "ContentLength": len(data),
+            "IncludeOnline": False,
+        }
+    ]
+    invoice["HasAttachments"] = True
 
 
 def _payment(

@@ -19,7 +19,19 @@ from xeroadmin.sandbox.app import (
     Config,
     Sandbox,
 )
+from xeroadmin.sandbox.plant import KINDS, CannotPlant
 from xeroadmin.sandbox.server import serve
+
+
+def _problems(text: str) -> dict[str, int]:
+    """`--plant`'s "kind=count,kind=count" as a dict, or a clear error."""
+    problems: dict[str, int] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        kind, _, count = part.partition("=")
+        if kind not in KINDS or not count.isdigit():
+            raise CommandError(f"--plant takes KIND=N with KIND one of {', '.join(KINDS)}.")
+        problems[kind] = int(count)
+    return problems
 
 
 class Command(BaseCommand):
@@ -41,6 +53,26 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--contacts-per-org", type=int, default=50, help="contacts each (default 50)"
+        )
+        parser.add_argument(
+            "--tidy",
+            action="store_true",
+            help="tidy books: nothing overdue long, no old drafts, no duplicates, every "
+            "contact with an e-mail address (so that planted problems are the only ones)",
+        )
+        parser.add_argument(
+            "--plant",
+            default="",
+            metavar="KIND=N[,KIND=N...]",
+            help="plant problems in the books: stale_draft, long_overdue, no_email, "
+            "duplicate_contact, duplicate_bill, bill_no_attachment",
+        )
+        parser.add_argument(
+            "--plant-over",
+            type=int,
+            default=0,
+            metavar="N",
+            help="plant them over the first N organisations only (default all)",
         )
         parser.add_argument(
             "--state", type=Path, help="load state from FILE if present, save it on exit"
@@ -87,6 +119,7 @@ class Command(BaseCommand):
             or options["contacts_per_org"] < 2
         ):
             raise CommandError("--orgs must be at least 1, --contacts-per-org at least 2.")
+        plant = _problems(options["plant"])
         config = Config(
             seed=options["seed"],
             orgs=options["orgs"],
@@ -101,8 +134,14 @@ class Command(BaseCommand):
             custom_client_secret=options["custom_client_secret"],
             webhook_url=options["webhook_url"],
             webhook_key=options["webhook_key"],
+            tidy=options["tidy"],
+            plant=plant,
+            plant_over=max(options["plant_over"], 0),
         )
-        sandbox = Sandbox(config)
+        try:
+            sandbox = Sandbox(config)
+        except CannotPlant as error:
+            raise CommandError(f"Cannot plant those problems: {error}.") from None
         state_file: Path | None = options["state"]
         if state_file and state_file.exists():
             state_io.load(sandbox.state, state_file)
