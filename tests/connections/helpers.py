@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
 
 from tests.conftest import Cast
-from tests.sandbox.helpers import offered_tenants
 from xeroadmin.accounts.models import User
 from xeroadmin.connections import services
+from xeroadmin.connections.demo import connect_one, consent  # noqa: F401 - tests use both
 from xeroadmin.connections.models import Grant, Tenant
 from xeroadmin.tenancy.models import Workspace
-
-
-def consent(
-    authorize_url: str, *, tenants: list[str] | None = None, decision: str = "allow"
-) -> str:
-    """Open the consent page, tick organisations (all by default), press a button; returns the
-    URL Xero sends the browser back to."""
-    page = requests.get(authorize_url, timeout=10)
-    assert page.status_code == 200, page.text
-    action = urlsplit(authorize_url)._replace(path="/identity/connect/authorize", query="").geturl()
-    hidden = re.findall(r"<input type='hidden' name='([^']+)' value='([^']*)'>", page.text)
-    offered = offered_tenants(page.text)
-    data = [*hidden, ("decision", decision)]
-    data += [("tenant", t) for t in (offered if tenants is None else tenants)]
-    answer = requests.post(action, data=data, allow_redirects=False, timeout=10)
-    assert answer.status_code == 302, answer.text
-    return answer.headers["Location"]
 
 
 def query(url: str) -> dict[str, str]:
@@ -50,17 +32,7 @@ def connect_workspace(
     workspace: Workspace, actor: User, *, tenants: list[str] | None = None
 ) -> services.ConnectResult:
     """Consent on the sandbox's page (all organisations by default) and finish the connection."""
-    authorization = services.connect_start(app=None)
-    back = query(consent(authorization.url, tenants=tenants))
-    assert back["state"] == authorization.state
-    return services.connect_finish(
-        workspace=workspace,
-        actor=actor,
-        app=None,
-        code=back["code"],
-        redirect_uri=services.redirect_uri(),
-        verifier=authorization.verifier,
-    )
+    return connect_one(workspace, actor, tenants=tenants)
 
 
 def stats(sandbox_url: str) -> dict[str, Any]:

@@ -7,6 +7,9 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
+import time
+import urllib.request
 from typing import Any
 
 from django.conf import settings
@@ -27,8 +30,13 @@ DEMO_CLIENTS = (
     ("Kingsway Studio", "PSA-1004", "Design studio; UK and US entities."),
     ("Tasman Outfitters", "PSA-1005", "Retail group: outfitters, cafe and trades."),
 )
-# Enough organisations (over five clients) for the portfolio to mean something at first sight.
+# Enough organisations (over five clients) for the portfolio to mean something at first sight:
+# tidy books, with problems planted in the first five (the other clients' are in order).
 DEMO_ORGS = 8
+DEMO_PROBLEMS = (
+    "stale_draft=5,long_overdue=5,no_email=3,duplicate_contact=4,duplicate_bill=2,"
+    "bill_no_attachment=3"
+)
 
 
 class Command(BaseCommand):
@@ -91,6 +99,19 @@ class Command(BaseCommand):
                 )
         return password
 
+    def _connect(self, sandbox: str, env: dict[str, str]) -> None:
+        """Once the sandbox answers, connect its organisations to the demo workspace (the
+        first time only), so that the first page after signing in shows the practice."""
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{sandbox}/_sandbox/state", timeout=2).close()  # noqa: S310 - our own sandbox
+                break
+            except OSError:
+                time.sleep(0.5)
+        command = [sys.executable, "manage.py", "demo_connect"]
+        command += ["--email", DEMO_EMAIL, "--workspace", DEMO_WORKSPACE]
+        subprocess.run(command, env=env, check=False)  # noqa: S603
+
     def _run(self, port: int) -> None:
         from honcho.manager import Manager
 
@@ -135,11 +156,13 @@ class Command(BaseCommand):
             # It delivers webhooks to the demo's receiver, signed with its default key.
             "xero": f"{python} manage.py xero_sandbox --port {SANDBOX_PORT} --orgs {DEMO_ORGS} "
             f"--state {settings.VAR_DIR / 'sandbox-state.json'} --simulate-every 60 "
+            f"--tidy --plant {DEMO_PROBLEMS} --plant-over 5 "
             f"--webhook-url http://127.0.0.1:{port}/webhooks/xero/",
         }
         manager = Manager()
         for name, command in processes.items():
             manager.add_process(name, command, env=env, quiet=False)
+        threading.Thread(target=self._connect, args=(sandbox, env), daemon=True).start()
         manager.loop()
         # Ctrl-C (or a TERM) is how the demo is meant to stop: that is success, not an error.
         stopped = manager.returncode in (128 + signal.SIGINT, 128 + signal.SIGTERM)
