@@ -19,6 +19,8 @@ SUBJECTS = [
     "invoice_list",
     "contact_picker",
     "portfolio",
+    "search",
+    "checks",
     "webhooks",
 ]
 

@@ -117,3 +117,24 @@ def member_workspace(email: str, name: str) -> tuple[Any, Any, Any]:
     http = HttpClient()
     http.force_login(user)
     return user, workspace, http
+
+
+def budget(name: str, action: Callable[[], object], *, target: float, rounds: int = 3) -> Result:
+    """Seconds `action` takes (median of `rounds`) against a budget in seconds, for work whose
+    target is a time of its own (a nightly job's, say) rather than a ratio."""
+    times = [timed(action, 1) for _ in range(rounds)]
+    result = Result(
+        name=name,
+        value=statistics.median(times),
+        minimum=min(times),
+        maximum=max(times),
+        rounds=rounds,
+        comparison="<=",
+        target=target,
+    )
+    RESULTS.append(result)
+    print(
+        f"  {name}: median {result.value:.2f} s, min {result.minimum:.2f}, max {result.maximum:.2f}"
+    )
+    print(result.line(), flush=True)
+    return result

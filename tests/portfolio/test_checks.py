@@ -164,6 +164,45 @@ def test_every_planted_problem_is_found(cast: Cast) -> None:
     assert "“Harbour & Sons Limited”" in duplicate.summary
 
 
+def failed_event(tenant: Tenant, n: int, *, hours_ago: float = 1) -> None:
+    from xeroadmin.webhooks.models import WebhookDelivery, WebhookEvent
+
+    delivery = WebhookDelivery.objects.create(body=b"{}", status=WebhookDelivery.Status.FAILED)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        received_at=timezone.now() - timedelta(hours=hours_ago)
+    )
+    WebhookEvent.objects.create(
+        delivery=delivery,
+        workspace=tenant.workspace,
+        tenant=tenant,
+        key=f"k-{tenant.pk}-{n}",
+        xero_tenant_id=tenant.tenant_id,
+        category="INVOICE",
+        event_type="UPDATE",
+        resource_id=f"r-{n}",
+        status=WebhookEvent.Status.FAILED,
+    )
+
+
+def test_webhook_events_that_failed_lately_are_a_finding(cast: Cast) -> None:
+    tenant = clean(cast)
+    failed_event(tenant, 1, hours_ago=30)  # too long ago to count
+    checks.run(tenant)
+    assert kinds(tenant) == set()
+    failed_event(tenant, 2)
+    failed_event(tenant, 3)
+    checks.run(tenant)
+    failing = Finding.objects.get(tenant=tenant, kind="webhooks_failing")
+    assert "2 webhook events from Xero could not be processed" in failing.summary
+    failing.state = Finding.State.DISMISSED
+    failing.save()
+    checks.run(tenant)
+    failing.refresh_from_db()
+    assert failing.state == Finding.State.DISMISSED
+    failed_event(tenant, 4)  # a new failure brings it back
+    assert checks.run(tenant)["reopened"] == 1
+
+
 @pytest.mark.parametrize(
     ("one", "other", "strictness", "same"),
     [

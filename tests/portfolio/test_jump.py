@@ -134,3 +134,31 @@ def test_a_limited_member_finds_only_their_clients_records(
     assert ("INV-ACME-0042" in found) != ("INV-BAY-0042" in found)
     page = jump(as_limited, cast, "kauri", htmx=False)
     assert ("Kauri Acme Ltd" in page) != ("Kauri Bay Ltd" in page)
+
+
+def test_what_it_finds_follows_every_write(
+    as_admin: HttpClient, cast: Cast, books_of_two: dict[str, Tenant]
+) -> None:
+    """On SQLite through its FTS5 tables (kept by triggers), on PostgreSQL through its trigram
+    indexes: a renamed contact is found by its new name only, a removed one not at all, and
+    any text (quotes, FTS operators, two characters) is searched as written."""
+    from xeroadmin.books import mirror
+    from xeroadmin.books.models import Contact, Invoice
+
+    acme = books_of_two["acme"]
+    mirror.contacts_upsert(
+        acme, [{"ContactID": "c-acme", "Name": "Totara Joinery", "ContactStatus": "ACTIVE"}]
+    )
+    assert "Totara Joinery" in jump(as_admin, cast, "tara join")
+    old_name = jump(as_admin, cast, "kauri acme")
+    assert "Invoice · Kauri Acme Ltd" in old_name  # the invoice keeps the name it was sent to
+    assert "Contact" not in old_name
+    Invoice.objects.filter(tenant=acme).update(number="INV-RENUMBERED")
+    assert "INV-RENUMBERED" in jump(as_admin, cast, "renumbered")
+    assert "INV-ACME-0042" not in jump(as_admin, cast, "acme-0042")
+    Contact.objects.filter(tenant=acme).delete()
+    assert "Totara Joinery" not in jump(as_admin, cast, "totara")
+    for text in ('"kauri', "kauri AND bay", "bay*", "-bay", "NEAR(kauri bay)", "ba"):
+        page = jump(as_admin, cast, text)
+        assert "went wrong" not in page.lower()
+    assert "Kauri Bay Ltd" in jump(as_admin, cast, "y L")  # shorter than a trigram

@@ -184,6 +184,8 @@ class Invoice(Mirrored):
             models.Index(fields=["tenant", "-date"], name="books_invoice_date"),
             models.Index("tenant", Lower("number"), name="books_invoice_number"),
             models.Index("tenant", Lower("reference"), name="books_invoice_reference"),
+            # Searching every organisation for an exact amount.
+            models.Index(fields=["total"], name="books_invoice_total"),
         ]
 
     def __str__(self) -> str:

@@ -29,8 +29,10 @@ from xeroadmin.books.sync import WEBHOOKS_HEALTHY
 from xeroadmin.connections.models import Tenant
 from xeroadmin.lib.money import money
 from xeroadmin.portfolio.models import KINDS, CheckSettings, Finding
+from xeroadmin.webhooks.models import WebhookEvent
 
 GRANT_WARNING = timedelta(days=50)  # Xero lets a refresh token go unused for 60 days
+FAILING_WINDOW = timedelta(days=1)  # webhook events that failed (every retry) this recently
 LEGAL_ENDINGS = {"ltd", "limited", "pty", "inc", "incorporated", "llc", "co", "company", "plc"}
 
 
@@ -103,6 +105,7 @@ def _connection(tenant: Tenant) -> Iterator[Found]:
             url,
             seen.isoformat(),
         )
+    yield from _webhooks_failing(tenant, now, url)
     grant = tenant.grant
     used = grant and (grant.last_refreshed_at or grant.created_at)
     if used and used < now - GRANT_WARNING:
@@ -113,6 +116,27 @@ def _connection(tenant: Tenant) -> Iterator[Found]:
             f"{tenant.name}: its Xero sign-in expires in {max(days, 0)} days unless used",
             url,
             used.isoformat(),
+        )
+
+
+def _webhooks_failing(tenant: Tenant, now: datetime, url: str) -> Iterator[Found]:
+    """Events Xero sent for the organisation that could not be processed after every retry
+    (a record that no longer reads back, a refused token): its mirror misses those changes."""
+    failed = WebhookEvent.objects.filter(
+        tenant=tenant,
+        status=WebhookEvent.Status.FAILED,
+        delivery__received_at__gte=now - FAILING_WINDOW,
+    ).values_list("pk", flat=True)
+    found = sorted(failed)
+    if found:
+        count = len(found)
+        yield Found(
+            "webhooks_failing",
+            "webhooks-failing",
+            f"{tenant.name}: {count} webhook event{'s' if count != 1 else ''} from Xero "
+            "could not be processed in the last day",
+            reverse("webhooks:delivery-list", args=[tenant.workspace_id]),
+            str(found[-1]),  # a new failure brings a dismissed finding back
         )
 
 

@@ -10,6 +10,7 @@ KINDS = {
     "needs_reconnect": ("Needs reconnecting", 40),
     "grant_idle": ("Xero sign-in near its 60-day expiry", 25),
     "sync_stale": ("Sync stale", 20),
+    "webhooks_failing": ("Webhook events failing", 10),
     "webhooks_quiet": ("Webhooks gone quiet", 10),
     "long_overdue": ("Long overdue invoice", 8),
     "duplicate_bill": ("Possible duplicate bill", 8),
