@@ -101,8 +101,8 @@ def search(membership: Membership, text: str) -> list[Place]:
 
     visible = Invoice.objects.filter(tenant_id__in=tenants).order_by("-date", "-pk")
     columns = ("date", "pk", "tenant_id", "number", "contact_name", "total", "currency_code")
-    text = contains(term, "portfolio_invoice_text", ("number", "reference", "contact_name"))
-    invoices = list(visible.filter(text).values_list(*columns, "status")[:PER_KIND])
+    matching = contains(term, "portfolio_invoice_text", ("number", "reference", "contact_name"))
+    invoices = list(visible.filter(matching).values_list(*columns, "status")[:PER_KIND])
     amount = amount_in(term)
     if amount is not None:
         # Its own query, so that each side uses its own index; the newest of both are kept.
