@@ -1,9 +1,11 @@
-"""`make bench [BENCH=name]`: run the benchmarks on a throwaway embedded database."""
+"""`make bench [BENCH=name]`: run the benchmarks on a throwaway embedded database, or, with
+`DATABASE_URL` set (PostgreSQL), on a throwaway database of that server."""
 
 from __future__ import annotations
 
 import importlib
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -41,7 +43,13 @@ def main(argv: list[str]) -> int:
             "CELERY_BROKER_URL": f"sqla+sqlite:///{scratch / 'broker.sqlite3'}",
         }
     )
-    os.environ.pop("DATABASE_URL", None)
+    server = os.environ.pop("DATABASE_URL", None)
+    throwaway = ""
+    if server:
+        throwaway = f"xeroadmin_bench_{os.getpid()}"
+        _database(server, f"CREATE DATABASE {throwaway}")
+        os.environ["DATABASE_URL"] = _named(server, throwaway)
+        print(f"On PostgreSQL ({throwaway}, dropped afterwards)")
     try:
         import django
         from django.core.management import call_command
@@ -58,7 +66,26 @@ def main(argv: list[str]) -> int:
         print(f"Results written to {path.relative_to(ROOT)}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+        if throwaway:
+            from django.db import connections
+
+            connections.close_all()
+            _database(server or "", f"DROP DATABASE IF EXISTS {throwaway}")
     return 0
+
+
+def _named(url: str, database: str) -> str:
+    """The PostgreSQL URL `url` with another database name."""
+    return re.sub(r"/[^/?]*(\?|$)", rf"/{database}\1", url, count=1)
+
+
+def _database(server: str, statement: str) -> None:
+    """Run CREATE or DROP DATABASE on the server `server` names, from its maintenance
+    database (outside a transaction)."""
+    import psycopg
+
+    with psycopg.connect(_named(server, "postgres"), autocommit=True) as connection:
+        connection.execute(statement.encode())
 
 
 if __name__ == "__main__":

@@ -87,17 +87,18 @@ def contains(term: str, index: str, fields: tuple[str, ...]) -> Q:
 
 def search(membership: Membership, text: str) -> list[Place]:
     """What `text` finds across the member's organisations, at most `PER_KIND` of each kind,
-    grouped by organisation in client order (three queries, four for an amount, whatever the
-    number of organisations)."""
+    grouped by organisation in client order (three queries, one more for an amount and one
+    for the organisations found, whatever the number of organisations)."""
     term = " ".join(text.split())
     if len(term) < SHORTEST:
         return []
-    tenants = {t.pk: t for t in organisation_list(membership)}
+    # The visible organisations as a subquery: none of them is loaded unless it has results.
+    tenants = organisation_list(membership).order_by().values("pk")
     ws = membership.workspace_id
-    places: dict[int, Place] = {}
+    results: list[tuple[int, Found]] = []
 
     def add(tenant_pk: int, found: Found) -> None:
-        places.setdefault(tenant_pk, Place(tenants[tenant_pk])).results.append(found)
+        results.append((tenant_pk, found))
 
     visible = Invoice.objects.filter(tenant_id__in=tenants).order_by("-date", "-pk")
     columns = ("date", "pk", "tenant_id", "number", "contact_name", "total", "currency_code")
@@ -133,4 +134,10 @@ def search(membership: Membership, text: str) -> list[Place]:
     for pk, tenant_pk, code, name in items:
         url = reverse("books:item-detail", args=[ws, tenant_pk, pk])
         add(tenant_pk, Found(url, code, f"Item{f' · {name}' if name else ''}"))
+    if not results:
+        return []
+    found_in = Tenant.objects.select_related("client").in_bulk({pk for pk, _ in results})
+    places: dict[int, Place] = {}
+    for tenant_pk, found in results:
+        places.setdefault(tenant_pk, Place(found_in[tenant_pk])).results.append(found)
     return sorted(places.values(), key=lambda place: place.heading.lower())
