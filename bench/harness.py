@@ -80,11 +80,19 @@ def compare(
         comparison=comparison,
         target=target,
     )
+    return _report(
+        result,
+        f"(subject {statistics.median(subject_times) * 1000:.2f} ms,"
+        f" baseline {statistics.median(baseline_times) * 1000:.3f} ms)",
+    )
+
+
+def _report(result: Result, detail: str) -> Result:
+    """Keep the result for results.json and print it: the figures, then the one-line form."""
     RESULTS.append(result)
     print(
-        f"  {name}: median {result.value:.2f}, min {result.minimum:.2f}, max {result.maximum:.2f}"
-        f" (subject {statistics.median(subject_times) * 1000:.2f} ms,"
-        f" baseline {statistics.median(baseline_times) * 1000:.3f} ms)"
+        f"  {result.name}: median {result.value:.2f}, min {result.minimum:.2f},"
+        f" max {result.maximum:.2f} {detail}"
     )
     print(result.line(), flush=True)
     return result

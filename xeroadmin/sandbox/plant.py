@@ -22,8 +22,10 @@ import random
 import re
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from xeroadmin.sandbox.books import ZERO, invoice_totals
@@ -149,36 +151,31 @@ def _pick(rng: random.Random, contacts: list[dict[str, Any]], what: str) -> dict
     return rng.choice(contacts)
 
 
-def _stale_draft(org: Org, rng: random.Random, now: datetime) -> list[str]:
-    customer = _pick(rng, _active(org, "IsCustomer"), "customer")
-    draft = _invoice(
+# The kinds that are one invoice or bill: (a sale, its status, dated so many days ago, due so
+# many days after, worth from and to).
+ONE_INVOICE = {
+    "stale_draft": (True, "DRAFT", (45, 200), 14, (50, 900)),
+    "long_overdue": (True, "AUTHORISED", (105, 330), 30, (1500, 9000)),
+    "bill_no_attachment": (False, "AUTHORISED", (1, 25), 30, (1500, 9000)),
+}
+
+
+def _one_invoice(kind: str, org: Org, rng: random.Random, now: datetime) -> list[str]:
+    sales, status, (first, last), due_in, (low, high) = ONE_INVOICE[kind]
+    role, what = ("IsCustomer", "customer") if sales else ("IsSupplier", "supplier")
+    contact = _pick(rng, _active(org, role), what)
+    invoice = _invoice(
         org,
         rng,
         now,
-        customer,
-        sales=True,
-        status="DRAFT",
-        days_ago=rng.randint(45, 200),
-        due_in=14,
-        amount=_amount(rng, 50, 900),
+        contact,
+        sales=sales,
+        status=status,
+        days_ago=rng.randint(first, last),
+        due_in=due_in,
+        amount=_amount(rng, low, high),
     )
-    return [draft["InvoiceID"]]
-
-
-def _long_overdue(org: Org, rng: random.Random, now: datetime) -> list[str]:
-    customer = _pick(rng, _active(org, "IsCustomer"), "customer")
-    late = _invoice(
-        org,
-        rng,
-        now,
-        customer,
-        sales=True,
-        status="AUTHORISED",
-        days_ago=rng.randint(105, 330),
-        due_in=30,
-        amount=_amount(rng, 1500, 9000),
-    )
-    return [late["InvoiceID"]]
+    return [invoice["InvoiceID"]]
 
 
 def _no_email(org: Org, rng: random.Random, now: datetime) -> list[str]:
@@ -272,27 +269,9 @@ def _duplicate_bill(org: Org, rng: random.Random, now: datetime) -> list[str]:
     return sorted(bill["InvoiceID"] for bill in made)
 
 
-def _bill_no_attachment(org: Org, rng: random.Random, now: datetime) -> list[str]:
-    supplier = _pick(rng, _active(org, "IsSupplier"), "supplier")
-    bill = _invoice(
-        org,
-        rng,
-        now,
-        supplier,
-        sales=False,
-        status="AUTHORISED",
-        days_ago=rng.randint(1, 25),
-        due_in=30,
-        amount=_amount(rng, 1500, 9000),
-    )
-    return [bill["InvoiceID"]]
-
-
-PLANTERS = {
-    "stale_draft": _stale_draft,
-    "long_overdue": _long_overdue,
+PLANTERS: dict[str, Callable[[Org, random.Random, datetime], list[str]]] = {
+    **{kind: partial(_one_invoice, kind) for kind in ONE_INVOICE},
     "no_email": _no_email,
     "duplicate_contact": _duplicate_contact,
     "duplicate_bill": _duplicate_bill,
-    "bill_no_attachment": _bill_no_attachment,
 }
