@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,7 +30,7 @@ def own_redis(url: str, number: int) -> str:
     return re.sub(r"/\d*$", "", url.rstrip("/")) + f"/{number}"
 
 
-def environment(index: int) -> dict[str, str]:
+def environment(index: int, scratch: str) -> dict[str, str]:
     """This process's environment, with pass `index`'s own database, cache and broker."""
     env = dict(os.environ)
     if env.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
@@ -37,6 +38,9 @@ def environment(index: int) -> dict[str, str]:
     for offset, name in enumerate(("CACHE_URL", "CELERY_BROKER_URL")):
         if env.get(name, "").startswith(("redis://", "rediss://")):
             env[name] = own_redis(env[name], REDIS_DATABASES[index * 2 + offset])
+    if not env.get("CELERY_BROKER_URL"):
+        # The embedded broker is a SQLite file: one each, removed with the temporary directory.
+        env["CELERY_BROKER_URL"] = f"sqla+sqlite:///{scratch}/broker-{index}.sqlite3"
     return env
 
 
@@ -44,6 +48,7 @@ def main(times: list[str]) -> int:
     if not times or len(times) * 2 > len(REDIS_DATABASES):
         print("usage: python -m tests.clock HH:MM[:SS] [HH:MM[:SS]]")
         return 2
+    scratch = tempfile.mkdtemp(prefix="clock-")
     logs = [
         Path(tempfile.mkstemp(prefix=f"clock-{n}-", suffix=".log")[1]) for n in range(len(times))
     ]
@@ -53,7 +58,7 @@ def main(times: list[str]) -> int:
         with log.open("w") as out:
             passes.append(
                 subprocess.Popen(
-                    command, env=environment(index), stdout=out, stderr=subprocess.STDOUT
+                    command, env=environment(index, scratch), stdout=out, stderr=subprocess.STDOUT
                 )
             )
     status = 0
@@ -63,6 +68,7 @@ def main(times: list[str]) -> int:
         print(log.read_text(), end="")
         log.unlink()
         status = status or code
+    shutil.rmtree(scratch, ignore_errors=True)
     return status
 
 

@@ -27,11 +27,18 @@ class Step:
 
 
 @register.inclusion_tag("webhooks/partials/getting_started.html")
-def getting_started(membership: Membership) -> dict[str, Any]:
-    """The set-up steps, the next one first; nothing once every step is done."""
+def getting_started(
+    membership: Membership, members: int | None = None, unmapped: int | None = None
+) -> dict[str, Any]:
+    """The set-up steps, the next one first; nothing once every step is done. The page may
+    pass what it counted already: its members, and its organisations not yet mapped."""
     ws = membership.workspace_id
     tenants = Tenant.objects.filter(workspace_id=ws).exclude(status=Tenant.Status.DISCONNECTED)
     connected = tenants.exists()
+    if unmapped is None:
+        unmapped = int(connected and tenants.filter(client__isnull=True).exists())
+    if members is None:
+        members = Membership.objects.filter(workspace_id=ws).count()
     steps = [
         Step(
             "Connect your Xero organisations",
@@ -45,15 +52,14 @@ def getting_started(membership: Membership) -> dict[str, Any]:
             "So technicians limited to their clients see only theirs.",
             reverse("connections:tenant-list", args=[ws]),
             "Map organisations",
-            connected and not tenants.filter(client__isnull=True).exists(),
+            connected and not unmapped,
         ),
         Step(
             "Invite your team",
             "Finance staff edit the books; viewers read them.",
             reverse("tenancy:member-list", args=[ws]),
             "Invite someone",
-            Membership.objects.filter(workspace_id=ws).count() > 1
-            or Invitation.objects.filter(workspace_id=ws).exists(),
+            members > 1 or Invitation.objects.filter(workspace_id=ws).exists(),
         ),
         Step(
             "Receive Xero's webhooks",
