@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from bench.harness import budget, member_workspace
+from bench.harness import budget, member_workspace, settled
 
 ORGANISATIONS = 200
 INVOICES = 500
@@ -71,6 +71,7 @@ def run() -> None:
                 }
             )
         mirror.invoices_upsert(tenant, invoices)
+    settled()
     print(f"  mirrored {ORGANISATIONS} organisations of {INVOICES} invoices, {CONTACTS} contacts")
 
     def first_pass() -> object:

@@ -146,3 +146,13 @@ def budget(name: str, action: Callable[[], object], *, target: float, rounds: in
     )
     print(result.line(), flush=True)
     return result
+
+
+def settled() -> None:
+    """The database as autovacuum would have left it by the time anyone searched, after a
+    benchmark's bulk writes: statistics up to date (PostgreSQL plans from them) and the GIN
+    indexes' pending lists merged (read linearly until then)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from django.core.cache import cache
 from django.test.utils import override_settings
 
-from bench.harness import compare, member_workspace
+from bench.harness import compare, member_workspace, settled
 
 ORGANISATIONS = 200
 INVOICES = 500
@@ -60,6 +60,7 @@ def run() -> None:
             )
         mirror.invoices_upsert(tenant, batch)
         tenants.append(tenant)
+    settled()
     print(f"  mirrored {ORGANISATIONS} organisations of {INVOICES:,} invoices")
     url = f"/w/{workspace.pk}/"
     trivial_url = f"/bench/trivial/{workspace.pk}/"

@@ -10,10 +10,11 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
+from typing import Any
 
 from django.test.utils import override_settings
 
-from bench.harness import compare, member_workspace
+from bench.harness import compare, member_workspace, settled
 
 ORGANISATIONS = 200
 INVOICES = 5_000  # each: 1,000,000 in all
@@ -22,6 +23,12 @@ WORDS = ("Harbour", "Summit", "Kauri", "Pinnacle", "Westport", "Ironbark", "Blue
 
 
 def run() -> None:
+    workspace, http = populate()
+    _measure(workspace, http)
+
+
+def populate() -> tuple[Any, Any]:
+    """The workspace of 200 organisations, and a client signed in to it."""
     from xeroadmin.books.models import Contact, Invoice
     from xeroadmin.connections.models import Tenant
     from xeroadmin.tenancy import services
@@ -78,8 +85,14 @@ def run() -> None:
             )
         Invoice.objects.bulk_create(rows, batch_size=2_000)
     seconds = time.perf_counter() - began
+    settled()
     print(f"  mirrored {ORGANISATIONS * INVOICES:,} invoices in {ORGANISATIONS} organisations")
     print(f"  ({seconds:.0f} s to write)")
+    return workspace, http
+
+
+def _measure(workspace: Any, http: Any) -> None:
+    rng = random.Random(12)
     url = f"/w/{workspace.pk}/jump/"
     trivial_url = f"/bench/trivial/{workspace.pk}/"
     htmx = {"HTTP_HX_REQUEST": "true"}
