@@ -30,6 +30,7 @@ from xeroadmin.portfolio.dashboard import DashboardFilters, dashboard
 from xeroadmin.portfolio.figures import trend_of
 from xeroadmin.portfolio.models import Finding
 from xeroadmin.portfolio.rows import Links, row_html
+from xeroadmin.tenancy.access import visible_clients
 from xeroadmin.tenancy.models import Membership
 
 register = template.Library()
@@ -38,17 +39,18 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def portfolio(context: template.Context) -> SafeString:
     request, membership = context["request"], context["membership"]
-    form = DashboardFilters(request.GET or None, membership=membership)
-    key = _key(request, membership, form)
+    key = _key(request, membership)
     kept = cache.get(key)
     if kept is None:
+        form = DashboardFilters(request.GET or None, membership=membership)
         kept = render_to_string("portfolio/dashboard.html", _context(request, membership, form))
         cache.set(key, kept, timeout=600)
     return SafeString(kept)
 
 
-def _key(request: Any, membership: Membership, form: DashboardFilters) -> str:
-    """Everything the rendered portfolio depends on, hashed."""
+def _key(request: Any, membership: Membership) -> str:
+    """Everything the rendered portfolio depends on, hashed. The filters' choices are read as
+    plain values (building the form costs more than the rest of the key)."""
     newest = ActivityEvent.objects.filter(tenant=OuterRef("pk")).order_by("-created_at")
     tenants = list(
         with_invoices_version(organisation_list(membership))
@@ -76,11 +78,14 @@ def _key(request: Any, membership: Membership, form: DashboardFilters) -> str:
         membership.role,
         membership.limited,
         sorted(request.GET.lists()),
-        [
-            (name, list(field.choices))
-            for name, field in form.fields.items()
-            if hasattr(field, "choices")
-        ],
+        list(visible_clients(membership).order_by("name").values_list("pk", "name")),
+        list(
+            Membership.objects.filter(workspace_id=membership.workspace_id, limited=True)
+            .order_by("user__email")
+            .values_list("pk", "user__email")
+        )
+        if membership.can_admin
+        else None,
         tenants,
         timezone.localdate(),
         now.replace(second=0, microsecond=0),
