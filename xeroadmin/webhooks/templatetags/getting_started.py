@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import template
+from django.db.models import Count, Exists, Subquery
 from django.urls import reverse
 
 from xeroadmin.connections.models import Tenant
-from xeroadmin.tenancy.models import Invitation, Membership
+from xeroadmin.tenancy.models import Invitation, Membership, Workspace
 from xeroadmin.webhooks.models import WebhookEvent
 
 register = template.Library()
@@ -27,18 +28,32 @@ class Step:
 
 
 @register.inclusion_tag("webhooks/partials/getting_started.html")
-def getting_started(
-    membership: Membership, members: int | None = None, unmapped: int | None = None
-) -> dict[str, Any]:
-    """The set-up steps, the next one first; nothing once every step is done. The page may
-    pass what it counted already: its members, and its organisations not yet mapped."""
+def getting_started(membership: Membership) -> dict[str, Any]:
+    """The set-up steps, the next one first (for admins); nothing once every step is done."""
+    if not membership.can_admin:
+        return {"show": False}
     ws = membership.workspace_id
     tenants = Tenant.objects.filter(workspace_id=ws).exclude(status=Tenant.Status.DISCONNECTED)
-    connected = tenants.exists()
-    if unmapped is None:
-        unmapped = int(connected and tenants.filter(client__isnull=True).exists())
-    if members is None:
-        members = Membership.objects.filter(workspace_id=ws).count()
+    # Every step's state in one query (the workspace's home is the page everyone opens first).
+    state = (
+        Workspace.objects.filter(pk=ws)
+        .annotate(
+            connected=Exists(tenants),
+            unmapped=Exists(tenants.filter(client__isnull=True)),
+            invited=Exists(Invitation.objects.filter(workspace_id=ws)),
+            hooked=Exists(WebhookEvent.objects.filter(workspace_id=ws)),
+            members=Subquery(
+                Membership.objects.filter(workspace_id=ws)
+                .order_by()
+                .values("workspace_id")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+        )
+        .values("connected", "unmapped", "invited", "hooked", "members")
+        .first()
+    ) or {"connected": False, "unmapped": False, "invited": False, "hooked": False, "members": 0}
+    connected = state["connected"]
     steps = [
         Step(
             "Connect your Xero organisations",
@@ -52,21 +67,21 @@ def getting_started(
             "So technicians limited to their clients see only theirs.",
             reverse("connections:tenant-list", args=[ws]),
             "Map organisations",
-            connected and not unmapped,
+            connected and not state["unmapped"],
         ),
         Step(
             "Invite your team",
             "Finance staff edit the books; viewers read them.",
             reverse("tenancy:member-list", args=[ws]),
             "Invite someone",
-            members > 1 or Invitation.objects.filter(workspace_id=ws).exists(),
+            (state["members"] or 0) > 1 or state["invited"],
         ),
         Step(
             "Receive Xero's webhooks",
             "Changes made in Xero then reach the activity feed within seconds.",
             reverse("webhooks:delivery-list", args=[ws]),
             "Set up webhooks",
-            WebhookEvent.objects.filter(workspace_id=ws).exists(),
+            state["hooked"],
         ),
     ]
     ordered = sorted(steps, key=lambda step: step.done)  # stable: the next step first
@@ -74,5 +89,5 @@ def getting_started(
         "steps": ordered,
         "next": next((s for s in ordered if not s.done), None),
         "left": sum(not s.done for s in steps),
-        "show": membership.can_admin and any(not s.done for s in steps),
+        "show": any(not s.done for s in steps),
     }
