@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import template
-from django.db.models import Count, Exists, Subquery
 from django.urls import reverse
 
 from xeroadmin.connections.models import Tenant
-from xeroadmin.tenancy.models import Invitation, Membership, Workspace
+from xeroadmin.tenancy.models import Invitation, Membership
 from xeroadmin.webhooks.models import WebhookEvent
 
 register = template.Library()
@@ -28,32 +27,21 @@ class Step:
 
 
 @register.inclusion_tag("webhooks/partials/getting_started.html")
-def getting_started(membership: Membership) -> dict[str, Any]:
-    """The set-up steps, the next one first (for admins); nothing once every step is done."""
+def getting_started(
+    membership: Membership, members: int | None = None, unmapped: int | None = None
+) -> dict[str, Any]:
+    """The set-up steps, the next one first; nothing once every step is done. The page may
+    pass what it counted already: its members, and its organisations not yet mapped. Only
+    admins see the steps (so nothing is asked for the others)."""
     if not membership.can_admin:
         return {"show": False}
     ws = membership.workspace_id
     tenants = Tenant.objects.filter(workspace_id=ws).exclude(status=Tenant.Status.DISCONNECTED)
-    # Every step's state in one query (the workspace's home is the page everyone opens first).
-    state = (
-        Workspace.objects.filter(pk=ws)
-        .annotate(
-            connected=Exists(tenants),
-            unmapped=Exists(tenants.filter(client__isnull=True)),
-            invited=Exists(Invitation.objects.filter(workspace_id=ws)),
-            hooked=Exists(WebhookEvent.objects.filter(workspace_id=ws)),
-            members=Subquery(
-                Membership.objects.filter(workspace_id=ws)
-                .order_by()
-                .values("workspace_id")
-                .annotate(n=Count("pk"))
-                .values("n")
-            ),
-        )
-        .values("connected", "unmapped", "invited", "hooked", "members")
-        .first()
-    ) or {"connected": False, "unmapped": False, "invited": False, "hooked": False, "members": 0}
-    connected = state["connected"]
+    connected = tenants.exists()
+    if unmapped is None:
+        unmapped = int(connected and tenants.filter(client__isnull=True).exists())
+    if members is None:
+        members = Membership.objects.filter(workspace_id=ws).count()
     steps = [
         Step(
             "Connect your Xero organisations",
@@ -67,21 +55,21 @@ def getting_started(membership: Membership) -> dict[str, Any]:
             "So technicians limited to their clients see only theirs.",
             reverse("connections:tenant-list", args=[ws]),
             "Map organisations",
-            connected and not state["unmapped"],
+            connected and not unmapped,
         ),
         Step(
             "Invite your team",
             "Finance staff edit the books; viewers read them.",
             reverse("tenancy:member-list", args=[ws]),
             "Invite someone",
-            (state["members"] or 0) > 1 or state["invited"],
+            members > 1 or Invitation.objects.filter(workspace_id=ws).exists(),
         ),
         Step(
             "Receive Xero's webhooks",
             "Changes made in Xero then reach the activity feed within seconds.",
             reverse("webhooks:delivery-list", args=[ws]),
             "Set up webhooks",
-            state["hooked"],
+            WebhookEvent.objects.filter(workspace_id=ws).exists(),
         ),
     ]
     ordered = sorted(steps, key=lambda step: step.done)  # stable: the next step first
