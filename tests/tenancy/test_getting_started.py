@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.urls import reverse
 
-from tests.conftest import Cast
+from tests.conftest import Cast, make_invitation, make_user
+from xeroadmin.tenancy import services
 
 
 def steps(page: str) -> list[tuple[str, str]]:
@@ -37,3 +39,14 @@ def test_members_who_do_not_run_the_workspace_see_no_checklist(as_viewer, cast: 
         reverse("tenancy:workspace-detail", args=[cast.workspace.pk])
     ).content.decode()
     assert "Getting started" not in body
+
+
+@pytest.mark.django_db
+def test_an_invitation_sent_counts_as_inviting_the_team(client) -> None:
+    owner = make_user("solo@example.com")
+    workspace = services.workspace_create(user=owner, name="Solo practice")
+    client.force_login(owner)
+    url = reverse("tenancy:workspace-detail", args=[workspace.pk])
+    assert ("", "Invite your team") in steps(client.get(url).content.decode())
+    make_invitation(workspace, "bookkeeper@example.com")
+    assert ("done", "Invite your team") in steps(client.get(url).content.decode())

@@ -28,10 +28,14 @@ class Step:
 
 @register.inclusion_tag("webhooks/partials/getting_started.html")
 def getting_started(
-    membership: Membership, members: int | None = None, unmapped: int | None = None
+    membership: Membership,
+    members: int | None = None,
+    unmapped: int | None = None,
+    pending: int | None = None,
 ) -> dict[str, Any]:
     """The set-up steps, the next one first; nothing once every step is done. The page may
-    pass what it counted already: its members, and its organisations not yet mapped. Only
+    pass what it counted already: its members, its organisations not yet mapped and its
+    pending invitations. Only
     admins see the steps (so nothing is asked for the others)."""
     if not membership.can_admin:
         return {"show": False}
@@ -62,7 +66,9 @@ def getting_started(
             "Finance staff edit the books; viewers read them.",
             reverse("tenancy:member-list", args=[ws]),
             "Invite someone",
-            members > 1 or Invitation.objects.filter(workspace_id=ws).exists(),
+            members > 1
+            or bool(pending)
+            or (pending is None and Invitation.objects.filter(workspace_id=ws).exists()),
         ),
         Step(
             "Receive Xero's webhooks",
