@@ -574,6 +574,34 @@ def test_it_replays_idempotent_writes(xero: Xero) -> None:
     assert "used with a different request" in messages(other)[0]
 
 
+def writes(xero: Xero, *ids: str) -> dict:
+    answer = requests.get(f"{xero.base}/_sandbox/writes", params={"ids": ",".join(ids)}, timeout=10)
+    assert answer.status_code == 200
+    return answer.json()
+
+
+def test_it_counts_each_records_writes(xero: Xero) -> None:
+    """The sandbox's own ledger of writes per record: a batch counts each of its records once,
+    a replay under the same Idempotency-Key nothing, a refused row nothing, a note one."""
+    drafts = [new_invoice(xero, Status="DRAFT") for _ in range(3)]
+    ids = [d["InvoiceID"] for d in drafts]
+    assert writes(xero, *ids)["records"] == dict.fromkeys(ids, 1)  # created
+    approve = {"Invoices": [{"InvoiceID": i, "Status": "AUTHORISED"} for i in ids]}
+    approve["Invoices"].append({"InvoiceID": str(uuid.uuid4()), "Status": "AUTHORISED"})
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    for _ in range(2):  # the second time is a retry of the same batch
+        answer = xero.post("Invoices", approve, headers=key, params={"summarizeErrors": "false"})
+        assert answer.status_code == 200, answer.text
+    assert writes(xero, *ids)["records"] == dict.fromkeys(ids, 2)
+    note = {"HistoryRecords": [{"Details": "Checked"}]}
+    assert xero.put(f"Invoices/{ids[0]}/History", note).status_code == 200
+    counted = writes(xero, *ids)
+    assert counted["records"][ids[0]] == 3
+    assert counted["most"] >= 3
+    assert requests.post(f"{xero.base}/_sandbox/reset", timeout=30).status_code == 200
+    assert writes(xero)["total"] == 0
+
+
 def test_it_refuses_lines_xero_refuses(xero: Xero) -> None:
     contact = first(
         xero.get("Contacts", params={"where": 'ContactStatus=="ACTIVE"', "page": 1}), "Contacts"

@@ -9,6 +9,7 @@ import logging
 import random
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -86,6 +87,9 @@ class Sandbox:
         self.webhooks = Webhooks(self.state)
         self.faults: list[Fault] = []
         self.tokens: dict[str, int] = {}  # tokens issued since the last reset, by grant type
+        # Writes each record took since the last reset (its changes, and notes added to its
+        # history): how a client's retries show whether it wrote anything twice.
+        self.writes: Counter[str] = Counter()
         self._idempotency: dict[tuple[str, str], tuple[str, float, api.Reply]] = {}
         self._timer: threading.Timer | None = None
         self._timer_every = 0.0
@@ -143,6 +147,7 @@ class Sandbox:
                 }
                 self.faults.clear()
                 self.tokens.clear()
+                self.writes.clear()
                 self._idempotency.clear()
                 self.rng = random.Random(self.config.seed)
         finally:
@@ -401,7 +406,17 @@ class Sandbox:
                 )
             for category, event_type, resource_id in call.events:
                 self.webhooks.record(tenant, category, event_type, resource_id, call.base_url)
+            self._count_writes(call, reply)
         return reply
+
+    def _count_writes(self, call: api.Call, reply: api.Reply) -> None:
+        """Each record a successful call changed, once (a batch of 50 counts 50); a note added
+        to a record's history counts for that record."""
+        changed = {resource_id for _, _, resource_id in call.events}
+        note = len(call.segments) == 3 and call.segments[2].lower() == "history"
+        if note and call.method in ("PUT", "POST") and reply.status < 300:
+            changed.add(call.segments[1].lower())
+        self.writes.update(changed)
 
     # ------------------------------------------------------------- control API
 
@@ -447,6 +462,18 @@ class Sandbox:
                         )
                     )
                 return _json(200, {"faults": [vars(f) for f in self.faults]})
+            if name == "writes" and method == "GET":
+                wanted = [i.lower() for i in request.args.get("ids", "").split(",") if i]
+                with self.state.lock:
+                    counts = {i: self.writes[i] for i in wanted} if wanted else dict(self.writes)
+                    return _json(
+                        200,
+                        {
+                            "records": counts,
+                            "total": sum(self.writes.values()),
+                            "most": max(self.writes.values(), default=0),
+                        },
+                    )
             if name == "stats" and method == "GET":
                 return _json(200, {**self.limits.stats.as_json(), "tokens": dict(self.tokens)})
             if name == "limits" and method == "POST":
