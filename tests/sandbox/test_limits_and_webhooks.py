@@ -166,6 +166,21 @@ def test_it_injects_faults_with_retry_after(xero_sandbox) -> None:
     assert third.status_code == 200
 
 
+def test_it_fails_a_share_of_calls_at_random(xero_sandbox) -> None:
+    xero = client_for(xero_sandbox.url)
+    faults = f"{xero_sandbox.url}/_sandbox/faults"
+    bad = requests.post(faults, json={"status": 503, "rate": 1.5}, timeout=10)
+    assert bad.status_code == 400
+    assert "rate" in bad.json()["detail"]
+    partial = {"status": 503, "count": 1000, "rate": 0.3, "path": "/api.xro"}
+    assert requests.post(faults, json=partial, timeout=10).status_code == 200
+    answers = [xero.get("Organisation").status_code for _ in range(40)]
+    assert set(answers) == {200, 503}
+    assert 4 <= answers.count(503) <= 20  # about 12 of 40; the same seed picks the same calls
+    requests.delete(faults, timeout=10)
+    assert xero.get("Organisation").status_code == 200
+
+
 def test_it_delivers_signed_webhooks_for_api_changes(xero_sandbox, receiver: Receiver) -> None:
     xero = client_for(xero_sandbox.url)
     contact = xero.put("Contacts", {"Contacts": [{"Name": "Webhook Watchers Ltd"}]}).json()[

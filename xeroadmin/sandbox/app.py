@@ -73,6 +73,8 @@ class Fault:
     path: str = "/"
     retry_after: int | None = None
     latency_ms: int = 0
+    # The share of calls under `path` that fail (1: every one, until `remaining` have).
+    rate: float = 1.0
 
 
 class Sandbox:
@@ -86,6 +88,7 @@ class Sandbox:
         )
         self.webhooks = Webhooks(self.state)
         self.faults: list[Fault] = []
+        self._fault_rng = random.Random(self.config.seed)  # which calls a partial fault hits
         self.tokens: dict[str, int] = {}  # tokens issued since the last reset, by grant type
         # Writes each record took since the last reset (its changes, and notes added to its
         # history): how a client's retries show whether it wrote anything twice.
@@ -146,6 +149,7 @@ class Sandbox:
                     ),
                 }
                 self.faults.clear()
+                self._fault_rng = random.Random(self.config.seed)
                 self.tokens.clear()
                 self.writes.clear()
                 self._idempotency.clear()
@@ -228,6 +232,8 @@ class Sandbox:
         with self.state.lock:
             for fault in self.faults:
                 if path.startswith(fault.path) and fault.remaining > 0:
+                    if fault.rate < 1 and self._fault_rng.random() >= fault.rate:
+                        continue  # this call is among those that go through
                     fault.remaining -= 1
                     if fault.remaining == 0:
                         self.faults.remove(fault)
@@ -452,6 +458,9 @@ class Sandbox:
                 if method == "DELETE":
                     self.faults.clear()
                 elif method == "POST":
+                    rate = float(payload.get("rate", 1))
+                    if not 0 < rate <= 1:
+                        raise ValueError("rate must be above 0 and at most 1")
                     self.faults.append(
                         Fault(
                             status=int(payload.get("status", 503)),
@@ -459,6 +468,7 @@ class Sandbox:
                             path=str(payload.get("path", "/")),
                             retry_after=payload.get("retryAfter"),
                             latency_ms=int(payload.get("latencyMs", 0)),
+                            rate=rate,
                         )
                     )
                 return _json(200, {"faults": [vars(f) for f in self.faults]})
