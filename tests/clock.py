@@ -39,7 +39,7 @@ def environment(index: int, scratch: str) -> dict[str, str]:
         if env.get(name, "").startswith(("redis://", "rediss://")):
             env[name] = own_redis(env[name], REDIS_DATABASES[index * 2 + offset])
     if not env.get("CELERY_BROKER_URL"):
-        # The embedded broker is a SQLite file: one each, removed with the temporary directory.
+        # The embedded broker is a SQLite file: one each, in the passes' temporary directory.
         env["CELERY_BROKER_URL"] = f"sqla+sqlite:///{scratch}/broker-{index}.sqlite3"
     return env
 
@@ -49,9 +49,7 @@ def main(times: list[str]) -> int:
         print("usage: python -m tests.clock HH:MM[:SS] [HH:MM[:SS]]")
         return 2
     scratch = tempfile.mkdtemp(prefix="clock-")
-    logs = [
-        Path(tempfile.mkstemp(prefix=f"clock-{n}-", suffix=".log")[1]) for n in range(len(times))
-    ]
+    logs = [Path(scratch) / f"pass-{n}.log" for n in range(len(times))]
     passes = []
     for index, (moment, log) in enumerate(zip(times, logs, strict=True)):
         command = [sys.executable, "-m", "pytest", "-q", "--clock", moment]
@@ -66,7 +64,6 @@ def main(times: list[str]) -> int:
         code = process.wait()
         print(f"--- the suite at {moment} (exit {code})")
         print(log.read_text(), end="")
-        log.unlink()
         status = status or code
     shutil.rmtree(scratch, ignore_errors=True)
     return status

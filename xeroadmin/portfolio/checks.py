@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -126,17 +126,16 @@ def _webhooks_failing(tenant: Tenant, now: datetime, url: str) -> Iterator[Found
         tenant=tenant,
         status=WebhookEvent.Status.FAILED,
         delivery__received_at__gte=now - FAILING_WINDOW,
-    ).values_list("pk", flat=True)
-    found = sorted(failed)
-    if found:
-        count = len(found)
+    ).aggregate(count=Count("pk"), last=Max("pk"))
+    count = failed["count"]
+    if count:
         yield Found(
             "webhooks_failing",
             "webhooks-failing",
             f"{tenant.name}: {count} webhook event{'s' if count != 1 else ''} from Xero "
             "could not be processed in the last day",
             reverse("webhooks:delivery-list", args=[tenant.workspace_id]),
-            str(found[-1]),  # a new failure brings a dismissed finding back
+            str(failed["last"]),  # a new failure brings a dismissed finding back
         )
 
 
