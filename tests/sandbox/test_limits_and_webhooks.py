@@ -181,6 +181,32 @@ def test_it_fails_a_share_of_calls_at_random(xero_sandbox) -> None:
     assert xero.get("Organisation").status_code == 200
 
 
+def test_it_can_lose_an_answer_after_doing_the_work(xero_sandbox) -> None:
+    """An "after" fault applies the call and loses its answer: a retry under the same
+    Idempotency-Key gets the answer and writes nothing more; one under a new key writes twice."""
+    xero = client_for(xero_sandbox.url)
+    invoice = xero.get("Invoices", params={"page": 1}).json()["Invoices"][0]["InvoiceID"]
+    faults = f"{xero_sandbox.url}/_sandbox/faults"
+    lost = {"status": 504, "count": 1, "after": True, "path": "/api.xro/2.0/Invoices"}
+    note = {"HistoryRecords": [{"Details": "Chased by phone"}]}
+
+    def history() -> int:
+        records = xero.get(f"Invoices/{invoice}/History").json()["HistoryRecords"]
+        return sum(1 for r in records if r.get("Details") == "Chased by phone")
+
+    key = {"Idempotency-Key": "lost-answer-1"}
+    assert requests.post(faults, json=lost, timeout=10).json()["faults"][0]["after"] is True
+    assert xero.put(f"Invoices/{invoice}/History", note, headers=key).status_code == 504
+    assert history() == 1  # done, though the answer was lost
+    again = xero.put(f"Invoices/{invoice}/History", note, headers=key)
+    assert again.status_code == 200
+    assert history() == 1
+    assert xero.put(f"Invoices/{invoice}/History", note).status_code == 200
+    assert history() == 2  # a new key is a new note
+    counted = requests.get(f"{xero_sandbox.url}/_sandbox/stats", timeout=10).json()["byTenant"]
+    assert counted[xero.tenant] >= 6
+
+
 def test_it_delivers_signed_webhooks_for_api_changes(xero_sandbox, receiver: Receiver) -> None:
     xero = client_for(xero_sandbox.url)
     contact = xero.put("Contacts", {"Contacts": [{"Name": "Webhook Watchers Ltd"}]}).json()[

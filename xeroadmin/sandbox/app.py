@@ -75,6 +75,9 @@ class Fault:
     latency_ms: int = 0
     # The share of calls under `path` that fail (1: every one, until `remaining` have).
     rate: float = 1.0
+    # Fail after doing the work: the call is applied and its answer lost on the way back (a
+    # timeout at a proxy, say), as a client that retries without an Idempotency-Key finds out.
+    after: bool = False
 
 
 class Sandbox:
@@ -200,6 +203,8 @@ class Sandbox:
             elif fault.latency_ms:
                 time.sleep(fault.latency_ms / 1000)
             if fault.status:
+                if fault.after:
+                    self._route(request)  # done, and its answer never arrives
                 headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
                 return _json(
                     fault.status,
@@ -210,6 +215,10 @@ class Sandbox:
                     },
                     headers,
                 )
+        return self._route(request)
+
+    def _route(self, request: Request) -> Response:
+        path = request.path
         if path.rstrip("/") == "/.well-known/openid-configuration":
             return _json(200, identity.discovery(request.host_url.rstrip("/")))
         if path.rstrip("/") == "/.well-known/openid-configuration/jwks":
@@ -469,6 +478,7 @@ class Sandbox:
                             retry_after=payload.get("retryAfter"),
                             latency_ms=int(payload.get("latencyMs", 0)),
                             rate=rate,
+                            after=bool(payload.get("after", False)),
                         )
                     )
                 return _json(200, {"faults": [vars(f) for f in self.faults]})

@@ -33,6 +33,7 @@ class Stats:
     rejected: dict[str, int] = field(default_factory=dict)
     max_in_flight: int = 0  # the most calls one organisation had in flight at once
     max_minute: int = 0  # the most calls one organisation made in any rolling minute
+    by_tenant: dict[str, int] = field(default_factory=dict)  # calls counted, by organisation
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -40,6 +41,7 @@ class Stats:
             "rejected": dict(self.rejected),
             "maxInFlight": self.max_in_flight,
             "maxPerMinute": self.max_minute,
+            "byTenant": dict(self.by_tenant),
         }
 
 
@@ -105,6 +107,7 @@ class Limits:
             a.append(now)
             t.in_flight += 1
             self.stats.calls += 1
+            self.stats.by_tenant[tenant] = self.stats.by_tenant.get(tenant, 0) + 1
             self.stats.max_in_flight = max(self.stats.max_in_flight, t.in_flight)
             self.stats.max_minute = max(self.stats.max_minute, len(t.minute))
             if not self.enabled:
