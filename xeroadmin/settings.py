@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "xeroadmin.books",
     "xeroadmin.webhooks",
     "xeroadmin.portfolio",
+    "xeroadmin.bulk",
     "xeroadmin.sandbox",
 ]
 
@@ -288,6 +289,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Re-queue sync jobs whose worker died.
     "sweep-sync-jobs": {"task": "xeroadmin.books.tasks.sync_sweep", "schedule": 120.0},
+    # Hand bulk job parts whose worker died to another.
+    "sweep-bulk-jobs": {"task": "xeroadmin.bulk.tasks.bulk_sweep", "schedule": 60.0},
     # Every organisation's data-health checks in full, once a day.
     "checks-nightly": {"task": "xeroadmin.portfolio.tasks.checks_nightly", "schedule": 86400.0},
     # Webhook deliveries never queued (broker down), due a retry, or left by a dead worker.

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("xeroadmin.webhooks.urls")),
     path("", include("xeroadmin.activity.urls")),
     path("", include("xeroadmin.portfolio.urls")),
+    path("", include("xeroadmin.bulk.urls")),
 ]
 
 if settings.ADMIN_ENABLED:

@@ -160,13 +160,13 @@ def invoice_list(*, tenant: Tenant, filters: InvoiceFilters) -> ValuesQuerySet[I
     list page only reads them, and building 50 models was a noticeable part of its time; see
     `make bench BENCH=invoice_list`, which measures this page against the client list).
     """
-    invoices = _filtered(tenant, filters)
+    invoices = invoices_matching(tenant=tenant, filters=filters)
     ordered = invoices.order_by(*SORTS.get(filters.sort, SORTS["-date"]))
     rows = ordered.values_list(*InvoiceRow._fields, named=True)
     return cast("ValuesQuerySet[Invoice, InvoiceRow]", rows)
 
 
-def _filtered(tenant: Tenant, filters: InvoiceFilters) -> QuerySet[Invoice]:
+def invoices_matching(*, tenant: Tenant, filters: InvoiceFilters) -> QuerySet[Invoice]:
     """The organisation's invoices that pass every filter (unsorted)."""
     if filters.q:
         # The search's subquery is already the tenant's; starting from it lets the database
@@ -213,7 +213,7 @@ def status_counts(*, tenant: Tenant, filters: InvoiceFilters) -> dict[str, int]:
     key = f"books:status-counts:{tenant.pk}:{mirror.invoices_version(tenant)}:{today}:{signature}"
     counts = cache.get(key)
     if counts is None:
-        rows = _filtered(tenant, others).order_by().values_list("status").annotate(n=Count("pk"))
+        rows = invoices_matching(tenant=tenant, filters=others).order_by().values_list("status").annotate(n=Count("pk"))
         counts = dict(rows)
         cache.set(key, counts, timeout=3600)
     return {"": sum(counts.values()), **counts}

@@ -274,12 +274,9 @@ def payment_reverse(*, tenant: Tenant, payment: Any, actor: User) -> Written[Inv
 
 def invoice_email(*, tenant: Tenant, invoice: Invoice, actor: User) -> Written[Invoice]:
     """Have Xero e-mail a sales invoice to its contact."""
-    if invoice.type != Invoice.Type.SALES:
-        raise ValidationError("Only sales invoices can be e-mailed; this is a bill.")
-    if invoice.status not in ("SUBMITTED", "AUTHORISED", "PAID"):
-        raise ValidationError(
-            f"A {invoice.status.lower()} invoice cannot be e-mailed; approve it first."
-        )
+    reason = email_guard(invoice)
+    if reason:
+        raise ValidationError(reason)
     client = tenant_client(tenant, purpose="write")
     client.post(f"Invoices/{invoice.xero_id}/Email", {}, idempotency_key=_key())
     updated = _refresh_invoice(client, tenant, invoice)
@@ -292,6 +289,15 @@ def invoice_email(*, tenant: Tenant, invoice: Invoice, actor: User) -> Written[I
         updated,
     )
     return Written(updated, [str(w) for w in client.waits])
+
+
+def email_guard(invoice: Invoice) -> str | None:
+    """Why Xero would not e-mail this invoice, or None."""
+    if invoice.type != Invoice.Type.SALES:
+        return "Only sales invoices can be e-mailed; this is a bill."
+    if invoice.status not in ("SUBMITTED", "AUTHORISED", "PAID"):
+        return f"A {invoice.status.lower()} invoice cannot be e-mailed; approve it first."
+    return None
 
 
 def _refresh_invoice(client: XeroClient, tenant: Tenant, invoice: Invoice) -> Invoice:
