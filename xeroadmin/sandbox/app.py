@@ -80,6 +80,12 @@ class Fault:
     after: bool = False
 
 
+def _control_rng(seed: int) -> random.Random:
+    """The random draws of control calls (plant, simulate): a stream of their own, since one
+    that started where the seed's did would make the seeded records' ids again."""
+    return random.Random(f"control-{seed}")
+
+
 class Sandbox:
     """The application; call it as WSGI, or use its methods directly in tests."""
 
@@ -96,10 +102,14 @@ class Sandbox:
         # Writes each record took since the last reset (its changes, and notes added to its
         # history): how a client's retries show whether it wrote anything twice.
         self.writes: Counter[str] = Counter()
+        # Calls an injected fault answered, by the organisation they named: instead of doing
+        # the work, or after doing it (the answer lost).
+        self.faulted: Counter[str] = Counter()
+        self.lost: Counter[str] = Counter()
         self._idempotency: dict[tuple[str, str], tuple[str, float, api.Reply]] = {}
         self._timer: threading.Timer | None = None
         self._timer_every = 0.0
-        self.rng = random.Random(self.config.seed)
+        self.rng = _control_rng(self.config.seed)
         self.reset()
 
     # ------------------------------------------------------------- set-up
@@ -155,8 +165,10 @@ class Sandbox:
                 self._fault_rng = random.Random(self.config.seed)
                 self.tokens.clear()
                 self.writes.clear()
+                self.faulted.clear()
+                self.lost.clear()
                 self._idempotency.clear()
-                self.rng = random.Random(self.config.seed)
+                self.rng = _control_rng(self.config.seed)
         finally:
             gc.enable()
             gc.freeze()
@@ -203,6 +215,9 @@ class Sandbox:
             elif fault.latency_ms:
                 time.sleep(fault.latency_ms / 1000)
             if fault.status:
+                with self.state.lock:
+                    counter = self.lost if fault.after else self.faulted
+                    counter[request.headers.get("xero-tenant-id", "").lower()] += 1
                 if fault.after:
                     self._route(request)  # done, and its answer never arrives
                 headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
@@ -495,7 +510,16 @@ class Sandbox:
                         },
                     )
             if name == "stats" and method == "GET":
-                return _json(200, {**self.limits.stats.as_json(), "tokens": dict(self.tokens)})
+                stats = self.limits.stats.as_json()
+                return _json(
+                    200,
+                    {
+                        **stats,
+                        "faultedByTenant": dict(self.faulted),
+                        "lostByTenant": dict(self.lost),
+                        "tokens": dict(self.tokens),
+                    },
+                )
             if name == "limits" and method == "POST":
                 self.limits.enabled = bool(payload.get("enabled", True))
                 if payload.get("reset"):
