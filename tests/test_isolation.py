@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import Cast, make_invitation
 from xeroadmin.books.models import Account, Contact, Invoice, Item, Payment
+from xeroadmin.bulk.models import BulkJob, BulkPart, BulkRow
 from xeroadmin.connections.models import Tenant, XeroApp
 from xeroadmin.portfolio.models import Finding
 from xeroadmin.webhooks.models import WebhookDelivery
@@ -85,7 +86,13 @@ def values_for(cast: Cast) -> dict[str, int]:
         summary="Draft INV-1 for Zephyr has waited",
         inputs="x",
     )
+    job = BulkJob.objects.create(workspace=cast.workspace, action="approve", key="k")
+    part = BulkPart.objects.create(job=job, tenant=tenant)
+    BulkRow.objects.create(
+        job=job, part=part, record_pk=invoice.pk, xero_id="i-1", label="Zephyr Hidden Books"
+    )
     return {
+        "job_id": job.pk,
         "finding_id": finding.pk,
         "delivery_id": delivery.pk,
         "tenant_pk": tenant.pk,

@@ -297,4 +297,14 @@
     div.textContent = "The server could not be reached. Check your connection and try again.";
     box.appendChild(div);
   });
+  // A "choose every row on this page" box ticks (or clears) the rows' boxes of that name.
+  document.addEventListener("change", function (event) {
+    var all = event.target.closest && event.target.closest("[data-check-all]");
+    if (!all) { return; }
+    var name = all.getAttribute("data-check-all");
+    var table = all.closest("table") || document;
+    table.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (box) {
+      box.checked = all.checked;
+    });
+  });
 })();

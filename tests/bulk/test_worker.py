@@ -48,7 +48,9 @@ def practice(xero_sandbox_server, xero, cast: Cast):
     planted: list[str] = []
     for tenant in tenants:
         answer = control(
-            xero.url, "plant", {"problems": {"stale_draft": DRAFTS}, "tenantIds": [tenant.tenant_id]}
+            xero.url,
+            "plant",
+            {"problems": {"stale_draft": DRAFTS}, "tenantIds": [tenant.tenant_id]},
         )
         planted += [r for item in answer["planted"] for r in item["records"]]
         run(tenant, "full")
@@ -116,7 +118,9 @@ def test_500_drafts_approved_through_faults_and_a_killed_worker(
     faulted, lost = stats["faultedByTenant"], stats["lostByTenant"]
     assert sum(faulted.values()) > 0
     assert sum(lost.values()) > 0
-    parts = {p.tenant.tenant_id: p for p in BulkPart.objects.filter(job=job).select_related("tenant")}
+    parts = {
+        p.tenant.tenant_id: p for p in BulkPart.objects.filter(job=job).select_related("tenant")
+    }
     for tenant_id, part in parts.items():
         rows = part.rows.count()
         answered = stats["byTenant"].get(tenant_id, 0) - lost.get(tenant_id, 0)
@@ -124,6 +128,4 @@ def test_500_drafts_approved_through_faults_and_a_killed_worker(
         allowed = math.ceil(rows / 50) + (1 if part.pk == killed else 0)
         assert answered <= allowed, (tenant_id, answered, allowed)
         assert answered >= math.ceil(rows / 50)
-    assert (
-        Invoice.objects.filter(xero_id__in=planted).exclude(status="AUTHORISED").count() == 0
-    )
+    assert Invoice.objects.filter(xero_id__in=planted).exclude(status="AUTHORISED").count() == 0

@@ -152,6 +152,10 @@ def links(events: list[ActivityEvent], ws: int) -> dict[int, str]:
     urls = {}
     for event in events:
         kind, record = (event.data or {}).get("type"), (event.data or {}).get("record")
+        own = (event.data or {}).get("url")
+        if isinstance(own, str) and own.startswith("/") and not own.startswith("//"):
+            urls[event.pk] = own  # an entry about something of the workspace's (a bulk job)
+            continue
         pk = found.get((kind, event.tenant_id, record)) if event.tenant_id else None  # type: ignore[arg-type]
         if pk is not None:
             urls[event.pk] = reverse(LINKED[str(kind)][1], args=[ws, event.tenant_id, pk])

@@ -213,7 +213,12 @@ def status_counts(*, tenant: Tenant, filters: InvoiceFilters) -> dict[str, int]:
     key = f"books:status-counts:{tenant.pk}:{mirror.invoices_version(tenant)}:{today}:{signature}"
     counts = cache.get(key)
     if counts is None:
-        rows = invoices_matching(tenant=tenant, filters=others).order_by().values_list("status").annotate(n=Count("pk"))
+        rows = (
+            invoices_matching(tenant=tenant, filters=others)
+            .order_by()
+            .values_list("status")
+            .annotate(n=Count("pk"))
+        )
         counts = dict(rows)
         cache.set(key, counts, timeout=3600)
     return {"": sum(counts.values()), **counts}

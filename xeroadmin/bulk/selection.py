@@ -23,18 +23,13 @@ from xeroadmin.books.models import Contact, Invoice
 from xeroadmin.books.services import email_guard, invoice_guard
 from xeroadmin.connections.models import Tenant
 from xeroadmin.lib.money import money
+from xeroadmin.portfolio.findings import queue
+from xeroadmin.portfolio.models import RECORD_OF
 from xeroadmin.tenancy.models import Membership
 
 MAX_ROWS = 5000
 INVOICE_ACTIONS = ("approve", "void", "delete", "email", "note")
 CONTACT_ACTIONS = ("archive",)
-# The findings whose subject is one invoice or one contact.
-FINDING_RECORDS = {
-    "stale_draft": "invoice",
-    "long_overdue": "invoice",
-    "bill_no_attachment": "invoice",
-    "no_email": "contact",
-}
 
 
 @dataclass(frozen=True)
@@ -70,9 +65,7 @@ def by_ticks(membership: Membership, kind: str, pks: list[int]) -> QuerySet[Any]
 
 def by_findings(membership: Membership, kind: str, finding_ids: list[int]) -> QuerySet[Any]:
     """The invoices or contacts the ticked findings are about."""
-    from xeroadmin.portfolio.findings import queue
-
-    wanted = [k for k, record in FINDING_RECORDS.items() if record == kind]
+    wanted = [k for k, record in RECORD_OF.items() if record == kind]
     pairs = (
         queue(membership)
         .filter(pk__in=finding_ids, kind__in=wanted)

@@ -20,6 +20,15 @@ KINDS = {
     "bill_no_attachment": ("Bill without an attachment", 2),
 }
 
+# The kinds whose finding is about one invoice or one contact (its subject is the record's
+# Xero id): a bulk job can act on those records.
+RECORD_OF = {
+    "stale_draft": "invoice",
+    "long_overdue": "invoice",
+    "bill_no_attachment": "invoice",
+    "no_email": "contact",
+}
+
 
 class KeptFigures(models.Model):
     """An organisation's portfolio figures on one day, as worked out at one version of its

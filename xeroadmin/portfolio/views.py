@@ -21,13 +21,20 @@ from xeroadmin.lib.csvs import csv_response
 from xeroadmin.portfolio import checks
 from xeroadmin.portfolio import findings as findings_module
 from xeroadmin.portfolio.forms import CheckSettingsForm
-from xeroadmin.portfolio.models import KINDS
+from xeroadmin.portfolio.models import KINDS, RECORD_OF
 from xeroadmin.portfolio.search import search
 from xeroadmin.portfolio.tasks import checks_run
 from xeroadmin.tenancy.access import WorkspaceRequest, visible_clients, workspace_membership
 from xeroadmin.tenancy.models import Membership, Role
 
 ORGANISATIONS = 8
+# What a bulk job can do to the records of ticked findings.
+BULK_ACTIONS = (
+    ("approve", "Approve the drafts"),
+    ("delete", "Delete the drafts"),
+    ("email", "E-mail the invoices"),
+    ("archive", "Archive the contacts"),
+)
 CLIENTS = 5
 # The workspace's pages: (label, URL name, admins only).
 PAGES = (
@@ -123,6 +130,8 @@ def finding_list(request: WorkspaceRequest, ws: int) -> HttpResponse | Streaming
         "query": request.GET.urlencode(),
         "today": timezone.localdate(),
         "can_act": membership.has_role(Role.FINANCE),
+        "record_kinds": RECORD_OF,
+        "bulk_actions": BULK_ACTIONS,
     }
     return render(request, "portfolio/findings.html", context)
 

@@ -18,11 +18,19 @@ register = template.Library()
 
 
 @register.simple_tag
-def invoice_rows(invoices: Iterable[Any], list_url: str) -> SafeString:
+def invoice_rows(invoices: Iterable[Any], list_url: str, pick: str = "") -> SafeString:
     """The `<tr>`s of the invoice table. Every value goes through `html.escape` (the escaping
-    Django's own uses), so the result is safe to mark as such."""
+    Django's own uses), so the result is safe to mark as such. With `pick` (a form's id), each
+    row starts with a tick box of that form, for bulk jobs."""
     rows = []
     for invoice in invoices:
+        tick = (
+            f'<td class="pick"><input type="checkbox" name="invoice" value="{invoice.pk}" '
+            f'form="{escape(pick)}" aria-label="Choose {escape(invoice.number or "draft")} '
+            f'for {escape(invoice.contact_name)}"></td>'
+            if pick
+            else ""
+        )
         bill = ' <small class="muted">bill</small>' if invoice.type == Invoice.Type.BILL else ""
         reference = (
             f' <small class="muted">{escape(invoice.reference)}</small>'
@@ -32,7 +40,7 @@ def invoice_rows(invoices: Iterable[Any], list_url: str) -> SafeString:
         status = escape(invoice.status)
         word = escape(word_for(invoice.status))
         rows.append(
-            f'<tr><td data-label="Number" class="clip"><a href="{escape(list_url)}{invoice.pk}/">'
+            f'<tr>{tick}<td data-label="Number" class="clip"><a href="{escape(list_url)}{invoice.pk}/">'
             f"{escape(invoice.number or '(draft)')}</a>{bill}{reference}</td>"
             f'<td data-label="Contact" class="clip" title="{escape(invoice.contact_name)}">'
             f"{escape(invoice.contact_name)}</td>"

@@ -28,6 +28,14 @@ from xeroadmin.connections.models import Tenant
 from xeroadmin.tenancy.access import WorkspaceRequest
 
 ACTIONS = (("approve", "Approve"), ("void", "Void"), ("delete", "Delete draft"))
+# What a bulk job can do to the invoices ticked in the list (notes need their text: the bulk
+# jobs page takes them).
+BULK_ACTIONS = (
+    ("approve", "Approve"),
+    ("email", "E-mail"),
+    ("void", "Void"),
+    ("delete", "Delete drafts"),
+)
 
 
 @login_required
@@ -54,6 +62,8 @@ def invoice_list(request: WorkspaceRequest, ws: int, tenant_pk: int) -> HttpResp
         age_label=selectors.AGE_FILTERS.get(filters.age, ""),
         unaged_query=unaged.urlencode(),
         sorts=selectors.SORTS,
+        can_pick=books.can_write,
+        bulk_actions=BULK_ACTIONS,
         **list_tabs(request, "status", STATUS_TABS, counts, form_id="invoice-filters"),
     )
     return list_response(request, "books/invoice_list.html", "invoice-table", context)
