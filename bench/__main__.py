@@ -24,6 +24,7 @@ SUBJECTS = [
     "search",
     "checks",
     "webhooks",
+    "bulk",
 ]
 
 
