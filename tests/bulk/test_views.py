@@ -27,9 +27,7 @@ def new(http: HttpClient, cast: Cast, **data):
 
 
 def act(client: HttpClient, job: BulkJob, action: str):
-    return client.post(
-        reverse("bulk:job-act", args=[job.workspace_id, job.pk]), {"action": action}
-    )
+    return client.post(reverse("bulk:job-act", args=[job.workspace_id, job.pk]), {"action": action})
 
 
 def latest() -> BulkJob:
@@ -45,9 +43,7 @@ def test_it_previews_ticked_invoices_then_starts_once(
     paid = Invoice.objects.filter(tenant=books, status="PAID").first()
     assert draft is not None
     assert paid is not None
-    response = new(
-        as_finance, cast, source="ticks", action="approve", invoice=[draft.pk, paid.pk]
-    )
+    response = new(as_finance, cast, source="ticks", action="approve", invoice=[draft.pk, paid.pk])
     job = latest()
     assert response.status_code == 302
     assert response["Location"] == reverse("bulk:job-detail", args=[cast.workspace.pk, job.pk])
@@ -113,7 +109,9 @@ def test_it_filters_across_organisations_the_member_may_see(
     as_finance: HttpClient, as_limited: HttpClient, cast: Cast, books: Tenant
 ) -> None:
     drafts = Invoice.objects.filter(tenant=books, status="DRAFT").count()
-    assert new(as_finance, cast, source="filter", action="approve", status="DRAFT").status_code == 302
+    assert (
+        new(as_finance, cast, source="filter", action="approve", status="DRAFT").status_code == 302
+    )
     assert states(latest()) == {"pending": drafts}
     assert "Drafts, every client" in latest().chosen
     # Client B has none of them; the limited member sees client A only (books is A's).
@@ -144,9 +142,7 @@ def test_it_says_what_is_wrong_and_keeps_the_page(
     response = new(as_finance, cast, source="ticks", action="approve", invoice=["x", "-1"])
     assert response.status_code == 400
     # Somewhere off the site is no way back.
-    response = new(
-        as_finance, cast, source="ticks", action="approve", back="https://example.com/"
-    )
+    response = new(as_finance, cast, source="ticks", action="approve", back="https://example.com/")
     assert response.status_code == 400
     assert BulkJob.objects.count() == 0
 
@@ -211,9 +207,7 @@ def test_a_cancelled_job_sends_nothing_more(
 
 def test_it_emails_notes_and_archives(cast: Cast, books: Tenant, xero) -> None:
     owing = Invoice.objects.filter(tenant=books, type="ACCREC", status="AUTHORISED")[:2]
-    job = drain(
-        bulk_job_start(job=make_job(cast.finance, owing, "email"), actor=cast.finance.user)
-    )
+    job = drain(bulk_job_start(job=make_job(cast.finance, owing, "email"), actor=cast.finance.user))
     assert states(job) == {"done": 2}
     noted = Invoice.objects.filter(tenant=books).order_by("pk")[:2]
     job = make_job(cast.finance, noted, "note", note="Checked at month end")

@@ -23,6 +23,7 @@ from xeroadmin.tenancy.access import WorkspaceRequest, workspace_membership
 from xeroadmin.tenancy.models import Membership, Role
 
 ROWS_PER_PAGE = 100
+PREFILLED = ("action", "status", "type", "client", "older_than", "overdue_by", "min_amount")
 OUTCOME_TABS = (
     ("", "All"),
     (BulkRow.State.DONE, "Done"),
@@ -53,7 +54,9 @@ def job_for(membership: Membership, job_id: int) -> BulkJob:
 @require_GET
 def job_list(request: WorkspaceRequest, ws: int) -> HttpResponse:
     membership = workspace_membership(request, ws)
-    form = ChoiceForm(initial={"source": "filter", "status": "DRAFT"}, membership=membership)
+    # A link may start the choice ("?action=approve&status=DRAFT&older_than=30").
+    given = {name: request.GET[name][:20] for name in PREFILLED if name in request.GET}
+    form = ChoiceForm(initial={"status": "DRAFT", **given}, membership=membership)
     return _list_page(request, membership, form)
 
 

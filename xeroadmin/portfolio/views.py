@@ -41,6 +41,7 @@ PAGES = (
     ("Overview", "tenancy:workspace-detail", False),
     ("Organisations", "books:organisation-list", False),
     ("Clients", "tenancy:client-list", False),
+    ("Bulk jobs", "bulk:job-list", False),
     ("Activity", "activity:workspace-feed", False),
     ("Connections", "connections:tenant-list", True),
     ("Webhook deliveries", "webhooks:delivery-list", True),
