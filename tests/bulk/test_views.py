@@ -153,6 +153,7 @@ def test_it_refuses_what_changed_in_xero_since_it_was_chosen(
     drafts = Invoice.objects.filter(tenant=books, status="DRAFT").order_by("pk")[:2]
     job = make_job(cast.finance, drafts, "approve")
     changed = drafts[0]
+    assert changed.updated_utc is not None
     Invoice.objects.filter(pk=changed.pk).update(
         updated_utc=changed.updated_utc + timedelta(minutes=5)
     )
@@ -184,7 +185,7 @@ def test_it_shows_xeros_refusal_and_retries_the_failed_rows(
     csv = b"".join(
         as_finance.get(
             reverse("bulk:job-detail", args=[cast.workspace.pk, job.pk]), {"format": "csv"}
-        ).streaming_content
+        ).streaming_content  # type: ignore[attr-defined]
     ).decode()
     assert csv.splitlines()[0] == "Organisation,Client,Record,Amount,Currency,Outcome,Reason"
     assert csv.count(",Done,") == 3

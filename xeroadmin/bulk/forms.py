@@ -3,7 +3,7 @@ list filter, needs-attention findings, or a filter across organisations)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -74,10 +74,11 @@ class ChoiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.membership = membership
         clients = visible_clients(membership).order_by("name").values_list("pk", "name")
-        self.fields["client"].choices = [("", "Every client"), *clients]
+        self.client_choices: dict[int, str] = dict(clients)
+        cast(forms.ChoiceField, self.fields["client"]).choices = [("", "Every client"), *clients]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         source = data.get("source")
         kind = "contact" if data.get("action") == BulkJob.Action.ARCHIVE else "invoice"
         data["kind"] = kind
@@ -118,6 +119,6 @@ class ChoiceForm(forms.Form):
             overdue_by=data.get("overdue_by"),
             min_amount=data.get("min_amount"),
         )
-        client = dict(self.fields["client"].choices).get(across.client) if across.client else ""
+        client = self.client_choices.get(across.client, "") if across.client else ""
         words = across.words() + (f", {client}" if client else ", every client")
         return selection.by_filter(membership, across), words

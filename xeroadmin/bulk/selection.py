@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from xeroadmin.books import selectors
@@ -71,16 +71,11 @@ def by_findings(membership: Membership, kind: str, finding_ids: list[int]) -> Qu
         .filter(pk__in=finding_ids, kind__in=wanted)
         .values_list("tenant_id", "subject")
     )
-    records = (_contacts if kind == "contact" else _invoices)(membership)
-    by_tenant: dict[int, list[str]] = {}
+    records: QuerySet[Any] = (_contacts if kind == "contact" else _invoices)(membership)
+    wanted_records = Q(pk__in=[])
     for tenant_id, subject in pairs:
-        by_tenant.setdefault(tenant_id, []).append(subject)
-    if not by_tenant:
-        return records.none()
-    chosen = records.none()
-    for tenant_id, subjects in by_tenant.items():
-        chosen = chosen | records.filter(tenant_id=tenant_id, xero_id__in=subjects)
-    return chosen
+        wanted_records |= Q(tenant_id=tenant_id, xero_id=subject)
+    return records.filter(wanted_records)
 
 
 def by_list_filter(tenant: Tenant, filters: selectors.InvoiceFilters) -> QuerySet[Invoice]:

@@ -97,7 +97,7 @@ def job_new(request: WorkspaceRequest, ws: int) -> HttpResponse:
         else:
             return redirect("bulk:job-detail", ws=ws, job_id=job.pk)
     else:
-        problem = " ".join(" ".join(errors) for errors in form.errors.values())
+        problem = " ".join(str(error) for errors in form.errors.values() for error in errors)
     back = form.back_url()
     if back:
         messages.error(request, problem)
@@ -109,7 +109,9 @@ def job_new(request: WorkspaceRequest, ws: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def job_detail(request: WorkspaceRequest, ws: int, job_id: int) -> HttpResponse:
+def job_detail(
+    request: WorkspaceRequest, ws: int, job_id: int
+) -> HttpResponse | StreamingHttpResponse:
     membership = workspace_membership(request, ws)
     job = job_for(membership, job_id)
     if request.GET.get("format") == "csv":
