@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "xeroadmin.webhooks",
     "xeroadmin.portfolio",
     "xeroadmin.bulk",
+    "xeroadmin.alerts",
     "xeroadmin.sandbox",
 ]
 
@@ -115,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "xeroadmin.tenancy.context_processors.workspaces",
                 "xeroadmin.connections.context_processors.connection_alerts",
+                "xeroadmin.alerts.context_processors.unread",
             ],
             "builtins": [
                 "template_partials.templatetags.partials",
@@ -273,6 +275,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Whether alerts may be posted to plain-http loopback addresses (a receiver on this machine):
+# in development and tests only. Every other address must be https and public.
+OUTBOUND_ALLOW_LOOPBACK = env_bool("OUTBOUND_ALLOW_LOOPBACK", default=DEBUG)
 # How often beat runs a sync pass over every organisation (each asks only for what is due).
 SYNC_INTERVAL_MINUTES = env_int("SYNC_INTERVAL_MINUTES", 15)
 CELERY_BEAT_SCHEDULE = {
@@ -289,6 +294,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Re-queue sync jobs whose worker died.
     "sweep-sync-jobs": {"task": "xeroadmin.books.tasks.sync_sweep", "schedule": 120.0},
+    # Rules whose conditions move on with time, deliveries due a retry, digests due.
+    "alerts-sweep": {"task": "xeroadmin.alerts.tasks.alerts_sweep", "schedule": 300.0},
     # Hand bulk job parts whose worker died to another.
     "sweep-bulk-jobs": {"task": "xeroadmin.bulk.tasks.bulk_sweep", "schedule": 60.0},
     # Every organisation's data-health checks in full, once a day.

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("xeroadmin.activity.urls")),
     path("", include("xeroadmin.portfolio.urls")),
     path("", include("xeroadmin.bulk.urls")),
+    path("", include("xeroadmin.alerts.urls")),
 ]
 
 if settings.ADMIN_ENABLED:

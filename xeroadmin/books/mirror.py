@@ -28,7 +28,7 @@ from xeroadmin.books.models import (
     Payment,
     TaxRate,
 )
-from xeroadmin.books.signals import books_changed
+from xeroadmin.books.signals import books_changed, changes_wanted, records_changed
 from xeroadmin.connections.clients import tenant_details_update
 from xeroadmin.connections.models import Tenant
 from xeroadmin.xero.dates import parse_date, parse_datetime
@@ -268,7 +268,56 @@ def contacts_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
     fields = ["name", "first_name", "last_name", "email", "contact_number", "status"]
     if rows:
         books_changed.send(sender=Contact, tenant=tenant)
-    return _upsert(Contact, tenant, rows, [*fields, "is_customer", "is_supplier"])
+    before = _before(Contact, tenant, [str(row["xero_id"]) for row in rows], "raw")
+    found = _upsert(Contact, tenant, rows, [*fields, "is_customer", "is_supplier"])
+    if before is not None:
+        changes = []
+        for row in rows:
+            had = before.get(str(row["xero_id"]))
+            if had is not None and had[0] == row["updated_utc"]:
+                continue
+            bank_changed = had is not None and _bank(had[2]) != _bank(row["raw"])
+            changes.append(_change(row, found, had, bank_changed=bank_changed))
+        _tell(tenant, "contact", changes)
+    return found
+
+
+def _before(
+    model: type[Invoice] | type[Contact], tenant: Tenant, ids: list[str], extra: str
+) -> dict[str, tuple[Any, ...]] | None:
+    """{xero_id: (updated_utc, status, `extra`)} of these records before a write, when someone
+    wants to know what the write changes; None when nobody does (it costs a query), and during
+    an organisation's first sync (it fills the mirror: nothing in it is news)."""
+    if not ids or tenant.last_synced_at is None:
+        return None
+    if not any(answer for _, answer in changes_wanted.send(sender=model, tenant=tenant)):
+        return None
+    rows = model.objects.filter(tenant=tenant, xero_id__in=ids).values_list(
+        "xero_id", "updated_utc", "status", extra
+    )
+    return {xero_id: rest for xero_id, *rest in rows}
+
+
+def _bank(raw: Any) -> str:
+    return str((raw or {}).get("BankAccountDetails") or "") if isinstance(raw, dict) else ""
+
+
+def _change(
+    row: dict[str, Any], found: Upserted, had: tuple[Any, ...] | None, *, bank_changed: bool = False
+) -> dict[str, Any]:
+    return {
+        "xero_id": row["xero_id"],
+        "pk": found.get(row["xero_id"]),
+        "created": had is None,
+        "status_from": had[1] if had is not None else "",
+        "status_to": row["status"],
+        "bank_changed": bank_changed,
+    }
+
+
+def _tell(tenant: Tenant, kind: str, changes: list[dict[str, Any]]) -> None:
+    if changes:
+        records_changed.send(sender=Tenant, tenant=tenant, kind=kind, changes=changes)
 
 
 def items_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
@@ -371,8 +420,21 @@ def invoices_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
             }
         )
     fields = [name for name in rows[0] if name not in ("xero_id", *COMMON)] if rows else []
+    before = _before(Invoice, tenant, [str(row["xero_id"]) for row in rows], "total")
     with transaction.atomic():
         found = _upsert(Invoice, tenant, rows, fields)
+        if before is not None:
+            _tell(
+                tenant,
+                "invoice",
+                [
+                    _change(row, found, had)
+                    for row in rows
+                    if (had := before.get(str(row["xero_id"]))) is None
+                    or had[0] != row["updated_utc"]
+                    or had[1] != row["status"]
+                ],
+            )
         if rows:
             invoices_changed(tenant)
         if lines:

@@ -122,11 +122,7 @@ def _connection(tenant: Tenant) -> Iterator[Found]:
 def _webhooks_failing(tenant: Tenant, now: datetime, url: str) -> Iterator[Found]:
     """Events Xero sent for the organisation that could not be processed after every retry
     (a record that no longer reads back, a refused token): its mirror misses those changes."""
-    failed = WebhookEvent.objects.filter(
-        tenant=tenant,
-        status=WebhookEvent.Status.FAILED,
-        delivery__received_at__gte=now - FAILING_WINDOW,
-    ).aggregate(count=Count("pk"), last=Max("pk"))
+    failed = webhook_failures(tenant, now)
     count = failed["count"]
     if count:
         yield Found(
@@ -137,6 +133,16 @@ def _webhooks_failing(tenant: Tenant, now: datetime, url: str) -> Iterator[Found
             reverse("webhooks:delivery-list", args=[tenant.workspace_id]),
             str(failed["last"]),  # a new failure brings a dismissed finding back
         )
+
+
+def webhook_failures(tenant: Tenant, now: datetime) -> dict[str, Any]:
+    """How many of the organisation's webhook events failed every retry in the last day, and
+    the last of them."""
+    return WebhookEvent.objects.filter(
+        tenant=tenant,
+        status=WebhookEvent.Status.FAILED,
+        delivery__received_at__gte=now - FAILING_WINDOW,
+    ).aggregate(count=Count("pk"), last=Max("pk"))
 
 
 def _invoices(tenant: Tenant, rules: CheckSettings) -> Iterator[Found]:

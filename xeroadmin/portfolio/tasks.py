@@ -10,6 +10,7 @@ from django.db import transaction
 
 from xeroadmin.connections.models import Tenant
 from xeroadmin.portfolio import checks
+from xeroadmin.portfolio.signals import checks_done
 
 # A sync writes its pages one after another: the checks run once, shortly after the last.
 SETTLE_SECONDS = 30
@@ -19,7 +20,11 @@ SETTLE_SECONDS = 30
 def checks_run(tenant_id: int) -> dict[str, int] | None:
     cache.delete(_pending(tenant_id))
     tenant = Tenant.objects.select_related("grant").filter(pk=tenant_id).first()
-    return checks.run(tenant) if tenant is not None else None
+    if tenant is None:
+        return None
+    counts = checks.run(tenant)
+    checks_done.send(sender=Tenant, tenant=tenant)
+    return counts
 
 
 @shared_task

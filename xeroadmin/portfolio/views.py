@@ -43,6 +43,8 @@ PAGES = (
     ("Clients", "tenancy:client-list", False),
     ("Bulk jobs", "bulk:job-list", False),
     ("Activity", "activity:workspace-feed", False),
+    ("Alerts", "alerts:rule-list", False),
+    ("Notifications", "alerts:notification-list", False),
     ("Connections", "connections:tenant-list", True),
     ("Webhook deliveries", "webhooks:delivery-list", True),
     ("Members", "tenancy:member-list", True),

@@ -1,0 +1,50 @@
+"""Alert tasks: thin entry points that take ids and call the engine, the mail and delivery."""
+
+from __future__ import annotations
+
+import smtplib
+
+from celery import shared_task
+
+from xeroadmin.alerts import delivery, engine, mail
+from xeroadmin.connections.models import Tenant
+from xeroadmin.tenancy.models import Workspace
+
+
+@shared_task
+def alerts_evaluate(tenant_id: int) -> int:
+    tenant = Tenant.objects.select_related("grant").filter(pk=tenant_id).first()
+    return engine.tenant_evaluate(tenant) if tenant is not None else 0
+
+
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=900,
+    max_retries=8,
+)
+def alert_fan_out(alert_id: int) -> int:
+    """An alert just raised: its e-mails now, and its channel deliveries."""
+    sent = mail.alert_email_now(alert_id)
+    deliveries_send.delay()
+    return sent
+
+
+@shared_task
+def deliveries_send() -> int:
+    """Every delivery that is due, one attempt each."""
+    return sum(delivery.delivery_send(pk) != "skipped" for pk in delivery.deliveries_due())
+
+
+@shared_task
+def alerts_sweep() -> int:
+    """What time moves on by itself: every organisation's conditions, every workspace's
+    client conditions, deliveries due a retry, digests due."""
+    raised = 0
+    for tenant in Tenant.objects.select_related("grant").iterator():
+        raised += engine.tenant_evaluate(tenant)
+    for workspace_id in Workspace.objects.values_list("pk", flat=True):
+        raised += engine.clients_evaluate(workspace_id)
+    deliveries_send.delay()
+    mail.digests_send()
+    return raised
