@@ -33,9 +33,12 @@ def test_anyone_subscribes_admins_make_workspace_rules(
     assert mine.owner == cast.viewer
     assert (mine.days, mine.amount) == (30, 500)  # the days default
     assert mine.describe() == "An invoice overdue by more than 30 days, owing at least 500.00"
-    assert as_viewer.post(
-        url(cast, "rule-new"), {"for": "workspace", "condition": "sync_stalled", "in_app": "on"}
-    ).status_code == 403
+    assert (
+        as_viewer.post(
+            url(cast, "rule-new"), {"for": "workspace", "condition": "sync_stalled", "in_app": "on"}
+        ).status_code
+        == 403
+    )
     response = as_admin.post(
         url(cast, "rule-new"), {"for": "workspace", "condition": "sync_stalled", "in_app": "on"}
     )
@@ -43,7 +46,10 @@ def test_anyone_subscribes_admins_make_workspace_rules(
     workspace_rule = Rule.objects.get(owner__isnull=True)
     # A viewer may look at the workspace's rule but not change or delete it.
     assert as_viewer.get(url(cast, "rule-edit", workspace_rule.pk)).status_code == 200
-    assert as_viewer.post(url(cast, "rule-edit", workspace_rule.pk), {"delete": "1"}).status_code == 403
+    assert (
+        as_viewer.post(url(cast, "rule-edit", workspace_rule.pk), {"delete": "1"}).status_code
+        == 403
+    )
     assert as_viewer.post(url(cast, "rule-edit", mine.pk), {"delete": "1"}).status_code == 302
     assert not Rule.objects.filter(pk=mine.pk).exists()
 
@@ -73,11 +79,17 @@ def test_a_webhook_channels_secret_is_shown_once(
     detail = as_admin.get(url(cast, "channel-detail", channel.pk)).content.decode()
     assert channel.secret not in detail
     assert "http://127.0.0.1:9/hook" not in detail  # the URL is a secret too
-    assert as_admin.post(url(cast, "channel-detail", channel.pk), {"action": "test"}).status_code == 302
+    assert (
+        as_admin.post(url(cast, "channel-detail", channel.pk), {"action": "test"}).status_code
+        == 302
+    )
     assert Delivery.objects.get().event == "test"
     partial = as_admin.get(url(cast, "channel-detail", channel.pk), headers={"HX-Request": "true"})
     assert partial.content.decode().strip().startswith('<section class="card" id="delivery-log">')
-    assert as_admin.post(url(cast, "channel-detail", channel.pk), {"action": "delete"}).status_code == 302
+    assert (
+        as_admin.post(url(cast, "channel-detail", channel.pk), {"action": "delete"}).status_code
+        == 302
+    )
     assert not Channel.objects.exists()
 
 
@@ -96,7 +108,10 @@ def test_the_bell_counts_and_the_centre_marks_read(
     centre = as_finance.get(url(cast, "notification-list")).content.decode()
     assert f"{books.name} needs reconnecting to Xero" in centre
     first = Notification.objects.get(member=cast.finance)
-    assert as_finance.post(url(cast, "notification-read"), {"notification": first.pk}).status_code == 302
+    assert (
+        as_finance.post(url(cast, "notification-read"), {"notification": first.pk}).status_code
+        == 302
+    )
     assert Notification.objects.get(pk=first.pk).read_at is not None
     page = as_finance.get(reverse("tenancy:workspace-detail", args=[cast.workspace.pk]))
     assert 'aria-label="Notifications"' in page.content.decode()
