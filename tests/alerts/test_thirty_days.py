@@ -51,11 +51,15 @@ class Script:
     def __init__(self, cast: Cast, tenant: Tenant, xero: Any) -> None:
         self.cast, self.tenant, self.xero = cast, tenant, xero
         self.drafts: list[Invoice] = []
+        # The invoice that falls overdue, and the bill that waits for approval.
+        self.overdue = Invoice.objects.filter(tenant=tenant, type="ACCREC", status="AUTHORISED")[0]
+        self.waiting = Invoice.objects.filter(tenant=tenant, type="ACCPAY", status="DRAFT")[0]
 
     def status(self, status: str) -> None:
         Tenant.objects.filter(pk=self.tenant.pk).update(status=status)
 
     def grant_used(self, days_ago: float) -> None:
+        assert self.tenant.grant_id is not None
         Grant.objects.filter(pk=self.tenant.grant_id).update(
             last_refreshed_at=timezone.now() - timedelta(days=days_ago)
         )
@@ -158,12 +162,10 @@ class Script:
 
 def test_thirty_days_of_episodes(cast: Cast, books: Tenant, xero, settings) -> None:
     settings.OUTBOUND_ALLOW_LOOPBACK = True
-    script = Script(cast, books, xero)
     # Quiet books to start from: nothing waiting for approval, nothing long overdue (rules
     # below watch only what the script makes).
     Invoice.objects.filter(tenant=books, status="SUBMITTED").update(status="DRAFT")
-    script.overdue = Invoice.objects.filter(tenant=books, type="ACCREC", status="AUTHORISED")[0]
-    script.waiting = Invoice.objects.filter(tenant=books, type="ACCPAY", status="DRAFT")[0]
+    script = Script(cast, books, xero)
     with Receiver() as slack, Receiver(secret="whsec_proof") as hook:
         channels = [
             Channel.objects.create(workspace=cast.workspace, kind="slack", name="S", url=slack.url),
