@@ -30,6 +30,10 @@ def rule_save(*, form: RuleForm, actor: User) -> Rule:
     if form.workspace_rule:
         rule.channels.set(form.cleaned_data.get("channels") or [])
     forget_wants(rule.workspace_id)
+    # Watched from now on: what already holds is raised at once, not at the next sweep.
+    from xeroadmin.alerts.tasks import alerts_workspace
+
+    enqueue_on_commit(alerts_workspace, rule.workspace_id)
     return rule
 
 

@@ -37,6 +37,15 @@ def deliveries_send() -> int:
 
 
 @shared_task
+def alerts_workspace(workspace_id: int) -> int:
+    """Every rule of one workspace, worked out now (a rule was made or changed)."""
+    raised = 0
+    for tenant in Tenant.objects.filter(workspace_id=workspace_id).select_related("grant"):
+        raised += engine.tenant_evaluate(tenant)
+    return raised + engine.clients_evaluate(workspace_id)
+
+
+@shared_task
 def alerts_sweep() -> int:
     """What time moves on by itself: every organisation's conditions, every workspace's
     client conditions, deliveries due a retry, digests due."""
