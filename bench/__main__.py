@@ -25,6 +25,7 @@ SUBJECTS = [
     "checks",
     "webhooks",
     "bulk",
+    "digest",
 ]
 
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from xeroadmin.alerts.models import Alert, DigestMark, Notification, Rule
@@ -66,7 +67,7 @@ def alert_email_now(alert_id: int) -> int:
 @dataclass
 class Place:
     name: str
-    alerts: list[Alert] = field(default_factory=list)
+    alerts: list[tuple[str, str]] = field(default_factory=list)  # (summary, url)
 
 
 @dataclass
@@ -80,11 +81,24 @@ class Digest:
 
 def digest_for(member: Membership, every: str, *, now: datetime) -> tuple[Digest, list[int]]:
     """The member's digest of this kind (daily, weekly) as it would be sent now, and every
-    notification it settles (those shown, and those left out as no longer theirs to see)."""
-    waiting = list(
+    notification it settles (those shown, and those left out as no longer theirs to see).
+
+    Performance: plain rows, not models, and text built without the template engine (a
+    reader of 200 organisations gets hundreds of lines; `make bench BENCH=digest`).
+    """
+    rows = (
         Notification.objects.filter(member=member, email=every, emailed_at__isnull=True)
-        .select_related("alert__tenant__client", "alert__client")
         .order_by("alert__created_at", "pk")
+        .values_list(
+            "pk",
+            "alert__summary",
+            "alert__url",
+            "alert__tenant_id",
+            "alert__tenant__name",
+            "alert__tenant__client__name",
+            "alert__client_id",
+            "alert__client__name",
+        )
     )
     visible_tenants = set(
         visible_to(member, Tenant.objects.filter(workspace_id=member.workspace_id)).values_list(
@@ -93,39 +107,50 @@ def digest_for(member: Membership, every: str, *, now: datetime) -> tuple[Digest
     )
     visible = set(visible_clients(member).values_list("pk", flat=True))
     groups: dict[str, Place] = {}
+    settled: list[int] = []
     shown = 0
-    for notification in waiting:
-        alert = notification.alert
-        if alert.tenant_id is not None:
-            if alert.tenant_id not in visible_tenants:
+    for pk, summary, url, tenant_id, tenant, tenant_client, client_id, client in rows:
+        settled.append(pk)
+        if tenant_id is not None:
+            if tenant_id not in visible_tenants:
                 continue
-            tenant = alert.tenant
-            assert tenant is not None
-            client = tenant.client.name if tenant.client else "Not mapped to a client"
-            name = f"{client} · {tenant.name}"
-        elif alert.client_id is not None:
-            if alert.client_id not in visible:
+            name = f"{tenant_client or 'Not mapped to a client'} · {tenant}"
+        elif client_id is not None:
+            if client_id not in visible:
                 continue
-            assert alert.client is not None
-            name = alert.client.name
+            name = client
         else:
             name = "The workspace"
-        groups.setdefault(name, Place(name)).alerts.append(alert)
+        place = groups.get(name)
+        if place is None:
+            place = groups[name] = Place(name)
+        place.alerts.append((summary, url))
         shown += 1
     mark = DigestMark.objects.filter(member=member).first()
     since = getattr(mark, f"{every}_at", None) if mark else None
     places = [groups[name] for name in sorted(groups)]
-    return Digest(member, every, since, places, shown), [n.pk for n in waiting]
+    return Digest(member, every, since, places, shown), settled
 
 
 def render_digest(digest: Digest) -> tuple[str, str]:
     """(subject, text) of a digest e-mail."""
     noun = "alert" if digest.count == 1 else "alerts"
     subject = f"[xeroadmin] Your {digest.every} digest: {digest.count} {noun}"
-    text = render_to_string(
-        "alerts/email/digest.txt", {"digest": digest, "site": settings.SITE_URL}
-    )
-    return subject, text
+    site = settings.SITE_URL
+    since = f" since {digest.since:%d %b %Y, %H:%M} UTC" if digest.since else ""
+    lines = [
+        f"Your {digest.every} digest for {digest.member.workspace.name}: "
+        f"{digest.count} {noun}{since}.",
+    ]
+    for place in digest.places:
+        lines += ["", place.name]
+        for summary, url in place.alerts:
+            lines.append(f"- {summary}")
+            if url:
+                lines.append(f"  {site}{url}")
+    rules = reverse("alerts:rule-list", args=[digest.member.workspace_id])
+    lines += ["", f"Change what you receive: {site}{rules}", ""]
+    return subject, "\n".join(lines)
 
 
 def digests_send(*, now: datetime | None = None) -> int:
