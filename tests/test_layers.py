@@ -32,6 +32,14 @@ RULES = [
     ("xeroadmin.tenancy", "xeroadmin.portfolio", "tenancy shows the portfolio by its tag only"),
     ("xeroadmin.portfolio", "xeroadmin.xero", "the portfolio reads the mirror, never Xero"),
     ("xeroadmin.portfolio", "xeroadmin.connections.clients", "the portfolio never calls Xero"),
+    ("xeroadmin.books", "xeroadmin.bulk", "books sits below bulk jobs"),
+    ("xeroadmin.books", "xeroadmin.alerts", "books tells alerts by signals"),
+    ("xeroadmin.portfolio", "xeroadmin.bulk", "the portfolio sits below bulk jobs"),
+    ("xeroadmin.portfolio", "xeroadmin.alerts", "the portfolio tells alerts by a signal"),
+    ("xeroadmin.webhooks", "xeroadmin.alerts", "webhooks sits below alerts"),
+    ("xeroadmin.alerts", "xeroadmin.xero", "alerts read the mirror, never Xero"),
+    ("xeroadmin.bulk", "xeroadmin.alerts", "bulk jobs and alerts stand side by side"),
+    ("xeroadmin.alerts", "xeroadmin.bulk", "bulk jobs and alerts stand side by side"),
 ]
 
 

@@ -21,6 +21,7 @@ from xeroadmin.lib.env import persistent_secret
 
 DEMO_EMAIL = "demo@xeroadmin.local"
 SANDBOX_PORT = 8765
+RECEIVER_PORT = 8766  # a Slack-style receiver that shows the alerts the demo sends it
 DEMO_WORKSPACE = "Demo Workspace"
 DEMO_CLIENTS = (
     ("Acme Holdings", "PSA-1001", "Managed IT and bookkeeping since 2021."),
@@ -60,6 +61,7 @@ class Command(BaseCommand):
             + f"  Password  {password}\n"
             + f"  Mail      {settings.EMAIL_FILE_PATH} (sign-up and invitation e-mails land here)\n"
             + f"  Xero      http://127.0.0.1:{SANDBOX_PORT}/ (the built-in sandbox)\n"
+            + f"  Alerts    http://127.0.0.1:{RECEIVER_PORT}/ (a Slack-style receiver)\n"
             + "  Stop      Ctrl-C\n"
         )
         if not setup_only:
@@ -97,7 +99,31 @@ class Command(BaseCommand):
                 services.client_create(
                     workspace=workspace, name=name, notes=notes, external_ref=ref
                 )
+        self._demo_alerts(workspace, user)
         return password
+
+    def _demo_alerts(self, workspace: Any, user: Any) -> None:
+        """A Slack-style channel at the demo's receiver, and a workspace rule that sends it
+        every invoice approved (a bulk approval shows up there, one message each)."""
+        from xeroadmin.alerts.models import Channel, Rule
+
+        channel, _ = Channel.objects.get_or_create(
+            workspace=workspace,
+            name="Demo receiver (Slack-style)",
+            defaults={
+                "kind": Channel.Kind.SLACK,
+                "url": f"http://127.0.0.1:{RECEIVER_PORT}/slack",
+                "created_by": user,
+            },
+        )
+        rule, made = Rule.objects.get_or_create(
+            workspace=workspace,
+            owner=None,
+            condition="invoice_approved",
+            defaults={"amount": 0, "created_by": user},
+        )
+        if made:
+            rule.channels.add(channel)
 
     def _connect(self, sandbox: str, env: dict[str, str]) -> None:
         """Once the sandbox answers, connect its organisations to the demo workspace (the
@@ -131,6 +157,8 @@ class Command(BaseCommand):
             "SECURE_HSTS_INCLUDE_SUBDOMAINS": "False",
             "SECURE_HSTS_PRELOAD": "False",
             "PYTHONUNBUFFERED": "1",
+            # The demo's alert receiver listens on this machine, over plain http.
+            "OUTBOUND_ALLOW_LOOPBACK": "True",
         }
         # The built-in sandbox stands in for Xero, unless the environment names a real one.
         sandbox = f"http://127.0.0.1:{SANDBOX_PORT}"
@@ -158,6 +186,7 @@ class Command(BaseCommand):
             f"--state {settings.VAR_DIR / 'sandbox-state.json'} --simulate-every 60 "
             f"--tidy --plant {DEMO_PROBLEMS} --plant-over 5 "
             f"--webhook-url http://127.0.0.1:{port}/webhooks/xero/",
+            "receiver": f"{python} manage.py alert_receiver --port {RECEIVER_PORT}",
         }
         manager = Manager()
         for name, command in processes.items():
