@@ -86,5 +86,7 @@ def _words(message: Any) -> str:
             url, _, words = text[1:-1].partition("|")
             return f"{words} ({url})"
         return text
-    data = message.get("data") if isinstance(message.get("data"), dict) else {}
+    data = message.get("data")
+    if not isinstance(data, dict):
+        data = {}
     return f"{message.get('type', 'event')}: {data.get('summary') or json.dumps(data)[:200]}"
