@@ -140,3 +140,36 @@ def test_the_socket_itself_is_checked(settings) -> None:
         with pytest.raises(outbound.Refused):
             session.post(receiver.url, data=b"{}", timeout=3)
         assert receiver.requests == 0
+
+
+def test_slack_and_teams_get_words_and_a_link(cast: Cast, settings) -> None:
+    settings.SITE_URL = "https://xeroadmin.example.com"
+    now = timezone.now()
+    payload = {
+        "summary": "Bill B-7 from Kauri & Co <Ltd> is waiting",
+        "url": "/w/1/o/2/invoices/3/",
+    }
+    made = {}
+    for kind in ("slack", "teams"):
+        channel = Channel.objects.create(
+            workspace=cast.workspace, kind=kind, name=kind, url="https://hooks.example.com/x"
+        )
+        made[kind] = Delivery.objects.create(
+            channel=channel,
+            event_id=f"e-{kind}",
+            event="alert",
+            payload=payload,
+            next_at=now,
+            created_at=now,
+        )
+    slack = json.loads(delivery.body_of(made["slack"]))
+    assert slack == {
+        "text": "<https://xeroadmin.example.com/w/1/o/2/invoices/3/|Bill B-7 from Kauri &amp; Co "
+        "&lt;Ltd&gt; is waiting>"
+    }
+    card = json.loads(delivery.body_of(made["teams"]))["attachments"][0]["content"]
+    assert card["type"] == "AdaptiveCard"
+    assert card["body"][0]["text"] == payload["summary"]
+    assert card["actions"][0]["url"] == "https://xeroadmin.example.com/w/1/o/2/invoices/3/"
+    # The same bytes on every attempt.
+    assert delivery.body_of(made["teams"]) == delivery.body_of(made["teams"])
