@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -38,6 +38,9 @@ class RuleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.membership, self.workspace_rule = membership, workspace_rule
         fields = self.fields
+        cast(forms.ChoiceField, fields["condition"]).choices = [
+            (key, label) for key, (label, _) in CONDITIONS.items()
+        ]
         fields["clients"].queryset = visible_clients(membership).order_by("name")  # type: ignore[attr-defined]
         fields["tenants"].queryset = organisation_list(membership)  # type: ignore[attr-defined]
         fields["tenants"].label_from_instance = lambda t: t.name  # type: ignore[attr-defined]

@@ -84,8 +84,9 @@ def _words(message: Any) -> str:
         text = message["text"]
         if text.startswith("<") and "|" in text and text.endswith(">"):
             url, _, words = text[1:-1].partition("|")
-            return f"{words} ({url})"
-        return text
+            text = f"{words} ({url})"
+        # Slack escapes these three in message text.
+        return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     data = message.get("data")
     if not isinstance(data, dict):
         data = {}
