@@ -68,13 +68,7 @@ def rule_new(request: WorkspaceRequest, ws: int) -> HttpResponse:
         request, ws, role=Role.ADMIN if workspace_rule else Role.VIEWER
     )
     form = RuleForm(request.POST or None, membership=membership, workspace_rule=workspace_rule)
-    if request.method == "POST" and form.is_valid():
-        services.rule_save(form=form, actor=request.user)
-        messages.success(request, "Saved. It is watched from now on.")
-        return redirect("alerts:rule-list", ws=ws)
-    status = 400 if request.method == "POST" else 200
-    context = {"form": form, "workspace_rule": workspace_rule, "rule": None}
-    return render(request, "alerts/rule_form.html", context, status=status)
+    return _rule_page(request, form, None)
 
 
 @login_required
@@ -90,12 +84,17 @@ def rule_edit(request: WorkspaceRequest, ws: int, rule_id: int) -> HttpResponse:
         services.rule_delete(rule=rule)
         messages.success(request, "Deleted.")
         return redirect("alerts:rule-list", ws=ws)
+    return _rule_page(request, form, rule)
+
+
+def _rule_page(request: WorkspaceRequest, form: RuleForm, rule: Rule | None) -> HttpResponse:
+    """Save a posted rule form and go back to the list, or show the form (with its errors)."""
     if request.method == "POST" and form.is_valid():
         services.rule_save(form=form, actor=request.user)
-        messages.success(request, "Saved.")
-        return redirect("alerts:rule-list", ws=ws)
+        messages.success(request, "Saved. It is watched from now on.")
+        return redirect("alerts:rule-list", ws=form.membership.workspace_id)
     status = 400 if request.method == "POST" else 200
-    context = {"form": form, "workspace_rule": workspace_rule, "rule": rule}
+    context = {"form": form, "workspace_rule": form.workspace_rule, "rule": rule}
     return render(request, "alerts/rule_form.html", context, status=status)
 
 

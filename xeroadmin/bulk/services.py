@@ -199,7 +199,7 @@ def bulk_job_settle(job_id: int) -> None:
 
 
 def describe(job: BulkJob, rows: int | None = None) -> str:
-    """ "Approve 500 invoices in 20 organisations"."""
+    """The job in words: "Approve 500 invoices in 20 organisations"."""
     if rows is None:
         rows = job.rows.count()
     places = job.parts.count()
@@ -223,7 +223,7 @@ def outcome_counts(job: BulkJob) -> dict[str, int]:
 
 
 def outcome_words(counts: dict[str, int]) -> str:
-    """ "480 done, 20 refused by Xero"."""
+    """The counts in words: "480 done, 20 refused by Xero"."""
     order = [
         (BulkRow.State.DONE, "done"),
         (BulkRow.State.REFUSED, "refused by Xero"),
