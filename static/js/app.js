@@ -276,6 +276,8 @@
 
   // htmx: show a readable message when a request fails instead of doing nothing.
   document.addEventListener("htmx:responseError", function (event) {
+    // The bell looks again every minute; a failed look keeps the bell it has, quietly.
+    if (event.detail.elt && event.detail.elt.id === "bell") { return; }
     if (panelFailed(event, "error " + event.detail.xhr.status)) { return; }
     var box = document.getElementById("messages");
     if (!box) { return; }
@@ -289,6 +291,7 @@
     box.appendChild(div);
   });
   document.addEventListener("htmx:sendError", function (event) {
+    if (event.detail.elt && event.detail.elt.id === "bell") { return; }
     if (panelFailed(event, "the server could not be reached")) { return; }
     var box = document.getElementById("messages");
     if (!box) { return; }

@@ -156,3 +156,27 @@ def test_immediate_email_goes_once(cast: Cast, books: Tenant) -> None:
     assert alert_mail.alert_email_now(alert.pk) == 0
     assert mail.outbox[0].to == ["finance@example.com"]
     assert mail.outbox[0].subject == f"[xeroadmin] {books.name} needs reconnecting to Xero"
+
+
+def test_a_weekly_digest_waits_a_week(cast: Cast, books: Tenant) -> None:
+    rule(cast, "needs_reconnect", owner=cast.finance, email=Rule.Email.WEEKLY)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        Tenant.objects.filter(pk=books.pk).update(status=Tenant.Status.NEEDS_RECONNECT)
+        books.refresh_from_db()
+        engine.tenant_evaluate(books)
+        mail.outbox.clear()
+        assert alert_mail.digests_send() == 1  # the first one goes at once
+    with time_machine.travel(start + timedelta(days=1), tick=False):
+        Tenant.objects.filter(pk=books.pk).update(status=Tenant.Status.CONNECTED)
+        books.refresh_from_db()
+        engine.tenant_evaluate(books)
+        Tenant.objects.filter(pk=books.pk).update(status=Tenant.Status.NEEDS_RECONNECT)
+        books.refresh_from_db()
+        engine.tenant_evaluate(books)
+        assert alert_mail.digests_send() == 0  # a day later: not yet
+    with time_machine.travel(start + timedelta(days=7), tick=False):
+        assert alert_mail.digests_send() == 1
+    assert len(mail.outbox) == 2
+    assert "Your weekly digest" in mail.outbox[1].subject
+    assert "1 alert since" in mail.outbox[1].body

@@ -118,3 +118,27 @@ def test_the_bell_counts_and_the_centre_marks_read(
     assert as_finance.get(url(cast, "notification-list"), {"show": "unread"}).status_code == 200
     assert as_finance.post(url(cast, "notification-read")).status_code == 302
     assert as_finance.get(url(cast, "notification-read")).status_code == 405
+
+
+def test_the_bell_looks_again_by_itself(
+    client: HttpClient,
+    as_finance: HttpClient,
+    as_outsider: HttpClient,
+    cast: Cast,
+    books: Tenant,
+    settings,
+) -> None:
+    bell = url(cast, "bell")
+    answer = as_finance.get(bell, headers={"HX-Request": "true"})
+    assert answer.content.decode().strip().startswith('<a class="bell"')
+    assert 'aria-label="Notifications"' in answer.content.decode()
+    Rule.objects.create(workspace=cast.workspace, condition="needs_reconnect")
+    Tenant.objects.filter(pk=books.pk).update(status=Tenant.Status.NEEDS_RECONNECT)
+    books.refresh_from_db()
+    engine.tenant_evaluate(books)
+    answer = as_finance.get(bell, headers={"HX-Request": "true"})
+    assert 'aria-label="Notifications, 1 unread"' in answer.content.decode()
+    settings.SITE_URL = "http://testserver"  # (the sandbox's fixture moved it)
+    assert client.get(bell).status_code == 204  # signed out: the page keeps its bell
+    assert as_outsider.get(bell).status_code == 404
+    assert as_finance.post(bell).status_code == 405

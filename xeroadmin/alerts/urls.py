@@ -17,5 +17,6 @@ urlpatterns = [
         name="channel-detail",
     ),
     path("w/<int:ws>/notifications/", views.notification_list, name="notification-list"),
+    path("w/<int:ws>/notifications/bell/", views.bell, name="bell"),
     path("w/<int:ws>/notifications/read/", views.notification_read, name="notification-read"),
 ]

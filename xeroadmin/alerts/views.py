@@ -154,6 +154,17 @@ def notification_list(request: WorkspaceRequest, ws: int) -> HttpResponse:
     return render(request, "alerts/notification_list.html", context)
 
 
+@require_GET
+def bell(request: WorkspaceRequest, ws: int) -> HttpResponse:
+    """The bell again, for its once-a-minute look. Signed out: 204, so the page keeps the bell
+    it has (a redirect to the sign-in page would be swapped into it); the page's script lets
+    the bell's other failures pass quietly."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=204)
+    workspace_membership(request, ws)
+    return render(request, "alerts/bell.html")
+
+
 @login_required
 @require_POST
 def notification_read(request: WorkspaceRequest, ws: int) -> HttpResponse:
