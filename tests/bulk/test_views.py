@@ -9,6 +9,7 @@ import pytest
 import requests
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.bulk.helpers import drain, make_job, states
 from tests.conftest import Cast
@@ -257,3 +258,32 @@ def test_the_access_matrix(
     assert act(as_finance, job, "dance").status_code == 302
     assert act(as_finance, job, "discard").status_code == 302
     assert not BulkJob.objects.filter(pk=job.pk).exists()
+
+
+def test_an_organisation_that_needs_reconnecting_fails_its_rows_with_the_reason(
+    cast: Cast, books: Tenant, xero
+) -> None:
+    drafts = Invoice.objects.filter(tenant=books, status="DRAFT")
+    job = make_job(cast.finance, drafts, "email")  # every draft refused by the guard…
+    assert set(states(job)) == {"skipped"}
+    notes = make_job(cast.finance, Invoice.objects.filter(tenant=books), "note", note="Hello")
+    Tenant.objects.filter(pk=books.pk).update(status=Tenant.Status.NEEDS_RECONNECT)
+    drain(bulk_job_start(job=notes, actor=cast.finance.user))
+    assert set(states(notes)) == {"failed"}
+    reason = notes.rows.first().reason  # type: ignore[union-attr]
+    assert reason == f"{books.name} is not connected; reconnect it first."
+    assert requests.get(f"{xero.url}/_sandbox/writes", timeout=10).json()["total"] == 0
+
+
+def test_many_rows_refused_at_sending_are_passed_over_in_turn(cast: Cast, books: Tenant) -> None:
+    invoices = Invoice.objects.filter(tenant=books)
+    job = make_job(cast.finance, invoices, "note", note="Checked")
+    # Every one changed in Xero since it was chosen: none is sent, and none is left waiting.
+    for row in job.rows.all():
+        Invoice.objects.filter(pk=row.record_pk).update(
+            updated_utc=(row.seen or timezone.now()) + timedelta(minutes=1)
+        )
+    drain(bulk_job_start(job=job, actor=cast.finance.user))
+    assert states(job) == {"skipped": invoices.count()}
+    job.refresh_from_db()
+    assert job.status == BulkJob.Status.DONE

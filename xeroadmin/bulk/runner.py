@@ -166,29 +166,33 @@ def _next_batch(part: BulkPart, claim: str) -> list[BulkRow]:
         key = left[0].batch
         return [row for row in left if row.batch == key]
     size = BATCH if part.job.action in (*STATUS, BulkJob.Action.ARCHIVE) else 1
-    with transaction.atomic():
-        _alive(part, claim)
-        waiting = list(part.rows.filter(state=BulkRow.State.PENDING).order_by("pk")[: size * 2])
-        if not waiting:
-            return []
-        refusals = _guards(part, waiting)
-        now = timezone.now()
-        for row in waiting:
-            if refusals.get(row.pk):
-                BulkRow.objects.filter(pk=row.pk, state=BulkRow.State.PENDING).update(
-                    state=BulkRow.State.SKIPPED, reason=refusals[row.pk], finished_at=now
-                )
-        passing = [row.pk for row in waiting if not refusals.get(row.pk)][:size]
-        if not passing:
-            return _next_batch(part, claim)
-        BulkPart.objects.filter(pk=part.pk).update(batches=F("batches") + 1)
-        number = BulkPart.objects.values_list("batches", flat=True).get(pk=part.pk)
-        key = f"bulk-{part.job.key}-{part.pk}-{number}"
-        # Only rows still waiting (a cancel may have come in between) join the batch.
-        BulkRow.objects.filter(pk__in=passing, state=BulkRow.State.PENDING).update(
-            state=BulkRow.State.SENDING, batch=key
-        )
-    return list(part.rows.filter(batch=key, state=BulkRow.State.SENDING).order_by("pk"))
+    while True:
+        with transaction.atomic():
+            _alive(part, claim)
+            waiting = list(
+                part.rows.filter(state=BulkRow.State.PENDING).order_by("pk")[: max(size, 50)]
+            )
+            if not waiting:
+                return []
+            refusals = _guards(part, waiting)
+            now = timezone.now()
+            refused = [row.pk for row in waiting if refusals.get(row.pk)]
+            for row in waiting:
+                if refusals.get(row.pk):
+                    BulkRow.objects.filter(pk=row.pk, state=BulkRow.State.PENDING).update(
+                        state=BulkRow.State.SKIPPED, reason=refusals[row.pk], finished_at=now
+                    )
+            passing = [row.pk for row in waiting if row.pk not in refused][:size]
+            if not passing:
+                continue  # all of these were refused: look at the next ones
+            BulkPart.objects.filter(pk=part.pk).update(batches=F("batches") + 1)
+            number = BulkPart.objects.values_list("batches", flat=True).get(pk=part.pk)
+            key = f"bulk-{part.job.key}-{part.pk}-{number}"
+            # Only rows still waiting (a cancel may have come in between) join the batch.
+            BulkRow.objects.filter(pk__in=passing, state=BulkRow.State.PENDING).update(
+                state=BulkRow.State.SENDING, batch=key
+            )
+        return list(part.rows.filter(batch=key, state=BulkRow.State.SENDING).order_by("pk"))
 
 
 def _guards(part: BulkPart, rows: list[BulkRow]) -> dict[int, str | None]:
