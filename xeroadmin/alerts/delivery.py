@@ -158,6 +158,10 @@ def delivery_send(delivery_id: int) -> str:
         last_code=code,
         last_error=(error or f"It answered {code}.")[:500],
     )
+    # Tried again when its wait is over (beat's sweep would find it too, later).
+    from xeroadmin.alerts.tasks import delivery_retry
+
+    delivery_retry.apply_async((delivery.pk,), countdown=wait)
     return "retrying"
 
 

@@ -37,6 +37,11 @@ def deliveries_send() -> int:
 
 
 @shared_task
+def delivery_retry(delivery_id: int) -> str:
+    return delivery.delivery_send(delivery_id)
+
+
+@shared_task
 def alerts_workspace(workspace_id: int) -> int:
     """Every rule of one workspace, worked out now (a rule was made or changed)."""
     raised = 0
