@@ -10,10 +10,15 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page
 
+from tests.bulk.helpers import drain, make_job
 from tests.conftest import PASSWORD, make_user
 from tests.connections.helpers import practice
+from xeroadmin.alerts import engine
+from xeroadmin.alerts.models import Channel, Rule
 from xeroadmin.books.models import Contact, Invoice
+from xeroadmin.bulk.services import bulk_job_start
 from xeroadmin.portfolio import checks
+from xeroadmin.tenancy.models import Membership
 
 OUT = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
 WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
@@ -50,6 +55,24 @@ def test_screenshots(live_server, xero, settings, browser: Browser) -> None:
     }
     for each in tenants:
         checks.run(each)
+    # A finished bulk job, whose approvals a workspace rule told everyone about.
+    owner = Membership.objects.select_related("user").get(workspace=workspace)
+    rule = Rule.objects.create(workspace=workspace, condition="invoice_approved", amount=0)
+    rule.channels.add(
+        Channel.objects.create(
+            workspace=workspace, kind="slack", name="#finance", url="https://hooks.example.com/s"
+        )
+    )
+    drafts = Invoice.objects.filter(tenant__in=tenants, status="DRAFT").order_by("pk")[:12]
+    job = make_job(owner, drafts, "approve")
+    drain(bulk_job_start(job=job, actor=owner.user))
+    for each in tenants:
+        engine.tenant_evaluate(each)
+    pages |= {
+        "bulk-job": f"/w/{workspace.pk}/bulk/{job.pk}/",
+        "alerts": f"/w/{workspace.pk}/alerts/",
+        "notifications": f"/w/{workspace.pk}/notifications/",
+    }
     # What a person does on the page before it is shot: the picker and the switcher, open.
     actions = {
         "contact-picker": lambda page: type_into(page, "#id_contact_name", contact.name[:2]),
