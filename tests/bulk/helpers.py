@@ -36,10 +36,10 @@ def states(job: BulkJob) -> dict[str, int]:
     return found
 
 
-def make_job(membership, records, action: str, **kwargs) -> BulkJob:
+def make_job(membership, records, action: str, *, chosen_as: str = "test", **kwargs) -> BulkJob:
     if records.query.is_sliced:  # as a page would choose them: by id
         records = records.model.objects.filter(pk__in=list(records.values_list("pk", flat=True)))
     rows: list[Chosen] = chosen(records, action)
     return bulk_job_create(
-        membership=membership, action=action, records=rows, chosen="test", **kwargs
+        membership=membership, action=action, records=rows, chosen=chosen_as, **kwargs
     )
