@@ -283,19 +283,21 @@ def contacts_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
 
 
 def _before(
-    model: type[Invoice] | type[Contact], tenant: Tenant, ids: list[str], extra: str
+    model: type[Invoice] | type[Contact], tenant: Tenant, ids: list[str], *extra: str
 ) -> dict[str, tuple[Any, ...]] | None:
-    """{xero_id: (updated_utc, status, `extra`)} of these records before a write, when someone
+    """{xero_id: (updated_utc, status, *extra)} of these records before a write, when someone
     wants to know what the write changes; None when nobody does (it costs a query), and during
     an organisation's first sync (it fills the mirror: nothing in it is news)."""
     if not ids or tenant.last_synced_at is None:
         return None
     if not any(answer for _, answer in changes_wanted.send(sender=model, tenant=tenant)):
         return None
-    rows = model.objects.filter(tenant=tenant, xero_id__in=ids).values_list(
-        "xero_id", "updated_utc", "status", extra
-    )
-    return {xero_id: rest for xero_id, *rest in rows}
+    found: dict[str, tuple[Any, ...]] = {}
+    for start in range(0, len(ids), 900):  # as `_pks`: within any SQLite's variable limit
+        rows = model.objects.filter(tenant=tenant, xero_id__in=ids[start : start + 900])
+        for xero_id, *rest in rows.values_list("xero_id", "updated_utc", "status", *extra):
+            found[xero_id] = tuple(rest)
+    return found
 
 
 def _bank(raw: Any) -> str:
@@ -420,7 +422,7 @@ def invoices_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
             }
         )
     fields = [name for name in rows[0] if name not in ("xero_id", *COMMON)] if rows else []
-    before = _before(Invoice, tenant, [str(row["xero_id"]) for row in rows], "total")
+    before = _before(Invoice, tenant, [str(row["xero_id"]) for row in rows])
     with transaction.atomic():
         found = _upsert(Invoice, tenant, rows, fields)
         if before is not None:
