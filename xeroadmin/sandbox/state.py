@@ -34,6 +34,7 @@ class Org:
     invoices: dict[str, dict[str, Any]] = field(default_factory=dict)
     payments: dict[str, dict[str, Any]] = field(default_factory=dict)
     credit_notes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tracking: dict[str, dict[str, Any]] = field(default_factory=dict)  # categories, by id
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     attachments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     invoice_seq: int = 0

@@ -12,6 +12,7 @@ from xeroadmin.sandbox.api import (  # noqa: F401
     items,
     organisation,
     payments,
+    tracking,
 )
 from xeroadmin.sandbox.api.common import Call, Reply
 from xeroadmin.sandbox.api.router import check_scope, dispatch, knows

@@ -195,7 +195,16 @@ def batch(
     )
 
 
-_COLLECTIONS = ("contacts", "items", "invoices", "payments", "credit_notes", "accounts", "history")
+_COLLECTIONS = (
+    "contacts",
+    "items",
+    "invoices",
+    "payments",
+    "credit_notes",
+    "accounts",
+    "history",
+    "tracking",
+)
 
 
 def _snapshot(org: Org) -> dict[str, Any]:
