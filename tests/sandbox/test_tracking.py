@@ -4,17 +4,10 @@ archived and deleted, and what a line uses kept from deletion."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from tests.sandbox.helpers import Xero, client_for
 from tests.xero_contract import require_spec
-
-
-@pytest.fixture
-def sandbox(xero_sandbox) -> Any:
-    return xero_sandbox
 
 
 @pytest.fixture
@@ -97,25 +90,64 @@ def test_options_added_renamed_archived_and_deleted(xero: Xero) -> None:
     assert categories(xero, includeArchived="true") == []
 
 
-def test_what_a_line_uses_is_archived_not_deleted(xero: Xero, sandbox: Any) -> None:
+def invoice_with(xero: Xero, tracking: list[dict], kind: str = "Invoices"):
+    contact = xero.get("Contacts", params={"page": 1}).json()["Contacts"][0]
+    record = {
+        "Type": "ACCREC" if kind == "Invoices" else "ACCRECCREDIT",
+        "Contact": {"ContactID": contact["ContactID"]},
+        "LineItems": [
+            {"Description": "Tracked", "Quantity": 1, "UnitAmount": 10, "AccountCode": "200"}
+            | {"Tracking": tracking}
+        ],
+    }
+    return xero.put(kind, {kind: [record]})
+
+
+def test_lines_are_tracked_by_name_or_id(xero: Xero) -> None:
+    region = xero.put("TrackingCategories", {"Name": "Region"}).json()["TrackingCategories"][0]
+    path = f"TrackingCategories/{region['TrackingCategoryID']}"
+    north, south = xero.put(
+        f"{path}/Options", {"Options": [{"Name": "North"}, {"Name": "South"}]}
+    ).json()["Options"]
+    by_name = invoice_with(xero, [{"Name": "region", "Option": "north"}])
+    assert by_name.status_code == 200, by_name.text
+    tracked = by_name.json()["Invoices"][0]["LineItems"][0]["Tracking"]
+    assert tracked == [
+        {
+            "TrackingCategoryID": region["TrackingCategoryID"],
+            "TrackingOptionID": north["TrackingOptionID"],
+            "Name": "Region",
+            "Option": "North",
+        }
+    ]
+    by_id = invoice_with(
+        xero,
+        [
+            {
+                "TrackingCategoryID": region["TrackingCategoryID"],
+                "TrackingOptionID": south["TrackingOptionID"],
+            }
+        ],
+        kind="CreditNotes",
+    )
+    assert by_id.json()["CreditNotes"][0]["LineItems"][0]["Tracking"][0]["Option"] == "South"
+    assert errors(invoice_with(xero, [{"Name": "Nowhere", "Option": "North"}])) == [
+        "Tracking category 'Nowhere' does not exist or is not active."
+    ]
+    assert errors(invoice_with(xero, [{"Name": "Region", "Option": "West"}])) == [
+        "Tracking option 'West' is not an active option of Region."
+    ]
+    twice = [{"Name": "Region", "Option": "North"}, {"Name": "Region", "Option": "South"}]
+    assert errors(invoice_with(xero, twice)) == ["Line 1 is tracked by Region more than once."]
+    xero.post(f"{path}/Options/{south['TrackingOptionID']}", {"Status": "ARCHIVED"})
+    assert invoice_with(xero, [{"Name": "Region", "Option": "South"}]).status_code == 400
+
+
+def test_what_a_line_uses_is_archived_not_deleted(xero: Xero) -> None:
     made = xero.put("TrackingCategories", {"Name": "Region"}).json()["TrackingCategories"][0]
     path = f"TrackingCategories/{made['TrackingCategoryID']}"
     option = xero.put(f"{path}/Options", {"Name": "North"}).json()["Options"][0]
-    # A line tracked by it, put in the store (tracking on line editors comes next).
-    books = sandbox.sandbox.state.orgs[xero.tenant]
-    invoice_id, stored = next(iter(books.invoices.items()))
-    line = {
-        **stored["LineItems"][0],
-        "Tracking": [
-            {
-                "TrackingCategoryID": made["TrackingCategoryID"],
-                "TrackingOptionID": option["TrackingOptionID"],
-                "Name": "Region",
-                "Option": "North",
-            }
-        ],
-    }
-    books.invoices[invoice_id] = {**stored, "LineItems": [line, *stored["LineItems"][1:]]}
+    assert invoice_with(xero, [{"Name": "Region", "Option": "North"}]).status_code == 200
     refused = xero.call("DELETE", f"{path}/Options/{option['TrackingOptionID']}")
     assert refused.status_code == 400
     assert "used on transactions" in errors(refused)[0]

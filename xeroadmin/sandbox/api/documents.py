@@ -54,6 +54,8 @@ def document_lines(
         for key in ("Description", "AccountCode", "TaxType"):
             if key in item:
                 line[key] = item[key]
+        if "Tracking" in item:
+            line["Tracking"] = line_tracking(call, item["Tracking"], position, errors)
         try:
             if "Quantity" in item:
                 line["Quantity"] = money(item["Quantity"], f"Line {position} Quantity", places=4)
@@ -96,6 +98,65 @@ def document_lines(
             )
         lines.append(line)
     return lines
+
+
+def line_tracking(call: Call, raw: Any, position: int, errors: list[str]) -> list[dict[str, Any]]:
+    """A line's tracking: each entry names an active category (by id or name) and one of its
+    active options (by id or name); two at most, one per category. Stored and answered with
+    both ids and both names (OAS-ACC `LineItemTracking`)."""
+    if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+        errors.append(f"Line {position} Tracking must be an array of objects.")
+        return []
+    categories = [c for c in call.org.tracking.values() if c["Status"] == "ACTIVE"]
+    found: list[dict[str, Any]] = []
+    for entry in raw:
+        wanted_id = str(entry.get("TrackingCategoryID") or "").lower()
+        wanted_name = str(entry.get("Name") or "").strip().lower()
+        category = next(
+            (
+                c
+                for c in categories
+                if (wanted_id and c["TrackingCategoryID"] == wanted_id)
+                or (not wanted_id and wanted_name and c["Name"].lower() == wanted_name)
+            ),
+            None,
+        )
+        if category is None:
+            named = entry.get("Name") or entry.get("TrackingCategoryID") or ""
+            errors.append(f"Tracking category '{named}' does not exist or is not active.")
+            continue
+        option_id = str(entry.get("TrackingOptionID") or "").lower()
+        option_name = str(entry.get("Option") or "").strip().lower()
+        option = next(
+            (
+                o
+                for o in category["Options"]
+                if o["Status"] == "ACTIVE"
+                and (
+                    (option_id and o["TrackingOptionID"] == option_id)
+                    or (not option_id and option_name and o["Name"].lower() == option_name)
+                )
+            ),
+            None,
+        )
+        if option is None:
+            named = entry.get("Option") or entry.get("TrackingOptionID") or ""
+            errors.append(
+                f"Tracking option '{named}' is not an active option of {category['Name']}."
+            )
+            continue
+        if any(t["TrackingCategoryID"] == category["TrackingCategoryID"] for t in found):
+            errors.append(f"Line {position} is tracked by {category['Name']} more than once.")
+            continue
+        found.append(
+            {
+                "TrackingCategoryID": category["TrackingCategoryID"],
+                "TrackingOptionID": option["TrackingOptionID"],
+                "Name": category["Name"],
+                "Option": option["Name"],
+            }
+        )
+    return found
 
 
 ACCOUNT_CLASS_FLAGS = {
