@@ -38,6 +38,9 @@ SINGULAR = {
     "OnlineInvoices": "OnlineInvoice",
     "Phones": "Phone",
     "Addresses": "Address",
+    "TrackingCategories": "TrackingCategory",
+    "Options": "Option",
+    "Tracking": "TrackingCategory",
 }
 SAVED = ("Invoices", "CreditNotes", "Items")  # read back after each write
 PRICE = Decimal("10.1234")
@@ -251,6 +254,18 @@ def test_every_route_answers_every_way(xero: Xero) -> None:
     credit = xero.put("CreditNotes", document("CreditNotes")("credit")).json()["CreditNotes"][0]
     xero.post(f"Contacts/{contact['ContactID']}", {"EmailAddress": "accounts@example.com"})
     payments: list[str] = []
+    region = xero.put("TrackingCategories", {"Name": "Matrix region"}).json()["TrackingCategories"][
+        0
+    ]["TrackingCategoryID"]
+    north = xero.put(f"TrackingCategories/{region}/Options", {"Name": "North"}).json()["Options"][
+        0
+    ]["TrackingOptionID"]
+
+    def tracked(word: str) -> dict[str, Any]:
+        body = document("Invoices")(word)
+        tracking = [{"TrackingCategoryID": region, "TrackingOptionID": north}]
+        body["Invoices"][0]["LineItems"] = [line | {"Tracking": tracking}]
+        return body
 
     cases = [
         Case(
@@ -331,6 +346,37 @@ def test_every_route_answers_every_way(xero: Xero) -> None:
             f"Invoices/{payable['InvoiceID']}",
             "Invoices",
             expect=lambda places: {"Status": "AUTHORISED"},
+        ),
+        Case(
+            "PUT",
+            "Invoices",
+            "Invoices",
+            tracked,
+            lambda places: {
+                "LineItems/LineItem/Tracking/TrackingCategory/TrackingOptionID": north,
+                "LineItems/LineItem/Tracking/TrackingCategory/Name": "Matrix region",
+            },
+        ),
+        Case(
+            "POST",
+            f"TrackingCategories/{region}",
+            "TrackingCategories",
+            lambda w: {"TrackingCategories": [{"Name": f"Region {w}"}]},
+            lambda places: {"TrackingCategoryID": region, "Status": "ACTIVE"},
+        ),
+        Case(
+            "PUT",
+            f"TrackingCategories/{region}/Options",
+            "Options",
+            lambda w: {"Options": [{"Name": f"Option {w}"}]},
+            lambda places: {"Status": "ACTIVE"},
+        ),
+        Case(
+            "POST",
+            f"TrackingCategories/{region}/Options/{north}",
+            "Options",
+            lambda w: {"Options": [{"Name": f"North {w}"}]},
+            lambda places: {"TrackingOptionID": north},
         ),
         Case("PUT", "CreditNotes", "CreditNotes", document("CreditNotes"), totals),
         Case("POST", "CreditNotes", "CreditNotes", document("CreditNotes"), totals),
