@@ -185,7 +185,8 @@ def test_it_uses_one_call_per_thousand_records_with_limits_on(xero, cast: Cast) 
     used = stats(xero.url)["calls"] - before
     numbers = counts(xero, tenant)
     paged = sum(math.ceil(max(numbers[k], 1) / 1000) for k in ("contacts", "invoices", "payments"))
-    assert used == paged + 5  # organisation, currencies, tax rates, accounts, items
+    # Organisation, currencies, tax rates, tracking categories, accounts, items.
+    assert used == paged + 6
     assert stats(xero.url)["rejected"] == {}
     assert SyncState.objects.filter(tenant=tenant, modified_since__isnull=False).count() >= 3
 

@@ -27,6 +27,8 @@ from xeroadmin.books.models import (
     Mirrored,
     Payment,
     TaxRate,
+    TrackingCategory,
+    TrackingOption,
 )
 from xeroadmin.books.signals import books_changed, changes_wanted, records_changed
 from xeroadmin.connections.clients import tenant_details_update
@@ -496,6 +498,16 @@ def _line(position: int, line: Record, fits: Fits) -> dict[str, Any]:
         "discount_rate": None
         if discount in (None, "")
         else fits(discount, "DiscountRate", digits=9, places=4),
+        "tracking": [
+            {
+                "Name": _text(t.get("Name"), 100),
+                "Option": _text(t.get("Option"), 100),
+                "TrackingCategoryID": _id(t.get("TrackingCategoryID")),
+                "TrackingOptionID": _id(t.get("TrackingOptionID")),
+            }
+            for t in (line.get("Tracking") or [])[:2]
+            if isinstance(t, dict)
+        ],
     }
 
 
@@ -552,6 +564,39 @@ def tax_rates_replace(tenant: Tenant, records: Iterable[Record]) -> int:
         TaxRate.objects.filter(tenant=tenant).delete()
         TaxRate.objects.bulk_create(rows)
     return len(rows)
+
+
+def tracking_replace(tenant: Tenant, records: Iterable[Record]) -> int:
+    """The organisation's tracking categories and their options, archived ones included,
+    replacing what was there (Xero always gives the whole list)."""
+    categories = [r for r in records if r.get("TrackingCategoryID")]
+    with transaction.atomic():
+        TrackingCategory.objects.filter(tenant=tenant).delete()
+        made = TrackingCategory.objects.bulk_create(
+            [
+                TrackingCategory(
+                    tenant=tenant,
+                    xero_id=_id(r["TrackingCategoryID"]),
+                    name=_text(r.get("Name"), 100),
+                    status=_text(r.get("Status"), 20),
+                )
+                for r in categories
+            ]
+        )
+        options = []
+        for category, record in zip(made, categories, strict=True):
+            for option in record.get("Options") or []:
+                if isinstance(option, dict) and option.get("TrackingOptionID"):
+                    options.append(
+                        TrackingOption(
+                            category=category,
+                            xero_id=_id(option["TrackingOptionID"]),
+                            name=_text(option.get("Name"), 100),
+                            status=_text(option.get("Status"), 20),
+                        )
+                    )
+        TrackingOption.objects.bulk_create(options)
+    return len(made)
 
 
 def currencies_replace(tenant: Tenant, records: Iterable[Record]) -> int:

@@ -192,6 +192,38 @@ class Invoice(Mirrored):
         return self.number or self.xero_id
 
 
+class TrackingCategory(models.Model):
+    """A tracking category of an organisation (Region, Department), archived ones included;
+    the list is replaced whole on each read (Xero gives no change marker)."""
+
+    tenant = models.ForeignKey("connections.Tenant", on_delete=models.CASCADE, related_name="+")
+    xero_id = models.CharField(max_length=36)
+    name = models.CharField(max_length=100)
+    status = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["name", "pk"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "xero_id"], name="books_tracking_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrackingOption(models.Model):
+    category = models.ForeignKey(TrackingCategory, on_delete=models.CASCADE, related_name="options")
+    xero_id = models.CharField(max_length=36)
+    name = models.CharField(max_length=100)
+    status = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField()
@@ -205,6 +237,8 @@ class InvoiceLine(models.Model):
     tax_amount = money_field()
     line_amount = money_field()
     discount_rate = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True)
+    # As Xero gives it: [{"Name": "Region", "Option": "North", ...ids}], two at most.
+    tracking = models.JSONField(encoder=DjangoJSONEncoder, default=list, blank=True)
 
     class Meta:
         ordering: ClassVar = ["invoice", "position"]

@@ -66,6 +66,12 @@ RESOURCES = (
     ),
     Resource("Currencies", "currencies", mirror.currencies_replace),
     Resource("TaxRates", "tax rates", mirror.tax_rates_replace),
+    Resource(
+        "TrackingCategories",
+        "tracking categories",
+        mirror.tracking_replace,
+        params=(("includeArchived", "true"),),
+    ),
     # If-Modified-Since; a deletion in Xero shows only in the full list (the daily check).
     Resource(
         "Accounts",
