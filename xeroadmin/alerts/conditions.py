@@ -24,7 +24,6 @@ from xeroadmin.portfolio import checks
 from xeroadmin.portfolio.dashboard import open_findings
 from xeroadmin.tenancy.models import Client
 
-GRANT_LIFE = timedelta(days=60)  # Xero's refresh token, unused
 GRANT_WARNINGS = (2, 7)  # days before it expires, most urgent first
 TENANT_STATES = (
     "needs_reconnect",
@@ -103,7 +102,7 @@ def _grant_expiry(tenant: Tenant, now: datetime, url: str) -> list[Situation]:
     if grant is None or grant.kind != Grant.Kind.OAUTH or not tenant.is_connected:
         return []
     used = grant.last_refreshed_at or grant.created_at
-    left = used + GRANT_LIFE - now
+    left = used + Grant.REFRESH_LIFE - now
     for days in GRANT_WARNINGS:
         if left <= timedelta(days=days):
             remaining = max(left.days, 0)

@@ -18,12 +18,20 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from xeroadmin.alerts import conditions
-from xeroadmin.alerts.models import Alert, Delivery, Episode, Notification, RecordChange, Rule
+from xeroadmin.alerts.models import (
+    Alert,
+    Channel,
+    Delivery,
+    Episode,
+    Notification,
+    RecordChange,
+    Rule,
+)
 from xeroadmin.books.models import Contact, Invoice
 from xeroadmin.connections.models import Tenant
 from xeroadmin.lib.tasks import enqueue_on_commit
 from xeroadmin.tenancy.access import visible_clients, visible_to
-from xeroadmin.tenancy.models import Client, Membership
+from xeroadmin.tenancy.models import Client, Membership, Role, role_at_least
 
 
 def rules_for(tenant: Tenant) -> QuerySet[Rule]:
@@ -148,7 +156,7 @@ def _raise(
     client: Client | None,
 ) -> Alert:
     if client is None and tenant is not None and tenant.client_id is not None:
-        client = Client.objects.filter(pk=tenant.client_id).first()
+        client = tenant.client  # loaded with the organisation where its callers can
     alert = Alert.objects.create(
         workspace_id=rule.workspace_id,
         rule=rule,
@@ -190,17 +198,15 @@ def _recipients(rule: Rule, tenant: Tenant | None, client: Client | None) -> lis
         return []
     if rule.owner is not None:
         return [rule.owner]
-    members = Membership.objects.filter(workspace_id=rule.workspace_id).select_related("user")
     client_id = client.pk if client is not None else (tenant.client_id if tenant else None)
-    return [
-        m
-        for m in members
-        if m.can_admin or not m.limited or (client_id is not None and _limited_sees(m, client_id))
-    ]
-
-
-def _limited_sees(member: Membership, client_id: int) -> bool:
-    return member.clients.filter(pk=client_id).exists()
+    # One query: admins and members limited to no clients see everything; a limited member,
+    # the clients chosen for them.
+    admins = [r for r in Role.values if role_at_least(r, Role.ADMIN)]
+    sees = Q(role__in=admins) | Q(limited=False)
+    if client_id is not None:
+        sees |= Q(clients=client_id)
+    members = Membership.objects.filter(sees, workspace_id=rule.workspace_id)
+    return list(members.select_related("user").distinct())
 
 
 def alert_payload(alert: Alert, rule: Rule) -> dict[str, object]:
@@ -222,8 +228,6 @@ def alert_payload(alert: Alert, rule: Rule) -> dict[str, object]:
 def _changes(tenant: Tenant, rules: list[Rule], now: datetime) -> int:
     """Take the organisation's record changes: raise event alerts, post record events to the
     workspace's webhook channels, and forget them."""
-    from xeroadmin.alerts.models import Channel
-
     raised = 0
     with transaction.atomic():
         taken = list(
@@ -278,7 +282,7 @@ def _changes(tenant: Tenant, rules: list[Rule], now: datetime) -> int:
         Delivery.objects.bulk_create(deliveries)
         from xeroadmin.alerts.tasks import deliveries_send
 
-        transaction.on_commit(lambda: deliveries_send.delay())
+        enqueue_on_commit(deliveries_send)
     return raised
 
 

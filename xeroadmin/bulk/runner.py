@@ -68,7 +68,9 @@ def bulk_part_run(*, part_id: int) -> str:
     )
     if not claimed:
         return "skipped"
-    part = BulkPart.objects.select_related("job", "tenant", "tenant__grant").get(pk=part_id)
+    part = BulkPart.objects.select_related("job__created_by", "tenant", "tenant__grant").get(
+        pk=part_id
+    )
     try:
         client = tenant_client(part.tenant, max_wait=WAIT_IN_WORKER)
         for _ in range(SLICE):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import ClassVar
 
 from django.conf import settings
@@ -59,6 +60,9 @@ class Grant(models.Model):
     Xero rotates refresh tokens, so there is exactly one row per consent and it is refreshed
     under a row lock.
     """
+
+    # Xero drops a refresh token left unused this long (the sign-in must then be given again).
+    REFRESH_LIFE = timedelta(days=60)
 
     class Kind(models.TextChoices):
         OAUTH = "oauth", "Consent"

@@ -26,12 +26,12 @@ from django.utils import timezone
 
 from xeroadmin.books.models import Contact, Invoice
 from xeroadmin.books.sync import WEBHOOKS_HEALTHY
-from xeroadmin.connections.models import Tenant
+from xeroadmin.connections.models import Grant, Tenant
 from xeroadmin.lib.money import money
 from xeroadmin.portfolio.models import KINDS, CheckSettings, Finding
 from xeroadmin.webhooks.models import WebhookEvent
 
-GRANT_WARNING = timedelta(days=50)  # Xero lets a refresh token go unused for 60 days
+GRANT_WARNING = Grant.REFRESH_LIFE - timedelta(days=10)
 FAILING_WINDOW = timedelta(days=1)  # webhook events that failed (every retry) this recently
 LEGAL_ENDINGS = {"ltd", "limited", "pty", "inc", "incorporated", "llc", "co", "company", "plc"}
 
@@ -109,7 +109,7 @@ def _connection(tenant: Tenant) -> Iterator[Found]:
     grant = tenant.grant
     used = grant and (grant.last_refreshed_at or grant.created_at)
     if used and used < now - GRANT_WARNING:
-        days = 60 - (now - used).days
+        days = Grant.REFRESH_LIFE.days - (now - used).days
         yield Found(
             "grant_idle",
             "grant",
