@@ -22,6 +22,11 @@ SCOPES = (
     "accounting.contacts accounting.settings accounting.attachments"
 )
 
+# Everything the books need: bank transactions, manual journals and reports as well.
+BOOKS_SCOPES = (
+    f"{SCOPES} accounting.banktransactions accounting.manualjournals accounting.reports.read"
+)
+
 
 def pkce_pair() -> tuple[str, str]:
     verifier = secrets.token_urlsafe(48)
@@ -133,10 +138,10 @@ class Xero:
         return self.call("POST", path, json=body, **kwargs)
 
 
-def connect(base: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def connect(base: str, scope: str = SCOPES) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Consent to every organisation; returns the token set and the connections."""
     verifier, challenge = pkce_pair()
-    query = authorize(base, challenge=challenge)
+    query = authorize(base, challenge=challenge, scope=scope)
     tokens = exchange(base, query["code"][0], verifier=verifier).json()
     connections = (
         validating_session()
@@ -150,6 +155,6 @@ def connect(base: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return tokens, connections
 
 
-def client_for(base: str, index: int = 0) -> Xero:
-    tokens, connections = connect(base)
+def client_for(base: str, index: int = 0, scope: str = SCOPES) -> Xero:
+    tokens, connections = connect(base, scope)
     return Xero(base, tokens["access_token"], connections[index]["tenantId"])

@@ -21,7 +21,7 @@ from xml.etree import ElementTree
 import pytest
 import requests
 
-from tests.sandbox.helpers import Xero, client_for
+from tests.sandbox.helpers import BOOKS_SCOPES, Xero, client_for
 from tests.xero_contract import require_spec
 
 # How Xero's XML names one item of each collection a request body carries.
@@ -41,8 +41,24 @@ SINGULAR = {
     "TrackingCategories": "TrackingCategory",
     "Options": "Option",
     "Tracking": "TrackingCategory",
+    "BankTransactions": "BankTransaction",
+    "BankTransfers": "BankTransfer",
+    "ManualJournals": "ManualJournal",
+    "JournalLines": "JournalLine",
+    "Quotes": "Quote",
+    "Allocations": "Allocation",
+    "Prepayments": "Prepayment",
+    "Overpayments": "Overpayment",
+    "Reports": "Report",
 }
-SAVED = ("Invoices", "CreditNotes", "Items")  # read back after each write
+SAVED = (
+    "Invoices",
+    "CreditNotes",
+    "Items",
+    "BankTransactions",
+    "Quotes",
+    "ManualJournals",
+)  # read back after each write
 PRICE = Decimal("10.1234")
 QUANTITY = Decimal(3)
 
@@ -134,7 +150,7 @@ def xero(xero_sandbox) -> Xero:
     require_spec()
     # Hundreds of calls in a few seconds: Xero's minute limit would answer some with 429.
     requests.post(f"{xero_sandbox.url}/_sandbox/limits", json={"enabled": False}, timeout=10)
-    return client_for(xero_sandbox.url)
+    return client_for(xero_sandbox.url, scope=BOOKS_SCOPES)
 
 
 def send(xero: Xero, case: Case, variant: Variant, word: str) -> dict[str, Any] | None:
@@ -183,6 +199,10 @@ def send(xero: Xero, case: Case, variant: Variant, word: str) -> dict[str, Any] 
     for path, wanted in case.expect(variant.places).items():
         assert _same(values[path], wanted), (where, path, values[path], wanted)
     return record
+
+
+def report_named(name: str) -> Callable[[int], dict[str, str]]:
+    return lambda places: {"ReportType": name}
 
 
 def _json_at(record: dict[str, Any], path: str) -> Any:
@@ -260,6 +280,85 @@ def test_every_route_answers_every_way(xero: Xero) -> None:
     north = xero.put(f"TrackingCategories/{region}/Options", {"Name": "North"}).json()["Options"][
         0
     ]["TrackingOptionID"]
+
+    # A credit to allocate from, a prepayment and an overpayment, and invoices to take them.
+    approved = document("CreditNotes")("approved")
+    approved["CreditNotes"][0] |= {"Status": "AUTHORISED", "LineItems": [line | {"Quantity": 99}]}
+    to_allocate = xero.put("CreditNotes", approved).json()["CreditNotes"][0]
+
+    def paid_ahead(kind: str) -> dict[str, Any]:
+        made = xero.put(
+            "BankTransactions",
+            {
+                "Type": f"RECEIVE-{kind}",
+                "Contact": {"ContactID": contact["ContactID"]},
+                "BankAccount": {"Code": "090"},
+                "LineAmountTypes": "NoTax",
+                "LineItems": [{"Description": "Ahead", "UnitAmount": "500", "AccountCode": "200"}],
+            },
+        )
+        return made.json()["BankTransactions"][0]
+
+    prepaid, overpaid = paid_ahead("PREPAYMENT"), paid_ahead("OVERPAYMENT")
+    spend = xero.put(
+        "BankTransactions",
+        {
+            "Type": "SPEND",
+            "Contact": {"ContactID": contact["ContactID"]},
+            "BankAccount": {"Code": "090"},
+            "LineItems": [line | {"AccountCode": "429"}],
+        },
+    ).json()["BankTransactions"][0]
+    quote = xero.put(
+        "Quotes",
+        {
+            "Contact": {"ContactID": contact["ContactID"]},
+            "LineAmountTypes": "NOTAX",
+            "LineItems": [line],
+        },
+    ).json()["Quotes"][0]
+
+    def bank(word: str, kind: str = "SPEND") -> dict[str, Any]:
+        return {
+            "BankTransactions": [
+                {
+                    "Type": kind,
+                    "Contact": {"ContactID": contact["ContactID"]},
+                    "BankAccount": {"Code": "090"},
+                    "Reference": word,
+                    "LineAmountTypes": "NoTax",
+                    "IsReconciled": False,
+                    "LineItems": [line | {"AccountCode": "429" if kind == "SPEND" else "200"}],
+                }
+            ]
+        }
+
+    def journal(word: str) -> dict[str, Any]:
+        return {
+            "ManualJournals": [
+                {
+                    "Narration": f"Journal {word}",
+                    "Status": "POSTED",
+                    "JournalLines": [
+                        {"AccountCode": "469", "LineAmount": "12.34", "Description": word},
+                        {"AccountCode": "880", "LineAmount": "-12.34"},
+                    ],
+                }
+            ]
+        }
+
+    def allocation(word: str) -> dict[str, Any]:
+        # Each variant allocates a cent to an invoice of its own, so that none runs out.
+        owed = xero.put("Invoices", payable_body).json()["Invoices"][0]
+        return {
+            "Allocations": [
+                {
+                    "Invoice": {"InvoiceID": owed["InvoiceID"]},
+                    "Amount": "0.01",
+                    "Date": "2026-11-04",
+                }
+            ]
+        }
 
     def tracked(word: str) -> dict[str, Any]:
         body = document("Invoices")(word)
@@ -434,6 +533,124 @@ def test_every_route_answers_every_way(xero: Xero) -> None:
             expect=lambda places: {"FileName": "matrix.txt"},
         ),
         Case("POST", f"Invoices/{payable['InvoiceID']}/Email", "", status=204),
+        Case("PUT", "BankTransactions", "BankTransactions", bank, totals),
+        Case(
+            "POST",
+            "BankTransactions",
+            "BankTransactions",
+            lambda w: bank(w, "RECEIVE"),
+            lambda places: {"Type": "RECEIVE", "Status": "AUTHORISED"} | totals(places),
+        ),
+        Case(
+            "POST",
+            f"BankTransactions/{spend['BankTransactionID']}",
+            "BankTransactions",
+            lambda w: {"BankTransactions": [{"Reference": w, "LineItems": [line]}]},
+            lambda places: {"BankAccount/Code": "090"},
+        ),
+        Case(
+            "PUT",
+            "BankTransfers",
+            "BankTransfers",
+            lambda w: {
+                "BankTransfers": [
+                    {
+                        "FromBankAccount": {"Code": "090"},
+                        "ToBankAccount": {"Code": "091"},
+                        "Amount": "10.50",
+                        "Reference": w,
+                    }
+                ]
+            },
+            lambda places: {"Amount": "10.50", "ToBankAccount/Code": "091"},
+        ),
+        Case(
+            "PUT",
+            "ManualJournals",
+            "ManualJournals",
+            journal,
+            lambda places: {"Status": "POSTED", "JournalLines/JournalLine/LineAmount": "12.34"},
+        ),
+        Case(
+            "PUT",
+            "Quotes",
+            "Quotes",
+            lambda w: {
+                "Quotes": [
+                    {
+                        "Contact": {"ContactID": contact["ContactID"]},
+                        "Title": w,
+                        "LineAmountTypes": "NOTAX",
+                        "LineItems": [line],
+                    }
+                ]
+            },
+            lambda places: {"Status": "DRAFT"} | totals(places),
+        ),
+        Case(
+            "POST",
+            f"Quotes/{quote['QuoteID']}",
+            "Quotes",
+            lambda w: {"Quotes": [{"Reference": w, "LineItems": [line]}]},
+            totals,
+        ),
+        Case(
+            "PUT",
+            f"CreditNotes/{to_allocate['CreditNoteID']}/Allocations",
+            "Allocations",
+            allocation,
+            lambda places: {"Amount": "0.01"},
+        ),
+        Case(
+            "PUT",
+            f"Prepayments/{prepaid['PrepaymentID']}/Allocations",
+            "Allocations",
+            allocation,
+            lambda places: {"Amount": "0.01"},
+        ),
+        Case(
+            "PUT",
+            f"Overpayments/{overpaid['OverpaymentID']}/Allocations",
+            "Allocations",
+            allocation,
+            lambda places: {"Amount": "0.01"},
+        ),
+        Case(
+            "GET",
+            f"Prepayments/{prepaid['PrepaymentID']}",
+            "Prepayments",
+            expect=lambda places: {"Type": "RECEIVE-PREPAYMENT"},
+        ),
+        Case(
+            "GET",
+            f"Overpayments/{overpaid['OverpaymentID']}",
+            "Overpayments",
+            expect=lambda places: {"Type": "RECEIVE-OVERPAYMENT"},
+        ),
+        *(
+            Case("GET", f"Reports/{name}{query}", "Reports", expect=report_named(name))
+            for name, query in (
+                ("TrialBalance", ""),
+                ("ProfitAndLoss", "?periods=2&timeframe=QUARTER"),
+                ("BalanceSheet", "?periods=1"),
+                ("BankSummary", ""),
+                ("AgedReceivablesByContact", f"?contactId={contact['ContactID']}"),
+                ("AgedPayablesByContact", f"?contactId={contact['ContactID']}"),
+            )
+        ),
+        *(
+            Case(
+                "PUT",
+                f"{record}/History",
+                "HistoryRecords",
+                lambda w: {"HistoryRecords": [{"Details": f"Note {w}"}]},
+                lambda places: {"Changes": "Note"},
+            )
+            for record in (
+                f"BankTransactions/{spend['BankTransactionID']}",
+                f"Quotes/{quote['QuoteID']}",
+            )
+        ),
     ]
     for case in cases:
         for variant in VARIANTS:

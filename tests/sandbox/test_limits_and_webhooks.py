@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ import requests
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from tests.sandbox.helpers import Xero, client_for, connect
+from tests.sandbox.helpers import BOOKS_SCOPES, Xero, client_for, connect
 from tests.xero_contract import require_spec, validate_webhook
 from xeroadmin.sandbox.core import Clock, XeroError
 from xeroadmin.sandbox.limits import Limits
@@ -408,6 +409,50 @@ def test_it_announces_credit_notes_with_their_type_and_status(
         {"Type": "ACCRECCREDIT", "Status": "DRAFT"},
         {"Type": "ACCRECCREDIT", "Status": "AUTHORISED"},
     ]
+    for payload in receiver.good:
+        validate_webhook(payload)
+
+
+def test_it_announces_prepayments_and_credit_allocated(xero_sandbox, receiver: Receiver) -> None:
+    """Xero sends PREPAYMENT and OVERPAYMENT events (XERO_FACTS section 4), and an allocation
+    changes both the credit and the invoice it settles."""
+    require_spec()
+    xero = client_for(xero_sandbox.url, scope=BOOKS_SCOPES)
+    contact = xero.get("Contacts", params={"page": 1}).json()["Contacts"][0]
+    made = xero.put(
+        "BankTransactions",
+        {
+            "Type": "RECEIVE-PREPAYMENT",
+            "Contact": {"ContactID": contact["ContactID"]},
+            "BankAccount": {"Code": "090"},
+            "LineAmountTypes": "NoTax",
+            "LineItems": [{"Description": "Deposit", "UnitAmount": 100, "AccountCode": "200"}],
+        },
+    )
+    prepayment_id = made.json()["BankTransactions"][0]["PrepaymentID"]
+    invoice = xero.put(
+        "Invoices",
+        {
+            "Type": "ACCREC",
+            "Contact": {"ContactID": contact["ContactID"]},
+            "Status": "AUTHORISED",
+            "DueDate": (xero_sandbox.sandbox.state.clock.today() + timedelta(days=14)).isoformat(),
+            "LineAmountTypes": "NoTax",
+            "LineItems": [{"Description": "Work", "UnitAmount": 60, "AccountCode": "200"}],
+        },
+    ).json()["Invoices"][0]
+    allocated = xero.put(
+        f"Prepayments/{prepayment_id}/Allocations",
+        {"Allocations": [{"Invoice": {"InvoiceID": invoice["InvoiceID"]}, "Amount": 60}]},
+    )
+    assert allocated.status_code == 200, allocated.text
+    wait_until(lambda: len(events_of(receiver)) >= 4)
+    seen = [(e["eventCategory"], e["eventType"], e["resourceId"]) for e in events_of(receiver)]
+    assert ("PREPAYMENT", "CREATE", prepayment_id) in seen
+    assert ("PREPAYMENT", "UPDATE", prepayment_id) in seen
+    assert ("INVOICE", "UPDATE", invoice["InvoiceID"]) in seen
+    urls = {e["resourceUrl"] for e in events_of(receiver) if e["eventCategory"] == "PREPAYMENT"}
+    assert urls == {f"{xero_sandbox.url}/api.xro/2.0/Prepayments/{prepayment_id}"}
     for payload in receiver.good:
         validate_webhook(payload)
 

@@ -94,15 +94,31 @@ def invoice_totals(org: Org, invoice: dict[str, Any]) -> None:
 
 def apply_payment(org: Org, invoice: dict[str, Any], amount: Decimal, when: datetime) -> None:
     """Apply (or, with a negative amount, withdraw) a payment; PAID follows the amount due."""
-    invoice["AmountPaid"] = invoice.get("AmountPaid", ZERO) + amount
-    invoice_totals(org, invoice)
-    if invoice["AmountDue"] <= ZERO and invoice["Status"] == "AUTHORISED":
-        invoice["Status"] = "PAID"
-        invoice["FullyPaidOnDate"] = when.date()
-    elif invoice["AmountDue"] > ZERO and invoice["Status"] == "PAID":
-        invoice["Status"] = "AUTHORISED"
-        invoice["FullyPaidOnDate"] = None
-    invoice["UpdatedDateUTC"] = when
+    settle(org, invoice, "AmountPaid", amount, when)
+
+
+def settle(org: Org, document: dict[str, Any], field: str, amount: Decimal, when: datetime) -> None:
+    """Add `amount` (negative to take it back) to a document's AmountPaid or AmountCredited:
+    an invoice is PAID once nothing is due, and a credit note, prepayment or overpayment once
+    nothing remains to allocate; taking money back makes it AUTHORISED again."""
+    document[field] = document.get(field, ZERO) + amount
+    invoice_totals(org, document)
+    if document["AmountDue"] <= ZERO and document["Status"] == "AUTHORISED":
+        document["Status"] = "PAID"
+        document["FullyPaidOnDate"] = when.date()
+    elif document["AmountDue"] > ZERO and document["Status"] == "PAID":
+        document["Status"] = "AUTHORISED"
+        document["FullyPaidOnDate"] = None
+    document["UpdatedDateUTC"] = when
+
+
+def allocations_of(org: Org, document_id: str) -> list[dict[str, Any]]:
+    """The live allocations to or from a document (an invoice, or what credits it)."""
+    return [
+        a
+        for a in org.allocations.values()
+        if not a.get("IsDeleted") and document_id in (a["InvoiceID"], a["SourceID"])
+    ]
 
 
 def add_payment(org: Org, invoice: dict[str, Any], payment: dict[str, Any]) -> None:

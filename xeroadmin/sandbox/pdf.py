@@ -17,6 +17,7 @@ TITLES = {
     "ACCPAY": "BILL",
     "ACCRECCREDIT": "CREDIT NOTE",
     "ACCPAYCREDIT": "CREDIT NOTE",
+    "QUOTE": "QUOTE",
 }
 
 

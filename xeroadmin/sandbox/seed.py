@@ -120,6 +120,11 @@ CHART = (
     ("880", "Owner A Drawings", "EQUITY", "EQUITY", False, False, ""),
     ("960", "Retained Earnings", "EQUITY", "EQUITY", False, False, "RETAINEDEARNINGS"),
 )
+# Where the ledger puts the difference a foreign-currency payment or allocation makes between
+# the rates on its two sides (OAS-ACC Account.SystemAccount `REALISEDCURRENCYGAIN`).
+LATER_CHART = (
+    ("498", "Realised Currency Gains", "EXPENSE", "EXPENSE", False, False, "REALISEDCURRENCYGAIN"),
+)
 
 FIRST = (
     "Ada",
@@ -267,8 +272,11 @@ def _org(rng: random.Random, country: Country, name: str, today: Any) -> Org:
     others = [code for code in ("USD", "EUR", "GBP", "AUD") if code != country.currency][:3]
     currencies = [country.currency, *others]
     org.currencies = [{"Code": code, "Description": CURRENCY_NAMES[code]} for code in currencies]
-    for code, acc_name, acc_type, acc_class, sales, payments, system in CHART:
-        account_id = _uuid(rng)
+    # Accounts added after the first chart take ids from the organisation's, not from the
+    # seed's random stream, so that everything seeded after them keeps its id.
+    later = {code: str(uuid.uuid5(uuid.UUID(org.id), code)) for code, *_ in LATER_CHART}
+    for code, acc_name, acc_type, acc_class, sales, payments, system in CHART + LATER_CHART:
+        account_id = later.get(code) or _uuid(rng)
         tax = country.sales_tax if sales else country.purchase_tax
         if acc_type in ("BANK", "CURRENT", "CURRLIAB", "EQUITY"):
             tax = "NONE" if org.tax_rate("NONE") else country.rates[-1][0]

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from xeroadmin.sandbox.books import payments_of
+from xeroadmin.sandbox.books import allocations_of, payments_of
 from xeroadmin.sandbox.core import iso_date_string, iso_utc_string, msdate
 from xeroadmin.sandbox.state import Org
 
@@ -177,6 +177,33 @@ def invoice(
             }
             for p in payments_of(org, record["InvoiceID"])
         ]
+        out |= credits_applied(org, record["InvoiceID"])
+    return out
+
+
+# Where each kind of credit shows on the invoice it was allocated to, and its id's name there.
+CREDIT_FIELDS = {
+    "CreditNote": ("CreditNotes", "CreditNoteID"),
+    "Prepayment": ("Prepayments", "PrepaymentID"),
+    "Overpayment": ("Overpayments", "OverpaymentID"),
+}
+
+
+def credits_applied(org: Org, invoice_id: str) -> dict[str, list[dict[str, Any]]]:
+    """The credit notes, prepayments and overpayments allocated to an invoice, each with the
+    amount applied (OAS-ACC schemas.Invoice.CreditNotes, Prepayments, Overpayments)."""
+    out: dict[str, list[dict[str, Any]]] = {key: [] for key, _ in CREDIT_FIELDS.values()}
+    for allocation in allocations_of(org, invoice_id):
+        key, id_field = CREDIT_FIELDS[allocation["SourceType"]]
+        entry = {
+            id_field: allocation["SourceID"],
+            "AppliedAmount": Decimal(allocation["Amount"]),
+            "Date": msdate(allocation["Date"]),
+        }
+        if allocation["SourceType"] == "CreditNote":
+            note = org.credit_notes.get(allocation["SourceID"], {})
+            entry["CreditNoteNumber"] = note.get("CreditNoteNumber", "")
+        out[key].append(entry)
     return out
 
 
@@ -200,9 +227,13 @@ def credit_note(record: dict[str, Any], unitdp: int = 2) -> dict[str, Any]:
         "RemainingCredit": Decimal(record["AmountDue"]),
         "CurrencyCode": record["CurrencyCode"],
         "CurrencyRate": Decimal(record.get("CurrencyRate", 1)),
-        "HasAttachments": False,
+        "HasAttachments": record.get("HasAttachments", False),
         "UpdatedDateUTC": msdate(record["UpdatedDateUTC"]),
-    }
+    } | (
+        {"FullyPaidOnDate": msdate(record["FullyPaidOnDate"])}
+        if record.get("FullyPaidOnDate")
+        else {}
+    )
 
 
 def organisation(org: Org) -> dict[str, Any]:

@@ -35,6 +35,14 @@ class Org:
     payments: dict[str, dict[str, Any]] = field(default_factory=dict)
     credit_notes: dict[str, dict[str, Any]] = field(default_factory=dict)
     tracking: dict[str, dict[str, Any]] = field(default_factory=dict)  # categories, by id
+    # Credit notes, prepayments and overpayments applied to invoices, by AllocationID.
+    allocations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    bank_transactions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    bank_transfers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    manual_journals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    quotes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    prepayments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    overpayments: dict[str, dict[str, Any]] = field(default_factory=dict)
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     attachments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     invoice_seq: int = 0
@@ -47,6 +55,11 @@ class Org:
         if not code:
             return None
         return next((a for a in self.accounts.values() if a.get("Code") == code), None)
+
+    def system_account(self, name: str) -> dict[str, Any]:
+        """The account Xero keeps for `name` (DEBTORS, CREDITORS, GST, RETAINEDEARNINGS,
+        REALISEDCURRENCYGAIN): OAS-ACC schemas.Account.SystemAccount."""
+        return next(a for a in self.accounts.values() if a.get("SystemAccount") == name)
 
     def next_invoice_number(self) -> str:
         self.invoice_seq += 1

@@ -96,9 +96,13 @@ class Webhooks:
         self, tenant: str, category: str, event_type: str, resource_id: str, base_url: str
     ) -> None:
         """Queue one event for every app subscribed and connected to the organisation."""
-        resource = {"INVOICE": "Invoices", "CONTACT": "Contacts", "CREDITNOTE": "CreditNotes"}[
-            category
-        ]
+        resource = {
+            "INVOICE": "Invoices",
+            "CONTACT": "Contacts",
+            "CREDITNOTE": "CreditNotes",
+            "PREPAYMENT": "Prepayments",
+            "OVERPAYMENT": "Overpayments",
+        }[category]
         stamp = datetime.fromtimestamp(self.state.clock.time(), tz=UTC).strftime(
             "%Y-%m-%dT%H:%M:%S.%f"
         )[:-3]

@@ -6,12 +6,18 @@ from __future__ import annotations
 # Each resource module registers itself when imported.
 from xeroadmin.sandbox.api import (  # noqa: F401
     accounts,
+    bank_transactions,
+    bank_transfers,
     contacts,
     credit_notes,
     invoices,
     items,
+    manual_journals,
     organisation,
     payments,
+    prepayments,
+    quotes,
+    reports,
     tracking,
 )
 from xeroadmin.sandbox.api.common import Call, Reply

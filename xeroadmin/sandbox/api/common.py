@@ -204,6 +204,13 @@ _COLLECTIONS = (
     "accounts",
     "history",
     "tracking",
+    "allocations",
+    "bank_transactions",
+    "bank_transfers",
+    "manual_journals",
+    "quotes",
+    "prepayments",
+    "overpayments",
 )
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from xeroadmin.sandbox import books, serialize
+from xeroadmin.sandbox.api import allocations
 from xeroadmin.sandbox.api.common import (
     Call,
     Reply,
@@ -23,7 +24,7 @@ from xeroadmin.sandbox.api.documents import (
     document_terms,
 )
 from xeroadmin.sandbox.api.invoices import INVOICE_SCOPES
-from xeroadmin.sandbox.api.records import history_of
+from xeroadmin.sandbox.api.records import attachments_of, history_of
 from xeroadmin.sandbox.api.router import Resource, register
 from xeroadmin.sandbox.core import InputError, new_id, parse_date, validation_error
 from xeroadmin.sandbox.pdf import invoice_pdf
@@ -48,6 +49,17 @@ def credit_note_apply(
         message = books.transition_error(current, wanted)
         if message:
             raise validation_error([message])
+        allocated = books.allocations_of(org, existing["CreditNoteID"])
+        changes_content = any(
+            k in item for k in ("LineItems", "Contact", "CurrencyCode", "LineAmountTypes")
+        )
+        if allocated and (wanted == "VOIDED" or changes_content):
+            raise validation_error(
+                [
+                    "This credit note has been allocated to invoices: remove the allocations "
+                    "before changing or voiding it."
+                ]
+            )
     record = (
         dict(existing)
         if existing
@@ -104,7 +116,15 @@ def credit_note_apply(
 
 
 def _render(call: Call) -> Any:
-    return lambda record: serialize.credit_note(record, call.unit_places())
+    def one(record: dict[str, Any]) -> dict[str, Any]:
+        out = serialize.credit_note(record, call.unit_places())
+        out["Allocations"] = [
+            allocations.render(call.org, allocations.CREDIT_NOTE, a)
+            for a in books.allocations_of(call.org, record["CreditNoteID"])
+        ]
+        return out
+
+    return one
 
 
 def _list(call: Call) -> Reply:
@@ -148,6 +168,13 @@ register(
         update=lambda call, record: write_record(
             call, "CreditNotes", record, credit_note_apply, _render(call)
         ),
-        sub={"history": history_of("CreditNoteID")},
+        sub={
+            "history": history_of("CreditNoteID"),
+            "attachments": attachments_of("CreditNoteID"),
+            "allocations": allocations.sub(allocations.CREDIT_NOTE),
+            "pdf": lambda call, record: Reply(
+                200, invoice_pdf(call.org, record), content_type="application/pdf"
+            ),
+        },
     )
 )

@@ -276,3 +276,17 @@ def document_terms(record: dict[str, Any], item: dict[str, Any], errors: list[st
             errors.append("LineAmountTypes must be Exclusive, Inclusive or NoTax.")
         else:
             record["LineAmountTypes"] = item["LineAmountTypes"]
+
+
+def bank_account(org: Any, raw: Any, label: str, errors: list[str]) -> dict[str, Any] | None:
+    """An active bank account named by `{"AccountID": ...}` or `{"Code": ...}`."""
+    account = None
+    if isinstance(raw, dict):
+        if raw.get("AccountID"):
+            account = org.accounts.get(str(raw["AccountID"]).lower())
+        elif raw.get("Code"):
+            account = org.account_by_code(str(raw["Code"]))
+    if account is None or account["Status"] != "ACTIVE" or account["Type"] != "BANK":
+        errors.append(f"{label} must be an active bank account, by AccountID or Code.")
+        return None
+    return dict(account)

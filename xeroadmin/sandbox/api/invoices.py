@@ -100,7 +100,9 @@ def _status_change(
     message = books.transition_error(current, wanted)
     if message:
         raise validation_error([message])
-    paid = books.payments_of(org, existing["InvoiceID"])
+    paid = books.payments_of(org, existing["InvoiceID"]) or books.allocations_of(
+        org, existing["InvoiceID"]
+    )
     changes_content = any(
         k in item for k in ("LineItems", "Contact", "CurrencyCode", "LineAmountTypes")
     )
@@ -109,7 +111,7 @@ def _status_change(
             [
                 "This document cannot be edited as it has a payment or credit note allocated to it."
                 if changes_content
-                else "Payments have been applied to this invoice: remove them before voiding it."
+                else "Payments or credits have been applied to this invoice: remove them before voiding it."
             ]
         )
     return current, wanted
