@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import Cast, make_invitation
 from xeroadmin.alerts.models import Channel, Rule
-from xeroadmin.books.models import Account, Contact, Invoice, Item, Payment
+from xeroadmin.books.models import Account, Contact, Document, Invoice, Item, Payment
 from xeroadmin.bulk.models import BulkJob, BulkPart, BulkRow
 from xeroadmin.connections.models import Tenant, XeroApp
 from xeroadmin.portfolio.models import Finding
@@ -81,6 +81,9 @@ def values_for(cast: Cast) -> dict[str, int]:
     contact = Contact.objects.create(tenant=tenant, xero_id="c-1", name="Someone")
     item = Item.objects.create(tenant=tenant, xero_id="it-1", code="X")
     account = Account.objects.create(tenant=tenant, xero_id="a-1", code="200", name="Sales")
+    document = Document.objects.create(
+        tenant=tenant, xero_id="d-1", kind="credit_note", status="AUTHORISED", number="CN-1"
+    )
     delivery = WebhookDelivery.objects.create(app=app, body=b"{}")
     finding = Finding.objects.create(
         workspace=cast.workspace,
@@ -114,6 +117,7 @@ def values_for(cast: Cast) -> dict[str, int]:
         "contact_pk": contact.pk,
         "item_pk": item.pk,
         "account_pk": account.pk,
+        "document_pk": document.pk,
         "app_id": app.pk,
         "ws": cast.workspace.pk,
         "client_id": cast.client_b.pk,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from tests.conftest import Cast
 from tests.connections.helpers import connect, control, first_tenant, stats
 from xeroadmin.books import sync
+from xeroadmin.books.kinds import KINDS
 from xeroadmin.books.models import (
     Account,
     Contact,
@@ -134,7 +135,8 @@ def test_it_resumes_where_a_dead_worker_stopped(xero, cast: Cast) -> None:
     assert sync.sync_job_run(job_id=job.pk) is not None  # stale: taken over
     job.refresh_from_db()
     assert job.status == SyncJob.Status.DONE
-    assert set(job.progress) == {"Invoices", "Payments"}  # nothing before Invoices refetched
+    # Nothing before Invoices refetched; everything after it fetched.
+    assert set(job.progress) == {"Invoices", "Payments", *(kind.resource for kind in KINDS)}
     assert Invoice.objects.filter(tenant=tenant).count() == counts(xero, tenant)["invoices"]
 
 
@@ -185,8 +187,9 @@ def test_it_uses_one_call_per_thousand_records_with_limits_on(xero, cast: Cast) 
     used = stats(xero.url)["calls"] - before
     numbers = counts(xero, tenant)
     paged = sum(math.ceil(max(numbers[k], 1) / 1000) for k in ("contacts", "invoices", "payments"))
-    # Organisation, currencies, tax rates, tracking categories, accounts, items.
-    assert used == paged + 6
+    # Organisation, currencies, tax rates, tracking categories, accounts, items, and one page
+    # of each of the other record kinds (none in the seeded books yet).
+    assert used == paged + 6 + len(KINDS)
     assert stats(xero.url)["rejected"] == {}
     assert SyncState.objects.filter(tenant=tenant, modified_since__isnull=False).count() >= 3
 

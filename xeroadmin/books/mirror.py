@@ -92,19 +92,19 @@ BELOW = {
 ZERO = Decimal("0")
 
 
-def _id(value: Any) -> str:
+def xero_id(value: Any) -> str:
     return str(value or "").lower()
 
 
-def _text(value: Any, limit: int) -> str:
+def text(value: Any, limit: int) -> str:
     return str(value or "")[:limit]
 
 
-def _date(value: Any) -> date | None:
+def day(value: Any) -> date | None:
     return parse_date(value)
 
 
-def _updated(record: Record) -> datetime | None:
+def updated(record: Record) -> datetime | None:
     return parse_datetime(record.get("UpdatedDateUTC"))
 
 
@@ -114,7 +114,7 @@ class Upserted(dict[str, int]):
     newest: datetime | None = None
 
 
-def _rest(record: Record, modelled: frozenset[str]) -> Record:
+def rest(record: Record, modelled: frozenset[str]) -> Record:
     """The fields of a record that have no column of their own (kept as raw JSON)."""
     return {k: v for k, v in record.items() if k not in modelled}
 
@@ -142,7 +142,7 @@ PAYMENT_COLUMNS = frozenset(
 )  # fmt: skip
 
 
-def _pks(model: type[models.Model], tenant: Tenant, xero_ids: Iterable[str]) -> dict[str, int]:
+def pks(model: type[models.Model], tenant: Tenant, xero_ids: Iterable[str]) -> dict[str, int]:
     """{xero_id: pk} for the mirror rows of these Xero ids (plain SQL: called per page)."""
     wanted = [i for i in set(xero_ids) if i]
     table = connection.ops.quote_name(model._meta.db_table)
@@ -159,7 +159,7 @@ def _pks(model: type[models.Model], tenant: Tenant, xero_ids: Iterable[str]) -> 
     return found
 
 
-def _upsert(
+def upsert(
     model: type[M], tenant: Tenant, rows: list[dict[str, Any]], fields: list[str]
 ) -> Upserted:
     """Insert or update rows by (tenant, xero_id); returns {xero_id: pk} for them.
@@ -193,13 +193,13 @@ def _upsert(
         values.append(value)
     with connection.cursor() as cursor:
         cursor.executemany(sql, values)
-    found = Upserted(_pks(model, tenant, (row["xero_id"] for row in rows)))
+    found = Upserted(pks(model, tenant, (row["xero_id"] for row in rows)))
     stamps = [row["updated_utc"] for row in rows if row.get("updated_utc")]
     found.newest = max(stamps) if stamps else None
     return found
 
 
-def _insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
+def insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     """Plain bulk insert through executemany (invoice lines): as `_upsert`, for the same
     benchmark (`make bench BENCH=sync`)."""
     if not rows:
@@ -252,17 +252,17 @@ def _adapter(field: Any) -> Any:
 def contacts_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
     rows = [
         {
-            "xero_id": _id(r.get("ContactID")),
-            "name": _text(r.get("Name"), 255),
-            "first_name": _text(r.get("FirstName"), 255),
-            "last_name": _text(r.get("LastName"), 255),
-            "email": _text(r.get("EmailAddress"), 255),
-            "contact_number": _text(r.get("ContactNumber"), 50),
-            "status": _text(r.get("ContactStatus") or "ACTIVE", 20),
+            "xero_id": xero_id(r.get("ContactID")),
+            "name": text(r.get("Name"), 255),
+            "first_name": text(r.get("FirstName"), 255),
+            "last_name": text(r.get("LastName"), 255),
+            "email": text(r.get("EmailAddress"), 255),
+            "contact_number": text(r.get("ContactNumber"), 50),
+            "status": text(r.get("ContactStatus") or "ACTIVE", 20),
             "is_customer": bool(r.get("IsCustomer")),
             "is_supplier": bool(r.get("IsSupplier")),
-            "updated_utc": _updated(r),
-            "raw": _rest(r, CONTACT_COLUMNS),
+            "updated_utc": updated(r),
+            "raw": rest(r, CONTACT_COLUMNS),
         }
         for r in records
         if r.get("ContactID")
@@ -271,7 +271,7 @@ def contacts_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
     if rows:
         books_changed.send(sender=Contact, tenant=tenant)
     before = _before(Contact, tenant, [str(row["xero_id"]) for row in rows], "raw")
-    found = _upsert(Contact, tenant, rows, [*fields, "is_customer", "is_supplier"])
+    found = upsert(Contact, tenant, rows, [*fields, "is_customer", "is_supplier"])
     if before is not None:
         changes = []
         for row in rows:
@@ -334,80 +334,80 @@ def items_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
         price = sales.get("UnitPrice")
         rows.append(
             {
-                "xero_id": _id(r.get("ItemID")),
-                "code": _text(r.get("Code"), 30),
-                "name": _text(r.get("Name"), 50),
-                "description": _text(r.get("Description"), 4000),
+                "xero_id": xero_id(r.get("ItemID")),
+                "code": text(r.get("Code"), 30),
+                "name": text(r.get("Name"), 50),
+                "description": text(r.get("Description"), 4000),
                 "unit_price": None if price is None else fits(price, "UnitPrice", places=4),
-                "account_code": _text(sales.get("AccountCode"), 10),
-                "tax_type": _text(sales.get("TaxType"), 50),
+                "account_code": text(sales.get("AccountCode"), 10),
+                "tax_type": text(sales.get("TaxType"), 50),
                 "is_sold": bool(r.get("IsSold", True)),
                 "is_purchased": bool(r.get("IsPurchased")),
                 "problem": fits.text(),
-                "updated_utc": _updated(r),
+                "updated_utc": updated(r),
                 "raw": r,
             }
         )
     fields = ["code", "name", "description", "unit_price", "account_code", "tax_type"]
-    return _upsert(Item, tenant, rows, [*fields, "is_sold", "is_purchased"])
+    return upsert(Item, tenant, rows, [*fields, "is_sold", "is_purchased"])
 
 
 def accounts_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
     rows = [
         {
-            "xero_id": _id(r.get("AccountID")),
-            "code": _text(r.get("Code"), 10),
-            "name": _text(r.get("Name"), 150),
-            "type": _text(r.get("Type"), 30),
-            "account_class": _text(r.get("Class"), 20),
-            "status": _text(r.get("Status") or "ACTIVE", 20),
-            "tax_type": _text(r.get("TaxType"), 50),
+            "xero_id": xero_id(r.get("AccountID")),
+            "code": text(r.get("Code"), 10),
+            "name": text(r.get("Name"), 150),
+            "type": text(r.get("Type"), 30),
+            "account_class": text(r.get("Class"), 20),
+            "status": text(r.get("Status") or "ACTIVE", 20),
+            "tax_type": text(r.get("TaxType"), 50),
             "enable_payments": bool(r.get("EnablePaymentsToAccount")) or r.get("Type") == "BANK",
-            "system_account": _text(r.get("SystemAccount"), 50),
-            "updated_utc": _updated(r),
+            "system_account": text(r.get("SystemAccount"), 50),
+            "updated_utc": updated(r),
             "raw": r,
         }
         for r in records
         if r.get("AccountID")
     ]
     fields = ["code", "name", "type", "account_class", "status", "tax_type"]
-    return _upsert(Account, tenant, rows, [*fields, "enable_payments", "system_account"])
+    return upsert(Account, tenant, rows, [*fields, "enable_payments", "system_account"])
 
 
 def invoices_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
     """Invoices, with their lines when Xero sent them (paged lists and single reads do)."""
     records = [r for r in records if r.get("InvoiceID")]
-    contact_ids = {_id((r.get("Contact") or {}).get("ContactID")) for r in records}
-    contacts = _pks(Contact, tenant, contact_ids)
+    contact_ids = {xero_id((r.get("Contact") or {}).get("ContactID")) for r in records}
+    contacts = pks(Contact, tenant, contact_ids)
     rows = []
     lines: dict[str, list[dict[str, Any]]] = {}
     for r in records:
         contact = r.get("Contact") or {}
         fits = Fits()
         if isinstance(r.get("LineItems"), list):
-            lines[_id(r["InvoiceID"])] = [
-                _line(position, line, fits)
+            lines[xero_id(r["InvoiceID"])] = [
+                line_row(position, line, fits)
                 for position, line in enumerate(r["LineItems"])
                 if isinstance(line, dict)
             ]
         # A record whose numbers do not all fit keeps every field of Xero's in `raw`.
-        raw = _rest(r, INVOICE_COLUMNS) if not fits.problems else dict(r)
+        raw = rest(r, INVOICE_COLUMNS) if not fits.problems else dict(r)
         if set(contact) <= {"ContactID", "Name"} and not fits.problems:
             raw.pop("Contact", None)  # nothing beyond what the columns hold
         rows.append(
             {
-                "xero_id": _id(r["InvoiceID"]),
-                "type": _text(r.get("Type"), 10),
-                "number": _text(r.get("InvoiceNumber"), 255),
-                "reference": _text(r.get("Reference"), 255),
-                "contact": contacts.get(_id(contact.get("ContactID"))),
-                "contact_xero_id": _id(contact.get("ContactID")),
-                "contact_name": _text(contact.get("Name"), 255),
-                "date": _date(r.get("Date")),
-                "due_date": _date(r.get("DueDate")),
-                "status": _text(r.get("Status"), 20),
-                "line_amount_types": _text(r.get("LineAmountTypes"), 20),
-                "currency_code": _text(r.get("CurrencyCode"), 3),
+                "xero_id": xero_id(r["InvoiceID"]),
+                "type": text(r.get("Type"), 10),
+                "number": text(r.get("InvoiceNumber"), 255),
+                "reference": text(r.get("Reference"), 255),
+                "contact": contacts.get(xero_id(contact.get("ContactID"))),
+                "contact_xero_id": xero_id(contact.get("ContactID")),
+                "contact_name": text(contact.get("Name"), 255),
+                "date": day(r.get("Date")),
+                "due_date": day(r.get("DueDate")),
+                "status": text(r.get("Status"), 20),
+                "line_amount_types": text(r.get("LineAmountTypes"), 20),
+                "currency_code": text(r.get("CurrencyCode"), 3),
                 "currency_rate": fits(r.get("CurrencyRate"), "CurrencyRate", places=6) or 1,
                 "subtotal": fits(r.get("SubTotal"), "SubTotal"),
                 "total_tax": fits(r.get("TotalTax"), "TotalTax"),
@@ -417,16 +417,16 @@ def invoices_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
                 "amount_credited": fits(r.get("AmountCredited"), "AmountCredited"),
                 "sent_to_contact": bool(r.get("SentToContact")),
                 "has_attachments": bool(r.get("HasAttachments")),
-                "fully_paid_on": _date(r.get("FullyPaidOnDate")),
+                "fully_paid_on": day(r.get("FullyPaidOnDate")),
                 "problem": fits.text(),
-                "updated_utc": _updated(r),
+                "updated_utc": updated(r),
                 "raw": raw,
             }
         )
     fields = [name for name in rows[0] if name not in ("xero_id", *COMMON)] if rows else []
     before = _before(Invoice, tenant, [str(row["xero_id"]) for row in rows])
     with transaction.atomic():
-        found = _upsert(Invoice, tenant, rows, fields)
+        found = upsert(Invoice, tenant, rows, fields)
         if before is not None:
             _tell(
                 tenant,
@@ -443,7 +443,7 @@ def invoices_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
             invoices_changed(tenant)
         if lines:
             InvoiceLine.objects.filter(invoice_id__in=[found[i] for i in lines]).delete()
-            _insert(
+            insert(
                 InvoiceLine,
                 [{"invoice": found[i], **line} for i, rows_of in lines.items() for line in rows_of],
             )
@@ -482,17 +482,17 @@ def invoices_changed(tenant: Tenant) -> None:
         row.update(invoices=F("invoices") + 1)
 
 
-def _line(position: int, line: Record, fits: Fits) -> dict[str, Any]:
+def line_row(position: int, line: Record, fits: Fits) -> dict[str, Any]:
     discount = line.get("DiscountRate")
     return {
         "position": position,
-        "line_item_id": _id(line.get("LineItemID")),
-        "description": _text(line.get("Description"), 4000),
+        "line_item_id": xero_id(line.get("LineItemID")),
+        "description": text(line.get("Description"), 4000),
         "quantity": fits(line.get("Quantity"), "Quantity", places=4),
         "unit_amount": fits(line.get("UnitAmount"), "UnitAmount", places=4),
-        "item_code": _text(line.get("ItemCode"), 30),
-        "account_code": _text(line.get("AccountCode"), 10),
-        "tax_type": _text(line.get("TaxType"), 50),
+        "item_code": text(line.get("ItemCode"), 30),
+        "account_code": text(line.get("AccountCode"), 10),
+        "tax_type": text(line.get("TaxType"), 50),
         "tax_amount": fits(line.get("TaxAmount"), "TaxAmount"),
         "line_amount": fits(line.get("LineAmount"), "LineAmount"),
         "discount_rate": None
@@ -500,10 +500,10 @@ def _line(position: int, line: Record, fits: Fits) -> dict[str, Any]:
         else fits(discount, "DiscountRate", digits=9, places=4),
         "tracking": [
             {
-                "Name": _text(t.get("Name"), 100),
-                "Option": _text(t.get("Option"), 100),
-                "TrackingCategoryID": _id(t.get("TrackingCategoryID")),
-                "TrackingOptionID": _id(t.get("TrackingOptionID")),
+                "Name": text(t.get("Name"), 100),
+                "Option": text(t.get("Option"), 100),
+                "TrackingCategoryID": xero_id(t.get("TrackingCategoryID")),
+                "TrackingOptionID": xero_id(t.get("TrackingOptionID")),
             }
             for t in (line.get("Tracking") or [])[:2]
             if isinstance(t, dict)
@@ -513,35 +513,35 @@ def _line(position: int, line: Record, fits: Fits) -> dict[str, Any]:
 
 def payments_upsert(tenant: Tenant, records: Iterable[Record]) -> Upserted:
     records = [r for r in records if r.get("PaymentID")]
-    invoice_ids = {_id((r.get("Invoice") or {}).get("InvoiceID")) for r in records}
-    invoices = _pks(Invoice, tenant, invoice_ids)
+    invoice_ids = {xero_id((r.get("Invoice") or {}).get("InvoiceID")) for r in records}
+    invoices = pks(Invoice, tenant, invoice_ids)
     rows = []
     for r in records:
-        invoice = _id((r.get("Invoice") or {}).get("InvoiceID"))
+        invoice = xero_id((r.get("Invoice") or {}).get("InvoiceID"))
         account = r.get("Account") or {}
         fits = Fits()
         rows.append(
             {
-                "xero_id": _id(r["PaymentID"]),
+                "xero_id": xero_id(r["PaymentID"]),
                 "invoice": invoices.get(invoice),
                 "invoice_xero_id": invoice,
-                "date": _date(r.get("Date")),
+                "date": day(r.get("Date")),
                 "amount": fits(r.get("Amount"), "Amount"),
-                "reference": _text(r.get("Reference"), 255),
-                "status": _text(r.get("Status") or "AUTHORISED", 20),
-                "payment_type": _text(r.get("PaymentType"), 30),
-                "account_code": _text(account.get("Code"), 10),
-                "account_name": _text(account.get("Name"), 150),
+                "reference": text(r.get("Reference"), 255),
+                "status": text(r.get("Status") or "AUTHORISED", 20),
+                "payment_type": text(r.get("PaymentType"), 30),
+                "account_code": text(account.get("Code"), 10),
+                "account_name": text(account.get("Name"), 150),
                 "is_reconciled": bool(r.get("IsReconciled")),
                 "problem": fits.text(),
-                "updated_utc": _updated(r),
-                "raw": _rest(r, PAYMENT_COLUMNS) if not fits.problems else dict(r),
+                "updated_utc": updated(r),
+                "raw": rest(r, PAYMENT_COLUMNS) if not fits.problems else dict(r),
             }
         )
     fields = [name for name in rows[0] if name not in ("xero_id", *COMMON)] if rows else []
     if rows:
         invoices_changed(tenant)  # what was owed on a past day counts the payments made since
-    return _upsert(Payment, tenant, rows, fields)
+    return upsert(Payment, tenant, rows, fields)
 
 
 def tax_rates_replace(tenant: Tenant, records: Iterable[Record]) -> int:
@@ -549,12 +549,12 @@ def tax_rates_replace(tenant: Tenant, records: Iterable[Record]) -> int:
     rows = [
         TaxRate(
             tenant=tenant,
-            tax_type=_text(r.get("TaxType"), 50),
-            name=_text(r.get("Name"), 100),
+            tax_type=text(r.get("TaxType"), 50),
+            name=text(r.get("Name"), 100),
             rate=Fits()(
                 r.get("EffectiveRate", r.get("DisplayTaxRate")), "Rate", digits=9, places=4
             ),
-            status=_text(r.get("Status"), 20),
+            status=text(r.get("Status"), 20),
             raw=r,
         )
         for r in records
@@ -576,9 +576,9 @@ def tracking_replace(tenant: Tenant, records: Iterable[Record]) -> int:
             [
                 TrackingCategory(
                     tenant=tenant,
-                    xero_id=_id(r["TrackingCategoryID"]),
-                    name=_text(r.get("Name"), 100),
-                    status=_text(r.get("Status"), 20),
+                    xero_id=xero_id(r["TrackingCategoryID"]),
+                    name=text(r.get("Name"), 100),
+                    status=text(r.get("Status"), 20),
                 )
                 for r in categories
             ]
@@ -590,9 +590,9 @@ def tracking_replace(tenant: Tenant, records: Iterable[Record]) -> int:
                     options.append(
                         TrackingOption(
                             category=category,
-                            xero_id=_id(option["TrackingOptionID"]),
-                            name=_text(option.get("Name"), 100),
-                            status=_text(option.get("Status"), 20),
+                            xero_id=xero_id(option["TrackingOptionID"]),
+                            name=text(option.get("Name"), 100),
+                            status=text(option.get("Status"), 20),
                         )
                     )
         TrackingOption.objects.bulk_create(options)
@@ -603,8 +603,8 @@ def currencies_replace(tenant: Tenant, records: Iterable[Record]) -> int:
     rows = [
         Currency(
             tenant=tenant,
-            code=_text(r.get("Code"), 3),
-            description=_text(r.get("Description"), 100),
+            code=text(r.get("Code"), 3),
+            description=text(r.get("Description"), 100),
         )
         for r in records
         if r.get("Code")

@@ -224,8 +224,9 @@ class TrackingOption(models.Model):
         return self.name
 
 
-class InvoiceLine(models.Model):
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+class LineFields(models.Model):
+    """One line of a document as Xero gives it: invoices' and the other documents' alike."""
+
     position = models.PositiveIntegerField()
     line_item_id = models.CharField(max_length=36, blank=True)
     description = models.TextField(blank=True)
@@ -241,10 +242,17 @@ class InvoiceLine(models.Model):
     tracking = models.JSONField(encoder=DjangoJSONEncoder, default=list, blank=True)
 
     class Meta:
-        ordering: ClassVar = ["invoice", "position"]
+        abstract = True
 
     def __str__(self) -> str:
         return self.description[:50]
+
+
+class InvoiceLine(LineFields):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+
+    class Meta:
+        ordering: ClassVar = ["invoice", "position"]
 
 
 class Payment(Mirrored):
@@ -383,3 +391,90 @@ class RecordPanel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.panel} of {self.record_path}"
+
+
+class Document(Mirrored):
+    """A credit note, quote, bank transaction, manual journal, prepayment or overpayment: the
+    record kinds beyond invoices, kept in one table so that one list, detail and sync serve
+    them all (`books/kinds.py` says what differs between them)."""
+
+    class Kind(models.TextChoices):
+        CREDIT_NOTE = "credit_note", "Credit note"
+        QUOTE = "quote", "Quote"
+        BANK_TRANSACTION = "bank_transaction", "Bank transaction"
+        MANUAL_JOURNAL = "manual_journal", "Manual journal"
+        PREPAYMENT = "prepayment", "Prepayment"
+        OVERPAYMENT = "overpayment", "Overpayment"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    type = models.CharField(max_length=30, blank=True)  # ACCRECCREDIT, SPEND, RECEIVE-PREPAYMENT…
+    number = models.CharField(max_length=255, blank=True)
+    # The reference; a journal's narration; a quote's title.
+    reference = models.CharField(max_length=255, blank=True)
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="documents"
+    )
+    contact_xero_id = models.CharField(max_length=36, blank=True)
+    contact_name = models.CharField(max_length=255, blank=True)
+    date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)  # a quote's expiry
+    status = models.CharField(max_length=20)
+    line_amount_types = models.CharField(max_length=20, blank=True)
+    currency_code = models.CharField(max_length=3, blank=True)
+    currency_rate = models.DecimalField(max_digits=18, decimal_places=6, default=Decimal("1"))
+    subtotal = money_field()
+    total_tax = money_field()
+    total = money_field()
+    # Credit not yet allocated (credit notes, prepayments, overpayments); 0 for the others.
+    remaining = money_field()
+    bank_account_code = models.CharField(max_length=10, blank=True)
+    bank_account_name = models.CharField(max_length=150, blank=True)
+    is_reconciled = models.BooleanField(default=False)
+    has_attachments = models.BooleanField(default=False)
+
+    class Meta:
+        ordering: ClassVar = ["-date", "-pk"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "xero_id"], name="books_document_unique")
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["tenant", "kind", "-date"], name="books_document_date"),
+            models.Index(
+                fields=["tenant", "kind", "status", "-date"], name="books_document_status"
+            ),
+            models.Index("tenant", "kind", Lower("number"), name="books_document_number"),
+            models.Index("tenant", "kind", Lower("reference"), name="books_document_reference"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or self.reference or self.xero_id
+
+
+class DocumentLine(LineFields):
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="lines")
+
+    class Meta:
+        ordering: ClassVar = ["document", "position"]
+
+
+class Allocation(models.Model):
+    """Credit from a credit note, prepayment or overpayment applied to an invoice."""
+
+    tenant = models.ForeignKey("connections.Tenant", on_delete=models.CASCADE, related_name="+")
+    xero_id = models.CharField(max_length=36)
+    source = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="allocations")
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="allocations"
+    )
+    invoice_xero_id = models.CharField(max_length=36, blank=True)
+    amount = money_field()
+    date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["date", "pk"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "xero_id"], name="books_allocation_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} on {self.date}"

@@ -100,24 +100,26 @@ def invoice_action(
         raise ValidationError(reason)
     client = tenant_client(tenant, purpose="write")
     path = f"Invoices/{invoice.xero_id}"
-    _check_unchanged(client, tenant, path, "Invoices", seen, mirror.invoices_upsert)
+    check_unchanged(client, tenant, path, "Invoices", seen, mirror.invoices_upsert)
     status = ACTIONS[action][0]
     answer = client.post(
         f"Invoices/{invoice.xero_id}",
         {"Invoices": [{"InvoiceID": invoice.xero_id, "Status": status}]},
-        idempotency_key=_key(),
+        idempotency_key=new_key(),
     )
     updated = _mirror_invoice(tenant, answer)
     summary = (
         f"Invoice {updated.number or '(draft)'} for {updated.contact_name} "
         f"{VERBS[action]} by {actor.email}"
     )
-    _record(tenant, actor, "invoice", action, summary, updated)
-    _note(client, tenant, f"Invoices/{updated.xero_id}", f"{VERBS[action].capitalize()}", actor)
+    record_activity(tenant, actor, "invoice", action, summary, updated)
+    write_note(
+        client, tenant, f"Invoices/{updated.xero_id}", f"{VERBS[action].capitalize()}", actor
+    )
     return Written(updated, [str(w) for w in client.waits])
 
 
-def _check_unchanged(
+def check_unchanged(
     client: XeroClient, tenant: Tenant, path: str, key: str, seen: datetime | None, upsert: Any
 ) -> None:
     """Refuse to write over a change made in Xero since the user loaded the page (`seen`);
@@ -139,7 +141,7 @@ def _mirror_invoice(tenant: Tenant, answer: Any) -> Invoice:
     return Invoice.objects.get(pk=next(iter(found.values())))
 
 
-def _record(
+def record_activity(
     tenant: Tenant, actor: User, category: str, action: str, summary: str, record: Any
 ) -> None:
     activity_record(
@@ -153,7 +155,7 @@ def _record(
     )
 
 
-def _note(client: XeroClient, tenant: Tenant, path: str, what: str, actor: User) -> None:
+def write_note(client: XeroClient, tenant: Tenant, path: str, what: str, actor: User) -> None:
     """ "Edited in xeroadmin by …" in the record's History and Notes, if the workspace wants it.
 
     A failure here does not undo the edit (it is done): it is logged and left.
@@ -164,13 +166,13 @@ def _note(client: XeroClient, tenant: Tenant, path: str, what: str, actor: User)
         client.put(
             f"{path}/History",
             {"HistoryRecords": [{"Details": f"{what} in xeroadmin by {actor.email}"[:250]}]},
-            idempotency_key=_key(),
+            idempotency_key=new_key(),
         )
     except XeroError as error:
         logger.info("Could not add a history note to %s: %s", path, error)
 
 
-def _key() -> str:
+def new_key() -> str:
     return uuid.uuid4().hex
 
 
@@ -226,11 +228,11 @@ def payment_record(
                 }
             ]
         },
-        idempotency_key=_key(),
+        idempotency_key=new_key(),
     )
     updated = _refresh_invoice(client, tenant, invoice)
     mirror.payments_upsert(tenant, (answer or {}).get("Payments") or [])
-    _record(
+    record_activity(
         tenant,
         actor,
         "payment",
@@ -239,7 +241,7 @@ def payment_record(
         f"{updated.contact_name} by {actor.email}",
         updated,
     )
-    _note(
+    write_note(
         client, tenant, f"Invoices/{updated.xero_id}", f"Payment of {amount:,.2f} recorded", actor
     )
     return Written(updated, [str(w) for w in client.waits])
@@ -253,14 +255,14 @@ def payment_reverse(*, tenant: Tenant, payment: Any, actor: User) -> Written[Inv
     answer = client.post(
         f"Payments/{payment.xero_id}",
         {"Payments": [{"PaymentID": payment.xero_id, "Status": "DELETED"}]},
-        idempotency_key=_key(),
+        idempotency_key=new_key(),
     )
     mirror.payments_upsert(tenant, (answer or {}).get("Payments") or [])
     invoice = payment.invoice
     if invoice is None:
         raise XeroError("The payment's invoice is not in the mirror yet.")
     updated = _refresh_invoice(client, tenant, invoice)
-    _record(
+    record_activity(
         tenant,
         actor,
         "payment",
@@ -268,7 +270,7 @@ def payment_reverse(*, tenant: Tenant, payment: Any, actor: User) -> Written[Inv
         f"Payment of {payment.amount:,.2f} on invoice {updated.number} reversed by {actor.email}",
         updated,
     )
-    _note(client, tenant, f"Invoices/{updated.xero_id}", "Payment reversed", actor)
+    write_note(client, tenant, f"Invoices/{updated.xero_id}", "Payment reversed", actor)
     return Written(updated, [str(w) for w in client.waits])
 
 
@@ -278,9 +280,9 @@ def invoice_email(*, tenant: Tenant, invoice: Invoice, actor: User) -> Written[I
     if reason:
         raise ValidationError(reason)
     client = tenant_client(tenant, purpose="write")
-    client.post(f"Invoices/{invoice.xero_id}/Email", {}, idempotency_key=_key())
+    client.post(f"Invoices/{invoice.xero_id}/Email", {}, idempotency_key=new_key())
     updated = _refresh_invoice(client, tenant, invoice)
-    _record(
+    record_activity(
         tenant,
         actor,
         "invoice",
@@ -354,22 +356,24 @@ def contact_save(
     client = tenant_client(tenant, purpose="write")
     try:
         if contact is None:
-            answer = client.put("Contacts", {"Contacts": [body]}, idempotency_key=_key())
+            answer = client.put("Contacts", {"Contacts": [body]}, idempotency_key=new_key())
         else:
             path = f"Contacts/{contact.xero_id}"
-            _check_unchanged(client, tenant, path, "Contacts", seen, mirror.contacts_upsert)
+            check_unchanged(client, tenant, path, "Contacts", seen, mirror.contacts_upsert)
             answer = client.post(
                 f"Contacts/{contact.xero_id}",
                 {"Contacts": [{"ContactID": contact.xero_id, **body}]},
-                idempotency_key=_key(),
+                idempotency_key=new_key(),
             )
     except XeroValidationError as error:
         raise _field_errors(error, CONTACT_FIELDS) from None
     found = mirror.contacts_upsert(tenant, (answer or {}).get("Contacts") or [])
     saved = Contact.objects.get(pk=next(iter(found.values())))
     verb = "created" if contact is None else "updated"
-    _record(tenant, actor, "contact", verb, f"Contact {saved.name} {verb} by {actor.email}", saved)
-    _note(client, tenant, f"Contacts/{saved.xero_id}", verb.capitalize(), actor)
+    record_activity(
+        tenant, actor, "contact", verb, f"Contact {saved.name} {verb} by {actor.email}", saved
+    )
+    write_note(client, tenant, f"Contacts/{saved.xero_id}", verb.capitalize(), actor)
     return Written(saved, [str(w) for w in client.waits])
 
 
@@ -383,14 +387,14 @@ def contact_archive(
         answer = client.post(
             f"Contacts/{contact.xero_id}",
             {"Contacts": [{"ContactID": contact.xero_id, "ContactStatus": status}]},
-            idempotency_key=_key(),
+            idempotency_key=new_key(),
         )
     except XeroValidationError as error:
         raise ValidationError(" ".join(error.messages)) from None
     mirror.contacts_upsert(tenant, (answer or {}).get("Contacts") or [])
     contact.refresh_from_db()
     verb = "archived" if archive else "restored"
-    _record(
+    record_activity(
         tenant, actor, "contact", verb, f"Contact {contact.name} {verb} by {actor.email}", contact
     )
     return Written(contact, [str(w) for w in client.waits])
@@ -452,22 +456,24 @@ def item_save(
     client = tenant_client(tenant, purpose="write")
     try:
         if item is None:
-            answer = client.put("Items", {"Items": [body]}, idempotency_key=_key())
+            answer = client.put("Items", {"Items": [body]}, idempotency_key=new_key())
         else:
             path = f"Items/{item.xero_id}"
-            _check_unchanged(client, tenant, path, "Items", seen, mirror.items_upsert)
+            check_unchanged(client, tenant, path, "Items", seen, mirror.items_upsert)
             answer = client.post(
                 f"Items/{item.xero_id}",
                 {"Items": [{"ItemID": item.xero_id, **body}]},
-                idempotency_key=_key(),
+                idempotency_key=new_key(),
             )
     except XeroValidationError as error:
         raise _field_errors(error, ITEM_FIELDS) from None
     found = mirror.items_upsert(tenant, (answer or {}).get("Items") or [])
     saved = Item.objects.get(pk=next(iter(found.values())))
     verb = "created" if item is None else "updated"
-    _record(tenant, actor, "item", verb, f"Item {saved.code} {verb} by {actor.email}", saved)
-    _note(client, tenant, f"Items/{saved.xero_id}", verb.capitalize(), actor)
+    record_activity(
+        tenant, actor, "item", verb, f"Item {saved.code} {verb} by {actor.email}", saved
+    )
+    write_note(client, tenant, f"Items/{saved.xero_id}", verb.capitalize(), actor)
     return saved
 
 
@@ -478,7 +484,9 @@ def item_delete(*, tenant: Tenant, item: Any, actor: User) -> None:
         client.delete(f"Items/{item.xero_id}")
     except XeroValidationError as error:
         raise ValidationError(" ".join(error.messages)) from None
-    _record(tenant, actor, "item", "deleted", f"Item {item.code} deleted by {actor.email}", item)
+    record_activity(
+        tenant, actor, "item", "deleted", f"Item {item.code} deleted by {actor.email}", item
+    )
     item.delete()
 
 
@@ -496,22 +504,24 @@ def account_save(
     client = tenant_client(tenant, purpose="write")
     try:
         if account is None:
-            answer = client.put("Accounts", {"Accounts": [body]}, idempotency_key=_key())
+            answer = client.put("Accounts", {"Accounts": [body]}, idempotency_key=new_key())
         else:
             path = f"Accounts/{account.xero_id}"
-            _check_unchanged(client, tenant, path, "Accounts", seen, mirror.accounts_upsert)
+            check_unchanged(client, tenant, path, "Accounts", seen, mirror.accounts_upsert)
             body.pop("Type", None)  # an account's type is fixed once created
             answer = client.post(
                 f"Accounts/{account.xero_id}",
                 {"Accounts": [{"AccountID": account.xero_id, **body}]},
-                idempotency_key=_key(),
+                idempotency_key=new_key(),
             )
     except XeroValidationError as error:
         raise _field_errors(error, ACCOUNT_FIELDS) from None
     found = mirror.accounts_upsert(tenant, (answer or {}).get("Accounts") or [])
     saved = Account.objects.get(pk=next(iter(found.values())))
     verb = "created" if account is None else "updated"
-    _record(tenant, actor, "account", verb, f"Account {saved} {verb} by {actor.email}", saved)
+    record_activity(
+        tenant, actor, "account", verb, f"Account {saved} {verb} by {actor.email}", saved
+    )
     return saved
 
 
@@ -527,13 +537,15 @@ def account_retire(*, tenant: Tenant, account: Any, actor: User, delete: bool) -
             answer = client.post(
                 f"Accounts/{account.xero_id}",
                 {"Accounts": [{"AccountID": account.xero_id, "Status": "ARCHIVED"}]},
-                idempotency_key=_key(),
+                idempotency_key=new_key(),
             )
             mirror.accounts_upsert(tenant, (answer or {}).get("Accounts") or [])
     except XeroValidationError as error:
         raise ValidationError(" ".join(error.messages)) from None
     verb = "deleted" if delete else "archived"
-    _record(tenant, actor, "account", verb, f"Account {account} {verb} by {actor.email}", account)
+    record_activity(
+        tenant, actor, "account", verb, f"Account {account} {verb} by {actor.email}", account
+    )
     if delete:
         account.delete()
 
@@ -602,14 +614,14 @@ def invoice_save(
     try:
         if invoice is None:
             body["Status"] = "DRAFT"
-            answer = client.put("Invoices", {"Invoices": [body]}, idempotency_key=_key())
+            answer = client.put("Invoices", {"Invoices": [body]}, idempotency_key=new_key())
         else:
             path = f"Invoices/{invoice.xero_id}"
-            _check_unchanged(client, tenant, path, "Invoices", seen, mirror.invoices_upsert)
+            check_unchanged(client, tenant, path, "Invoices", seen, mirror.invoices_upsert)
             answer = client.post(
                 f"Invoices/{invoice.xero_id}",
                 {"Invoices": [{"InvoiceID": invoice.xero_id, **body}]},
-                idempotency_key=_key(),
+                idempotency_key=new_key(),
             )
     except XeroValidationError as error:
         lines_errors: dict[int, list[str]] = {}
@@ -621,7 +633,7 @@ def invoice_save(
         ) from None
     saved = _mirror_invoice(tenant, answer)
     verb = "created" if invoice is None else "edited"
-    _record(
+    record_activity(
         tenant,
         actor,
         "invoice",
@@ -631,7 +643,7 @@ def invoice_save(
         ),
         saved,
     )
-    _note(client, tenant, f"Invoices/{saved.xero_id}", verb.capitalize(), actor)
+    write_note(client, tenant, f"Invoices/{saved.xero_id}", verb.capitalize(), actor)
     return Written(saved, [str(w) for w in client.waits])
 
 
@@ -670,12 +682,12 @@ def note_add(*, tenant: Tenant, record_path: str, record: Any, text: str, actor:
         client.put(
             f"{record_path}/History",
             {"HistoryRecords": [{"Details": note_signature(text, actor.email)}]},
-            idempotency_key=_key(),
+            idempotency_key=new_key(),
         )
     except XeroValidationError as error:
         raise ValidationError({"note": error.messages}) from None
     panels.panel_forget(tenant=tenant, record_path=record_path)
-    _record(
+    record_activity(
         tenant,
         actor,
         "note",
@@ -708,12 +720,12 @@ def attachment_upload(
             panels.attachment_path(record_path, clean),
             content=data,
             headers={"Content-Type": content_type or "application/octet-stream"},
-            idempotency_key=_key(),
+            idempotency_key=new_key(),
         )
     except XeroValidationError as error:
         raise ValidationError({"file": error.messages}) from None
     panels.panel_forget(tenant=tenant, record_path=record_path)
-    _record(
+    record_activity(
         tenant,
         actor,
         "attachment",
@@ -797,7 +809,7 @@ def raw_request(
         path,
         params=params,
         json_body=payload,
-        idempotency_key=_key() if method in ("POST", "PUT") else None,
+        idempotency_key=new_key() if method in ("POST", "PUT") else None,
         answer_errors=True,
     )
     try:
@@ -806,7 +818,7 @@ def raw_request(
         )
     except XeroError:
         text = answer.content[:20000].decode(errors="replace")
-    _record(
+    record_activity(
         tenant,
         actor,
         "raw",

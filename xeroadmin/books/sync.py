@@ -24,14 +24,20 @@ from django.utils import timezone
 from xeroadmin.accounts.models import User
 from xeroadmin.activity.models import ActivityEvent
 from xeroadmin.activity.services import activity_record
-from xeroadmin.books import mirror
+from xeroadmin.books import mirror, mirror_documents
+from xeroadmin.books.kinds import KINDS
 from xeroadmin.books.models import Account, Item, SyncJob, SyncState
 from xeroadmin.connections.clients import tenant_client
 from xeroadmin.connections.models import Tenant
 from xeroadmin.lib.tasks import enqueue_on_commit
 from xeroadmin.xero.client import PAGE_SIZE, XeroClient
 from xeroadmin.xero.dates import format_datetime
-from xeroadmin.xero.errors import XeroConnectionRevoked, XeroError, XeroRateLimited
+from xeroadmin.xero.errors import (
+    XeroConnectionRevoked,
+    XeroError,
+    XeroForbidden,
+    XeroRateLimited,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +62,8 @@ class Resource:
     # How often a scheduled pass asks Xero for it, in minutes: while the organisation's
     # webhooks are healthy, and while they are not. The daily full check asks for everything.
     every: tuple[int, int] = (DAY, DAY)
+    # What Xero gives per page where the endpoint takes no pageSize (None: PAGE_SIZE, sent).
+    page_size: int | None = None
 
 
 RESOURCES = (
@@ -117,6 +125,21 @@ RESOURCES = (
         incremental=True,
         params=(("order", "UpdatedDateUTC ASC"),),
         every=(90, 15),
+    ),
+    # The other record kinds: credit notes, prepayments and overpayments have webhooks; bank
+    # transactions, journals and quotes change less often than invoices and are polled.
+    *(
+        Resource(
+            kind.resource,
+            kind.label,
+            mirror_documents.upsert_for(kind.key),
+            paged=True,
+            incremental=True,
+            params=(("order", "UpdatedDateUTC ASC"),),
+            every=(360, 30) if kind.webhook else (120, 120),
+            page_size=kind.page_size,
+        )
+        for kind in KINDS
     ),
 )
 # If-Modified-Since misses some changes (and every deletion): each resource is read whole
@@ -226,7 +249,12 @@ def sync_job_run(*, job_id: int) -> SyncJob | None:
         if (job.progress.get(job.resource) or {}).get("complete"):
             start += 1  # it stopped between two resources: the last one is done
         for name in plan[start:]:
-            _sync_resource(job, claim, client, BY_NAME[name])
+            try:
+                _sync_resource(job, claim, client, BY_NAME[name])
+            except XeroForbidden as error:
+                if error.status != 401:
+                    raise
+                _not_granted(job, claim, BY_NAME[name])
     except Superseded:
         return None
     except XeroRateLimited as error:
@@ -323,7 +351,9 @@ def _sync_resource(job: SyncJob, claim: str, client: XeroClient, resource: Resou
         page = job.page
 
         def fetch(number: int) -> Callable[[], Any]:
-            query = {**params, "page": number, "pageSize": PAGE_SIZE}
+            query = {**params, "page": number}
+            if resource.page_size is None:
+                query["pageSize"] = PAGE_SIZE
             return client.get_later(resource.name, query, headers=headers)
 
         pending = fetch(page)
@@ -333,7 +363,9 @@ def _sync_resource(job: SyncJob, claim: str, client: XeroClient, resource: Resou
             pagination = (body or {}).get("pagination") or {}
             if progress.get("total") is None:
                 progress["total"] = pagination.get("itemCount")
-            last = len(records) < PAGE_SIZE or page >= (pagination.get("pageCount") or page + 1)
+            last = len(records) < (resource.page_size or PAGE_SIZE) or page >= (
+                pagination.get("pageCount") or page + 1
+            )
             # Records stored, counted as they are (the page and the count commit together).
             progress = {
                 **progress,
@@ -362,6 +394,19 @@ def _sync_resource(job: SyncJob, claim: str, client: XeroClient, resource: Resou
         state.last_full_at = state.checked_at
         fields.append("last_full_at")
     state.save(update_fields=fields)
+
+
+def _not_granted(job: SyncJob, claim: str, resource: Resource) -> None:
+    """The connection was not granted the scope this resource needs (it was made before the
+    product asked for it): skip it, and ask again at the next full read, after a reconnect."""
+    progress = {"done": 0, "total": 0, "complete": True, "not_granted": True}
+    _advance(job, claim, resource, page=1, progress=progress)
+    now = timezone.now()
+    SyncState.objects.update_or_create(
+        tenant=job.tenant,
+        resource=resource.name,
+        defaults={"checked_at": now, "last_full_at": now},
+    )
 
 
 def _advance(

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from django.urls import include, path
 
+from xeroadmin.books.kinds import KINDS
 from xeroadmin.books.views import (
     accounts,
+    allocations,
     console,
     contacts,
+    documents,
     invoice_editor,
     invoices,
     items,
@@ -60,6 +63,51 @@ organisation = [
             name=f"account-{how}",
         )
         for how in ("archive", "delete")
+    ),
+    path("invoices/<int:invoice_pk>/credit/", allocations.invoice_credit, name="invoice-credit"),
+    *(
+        route
+        for kind in KINDS
+        for route in (
+            path(
+                f"{kind.slug}/",
+                documents.document_list,
+                {"kind": kind.key},
+                name=kind.page("list"),
+            ),
+            path(
+                f"{kind.slug}/<int:document_pk>/",
+                documents.document_detail,
+                {"kind": kind.key},
+                name=kind.page("detail"),
+            ),
+            path(
+                f"{kind.slug}/<int:document_pk>/action/",
+                documents.document_action,
+                {"kind": kind.key},
+                name=kind.page("action"),
+            ),
+        )
+    ),
+    *(
+        path(
+            f"{kind.slug}/<int:document_pk>/{what}/",
+            view,
+            {"kind": kind.key},
+            name=kind.page(what),
+        )
+        for kind in KINDS
+        if kind.credit
+        for what, view in (
+            ("allocate", allocations.credit_allocate),
+            ("unallocate", allocations.allocation_remove),
+        )
+    ),
+    path(
+        "quotes/<int:document_pk>/invoice/",
+        documents.quote_invoice,
+        {"kind": "quote"},
+        name="quote-invoice",
     ),
     path("console/", console.raw_console, name="raw-console"),
     path("<str:kind>/<int:record_pk>/history/", records.record_history, name="record-history"),

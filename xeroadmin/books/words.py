@@ -18,7 +18,29 @@ DOCUMENT = {
 PAYMENT = {"AUTHORISED": "Applied", "DELETED": "Reversed"}
 # Contacts and accounts.
 RECORD = {"ACTIVE": "Active", "ARCHIVED": "Archived", "DELETED": "Deleted"}
-KINDS = {"document": DOCUMENT, "payment": PAYMENT, "record": RECORD}
+# Credit to allocate: credit notes, prepayments, overpayments.
+CREDIT = {**DOCUMENT, "AUTHORISED": "To allocate", "PAID": "Allocated"}
+QUOTE = {
+    "DRAFT": "Draft",
+    "SENT": "Sent",
+    "ACCEPTED": "Accepted",
+    "DECLINED": "Declined",
+    "INVOICED": "Invoiced",
+    "DELETED": "Deleted",
+}
+JOURNAL = {"DRAFT": "Draft", "POSTED": "Posted", "VOIDED": "Voided", "DELETED": "Deleted"}
+BANK = {"AUTHORISED": "Entered", "DELETED": "Deleted", "VOIDED": "Voided"}
+KINDS = {
+    "document": DOCUMENT,
+    "payment": PAYMENT,
+    "record": RECORD,
+    "credit_note": CREDIT,
+    "prepayment": CREDIT,
+    "overpayment": CREDIT,
+    "quote": QUOTE,
+    "manual_journal": JOURNAL,
+    "bank_transaction": BANK,
+}
 
 
 def status_word(status: str | None, kind: str = "document") -> str:

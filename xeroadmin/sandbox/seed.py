@@ -11,6 +11,7 @@ from typing import Any
 
 from xeroadmin.sandbox import books
 from xeroadmin.sandbox.books import ZERO, apply_payment, invoice_totals
+from xeroadmin.sandbox.seed_documents import seed_documents
 from xeroadmin.sandbox.state import Org, State, User
 
 
@@ -227,6 +228,8 @@ def seed(
             name = f"{name} {index // len(ORG_NAMES) + 1}"
         org = _org(rng, country, name, today)
         _books(rng, org, country, now, invoices_per_org, contacts_per_org, tidy=tidy)
+        if invoices_per_org:
+            seed_documents(org, now)
         state.world.orgs[org.id] = org
 
 

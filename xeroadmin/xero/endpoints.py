@@ -13,12 +13,15 @@ from xeroadmin.xero.errors import XeroError
 
 GRANULAR_SCOPES = (
     "openid profile email offline_access accounting.invoices accounting.payments "
-    "accounting.contacts accounting.settings accounting.attachments"
+    "accounting.banktransactions accounting.manualjournals accounting.contacts "
+    "accounting.settings accounting.attachments accounting.reports.profitandloss.read "
+    "accounting.reports.balancesheet.read accounting.reports.trialbalance.read "
+    "accounting.reports.aged.read accounting.reports.banksummary.read"
 )
 # For Xero apps created before 2 March 2026, which may still ask for the broad scopes.
 BROAD_SCOPES = (
     "openid profile email offline_access accounting.transactions accounting.contacts "
-    "accounting.settings accounting.attachments"
+    "accounting.settings accounting.attachments accounting.reports.read"
 )
 SCOPE_SETS = {"granular": GRANULAR_SCOPES, "broad": BROAD_SCOPES}
 
@@ -29,8 +32,16 @@ SCOPE_REASONS = {
     "email": "show that user's e-mail address beside the connection",
     "offline_access": "keep the connection working when nobody is signed in (sync, webhooks)",
     "accounting.invoices": "read and edit invoices, credit notes and items",
-    "accounting.payments": "record and reverse payments",
-    "accounting.transactions": "read and edit invoices, credit notes and payments",
+    "accounting.payments": "record and reverse payments, prepayments and overpayments",
+    "accounting.banktransactions": "read and enter bank transactions and transfers",
+    "accounting.manualjournals": "read and post manual journals",
+    "accounting.reports.read": "read reports (profit and loss, balance sheet, ...)",
+    "accounting.reports.profitandloss.read": "read the profit and loss report",
+    "accounting.reports.balancesheet.read": "read the balance sheet",
+    "accounting.reports.trialbalance.read": "read the trial balance",
+    "accounting.reports.aged.read": "read aged receivables and payables",
+    "accounting.reports.banksummary.read": "read the bank summary",
+    "accounting.transactions": "read and edit invoices, credit notes, payments, bank transactions and journals",
     "accounting.contacts": "read and edit contacts",
     "accounting.settings": "read the organisation, its accounts, tax rates and currencies",
     "accounting.attachments": "upload and download attachments",

@@ -59,3 +59,9 @@ def invoice_rows(invoices: Iterable[Any], list_url: str, pick: str = "") -> Safe
 def status_word(status: str | None, kind: str = "document") -> str:
     """`{{ invoice.status|status_word }}`: Awaiting payment, not AUTHORISED (see `words`)."""
     return word_for(status, kind)
+
+
+@register.filter
+def type_word(kind: Any, value: str) -> str:
+    """A record kind's word for one of Xero's types ("SPEND" is "Spend money")."""
+    return str(kind.type_word(value)) if value else ""

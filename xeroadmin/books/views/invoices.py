@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from xeroadmin.books import selectors, services
+from xeroadmin.books.document_forms import ShareForm, credit_form_for
 from xeroadmin.books.forms import STATUS_TABS, InvoiceFilterForm, PaymentForm, seen_at
 from xeroadmin.books.models import Invoice
 from xeroadmin.books.views.records import attachments_context, history_context
@@ -71,7 +72,9 @@ def invoice_list(request: WorkspaceRequest, ws: int, tenant_pk: int) -> HttpResp
 
 def invoice_of(tenant: Tenant, invoice_pk: int) -> Invoice:
     return get_object_or_404(
-        Invoice.objects.select_related("contact").prefetch_related("lines", "payments"),
+        Invoice.objects.select_related("contact").prefetch_related(
+            "lines", "payments", "allocations__source"
+        ),
         pk=invoice_pk,
         tenant=tenant,
     )
@@ -87,9 +90,15 @@ def invoice_detail(
 
 
 def invoice_page(
-    books: Books, invoice: Invoice, *, payment_form: PaymentForm | None = None, status: int = 200
+    books: Books,
+    invoice: Invoice,
+    *,
+    payment_form: PaymentForm | None = None,
+    credit_form: ShareForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
-    """One invoice: its lines, payments, actions, history and attachments."""
+    """One invoice: its lines, payments, credit applied, actions, history and attachments."""
+
     guards = {action: services.invoice_guard(invoice, action) for action, _ in ACTIONS}
     context = (
         books.page()
@@ -108,6 +117,7 @@ def invoice_page(
             "names": selectors.names(tenant=books.tenant),
             "can_write": books.can_write,
             "payment_form": payment_form or payment_form_for(books.tenant, invoice),
+            "credit_form": credit_form or credit_form_for(books.tenant, invoice),
         }
     )
     return render(books.request, "books/invoice_detail.html", context, status=status)

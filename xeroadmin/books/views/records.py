@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from xeroadmin.books import panels, services
 from xeroadmin.books.forms import AttachmentForm, NoteForm
 from xeroadmin.books.history import history_lines
-from xeroadmin.books.models import Contact, Invoice, Item, RecordPanel
+from xeroadmin.books.kinds import KINDS
+from xeroadmin.books.models import Contact, Document, Invoice, Item, RecordPanel
 from xeroadmin.books.refusals import Refusal, refusal
 from xeroadmin.books.views.shared import Books, act, books_for, submit
 from xeroadmin.tenancy.access import WorkspaceRequest
@@ -26,8 +27,16 @@ HISTORY_KINDS: dict[str, tuple[type[Model], str, str]] = {
     "invoices": (Invoice, "Invoices", "invoice-detail"),
     "contacts": (Contact, "Contacts", "contact-detail"),
     "items": (Item, "Items", "item-detail"),
+    **{kind.slug: (Document, kind.resource, kind.page("detail")) for kind in KINDS},
 }
-ATTACHMENT_KINDS = {"invoices", "contacts"}  # Xero has no attachments on items or payments
+# Xero has no attachments on items, payments, prepayments or overpayments.
+ATTACHMENT_KINDS = {
+    "invoices",
+    "contacts",
+    *(kind.slug for kind in KINDS if kind.key not in ("prepayment", "overpayment")),
+}
+# Which Document kind each of those paths holds.
+DOCUMENT_KINDS = {kind.slug: kind.key for kind in KINDS}
 
 
 class Record:
@@ -38,7 +47,8 @@ class Record:
             raise Http404("No such record.")
         model, prefix, self.detail = HISTORY_KINDS[kind]
         self.books, self.kind = books, kind
-        record: Any = get_object_or_404(model, pk=record_pk, tenant=books.tenant)
+        scope = {"kind": DOCUMENT_KINDS[kind]} if kind in DOCUMENT_KINDS else {}
+        record: Any = get_object_or_404(model, pk=record_pk, tenant=books.tenant, **scope)
         self.record = record
         self.path = f"{prefix}/{record.xero_id}"
 

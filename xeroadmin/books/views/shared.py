@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from xeroadmin.accounts.models import User
 from xeroadmin.books.access import organisation_for, organisation_list
+from xeroadmin.books.kinds import KINDS
 from xeroadmin.books.refusals import Refusal, refusal
 from xeroadmin.connections.models import Tenant
 from xeroadmin.lib.forms import add_errors
@@ -38,6 +39,7 @@ SWITCHABLE = {
     "account-list",
     "payment-list",
     "raw-console",
+    *(kind.page("list") for kind in KINDS),
 }
 # Detail pages switch to the list of the same kind in the other organisation.
 SWITCH_TO = {
@@ -49,16 +51,27 @@ SWITCH_TO = {
     "invoice-create": "invoice-list",
     "invoice-edit": "invoice-list",
     "payment-detail": "payment-list",
+    **{kind.page("detail"): kind.page("list") for kind in KINDS},
 }
 # The organisation's tabs: (label, the page's URL name, the names that count as that tab).
 TABS = (
     ("Home", "organisation-home", ("organisation-home", "organisation-sync")),
     ("Invoices", "invoice-list", ("invoice-",)),
+    ("Quotes", "quote-list", ("quote-",)),
+    ("Credit notes", "credit-note-list", ("credit-note-", "prepayment-", "overpayment-")),
+    ("Payments", "payment-list", ("payment-",)),
+    ("Bank", "bank-transaction-list", ("bank-transaction-",)),
+    ("Journals", "manual-journal-list", ("manual-journal-",)),
     ("Contacts", "contact-list", ("contact-",)),
     ("Items", "item-list", ("item-",)),
     ("Accounts", "account-list", ("account-",)),
-    ("Payments", "payment-list", ("payment-",)),
     ("Activity", "organisation-activity", ("organisation-activity",)),
+)
+# Pages reached from another's tab: the credit kinds from Credit notes.
+CREDIT_PAGES = (
+    ("Credit notes", "credit-note-list"),
+    ("Prepayments", "prepayment-list"),
+    ("Overpayments", "overpayment-list"),
 )
 
 

@@ -30,6 +30,12 @@ def price(value: Any, currency: str = "") -> str:
 
 
 @register.filter
+def negate(value: Any) -> Any:
+    """The amount with its sign turned (a journal's credit, shown as a positive figure)."""
+    return -value if value is not None else value
+
+
+@register.filter
 def day(value: Any) -> str:
     """A date as `3 Mar 2026`; a dash for none."""
     if not isinstance(value, date):

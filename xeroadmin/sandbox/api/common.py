@@ -103,8 +103,10 @@ def list_records(
     *,
     default_order: str,
     paged: bool,
+    page_size: int | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, int] | None]:
-    """Apply If-Modified-Since, where, order and paging the way Xero does."""
+    """Apply If-Modified-Since, where, order and paging the way Xero does (`page_size` where
+    the endpoint takes no pageSize and answers that many a page)."""
     since = parse_modified_since(call.headers.get("if-modified-since"))
     if since is not None:
         # Records with no change marker (tax rates, currencies) ignore the header, as Xero does.
@@ -117,7 +119,7 @@ def list_records(
     pagination = None
     page = call.arg_int("page") if paged else None
     if page is not None:
-        size = call.arg_int("pageSize") or DEFAULT_PAGE_SIZE
+        size = page_size or call.arg_int("pageSize") or DEFAULT_PAGE_SIZE
         size = max(1, min(size, MAX_PAGE_SIZE))
         page = max(page, 1)
         count = len(records)

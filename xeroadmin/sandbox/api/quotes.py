@@ -203,8 +203,9 @@ def _list(call: Call) -> Reply:
         value = call.arg(arg)
         if value:
             records = [r for r in records if test(r, value)]
+    # Quotes take no pageSize: a page is 100 (OAS-ACC getQuotes parameters).
     records, pagination = list_records(
-        call, records, default_order="UpdatedDateUTC ASC", paged=True
+        call, records, default_order="UpdatedDateUTC ASC", paged=True, page_size=100
     )
     return envelope(call, "Quotes", [render(r, call.unit_places()) for r in records], pagination)
 
