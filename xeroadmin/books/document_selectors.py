@@ -26,6 +26,7 @@ SORTS = {
 }
 # Credit is applied to invoices of its own side: a customer's to sales, a supplier's to bills.
 RECEIVABLE_CREDIT = ("ACCRECCREDIT", "RECEIVE-PREPAYMENT", "RECEIVE-OVERPAYMENT")
+PAYABLE_CREDIT = ("ACCPAYCREDIT", "SPEND-PREPAYMENT", "SPEND-OVERPAYMENT")
 CREDIT_KINDS = (Document.Kind.CREDIT_NOTE, Document.Kind.PREPAYMENT, Document.Kind.OVERPAYMENT)
 
 
@@ -127,11 +128,7 @@ def invoices_to_credit(*, tenant: Tenant, document: Document) -> QuerySet[Invoic
 def credits_for(*, tenant: Tenant, invoice: Invoice) -> QuerySet[Document]:
     """The credit that can be allocated to an invoice: credit notes, prepayments and
     overpayments of its contact, side and currency with some left."""
-    sides = (
-        RECEIVABLE_CREDIT
-        if invoice.type == Invoice.Type.SALES
-        else ("ACCPAYCREDIT", "SPEND-PREPAYMENT", "SPEND-OVERPAYMENT")
-    )
+    sides = RECEIVABLE_CREDIT if invoice.type == Invoice.Type.SALES else PAYABLE_CREDIT
     return Document.objects.filter(
         tenant=tenant,
         kind__in=CREDIT_KINDS,
@@ -143,10 +140,12 @@ def credits_for(*, tenant: Tenant, invoice: Invoice) -> QuerySet[Document]:
     ).order_by("date", "pk")
 
 
-def credit_left(*, tenant: Tenant) -> dict[str, Decimal]:
-    """Unallocated credit by contact (Xero id), customers' and suppliers' together."""
+def credit_left(*, tenant: Tenant, types: tuple[str, ...]) -> dict[str, Decimal]:
+    """Unallocated credit of these types (a customer's or a supplier's) by contact Xero id."""
     rows = (
-        Document.objects.filter(tenant=tenant, kind__in=CREDIT_KINDS, status="AUTHORISED")
+        Document.objects.filter(
+            tenant=tenant, kind__in=CREDIT_KINDS, status="AUTHORISED", type__in=types
+        )
         .values("contact_xero_id")
         .annotate(left=Sum("remaining"))
     )

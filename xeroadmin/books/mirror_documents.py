@@ -67,6 +67,8 @@ def documents_upsert(tenant: Tenant, kind: Kind, records: Iterable[Record]) -> U
             )
         if allocations:
             _allocations_replace(tenant, found, allocations)
+        if rows:
+            mirror.invoices_changed(tenant)  # the books' version: reports read afresh
     return found
 
 

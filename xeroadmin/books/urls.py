@@ -15,6 +15,7 @@ from xeroadmin.books.views import (
     organisations,
     payments,
     records,
+    reports,
 )
 
 app_name = "books"
@@ -109,6 +110,9 @@ organisation = [
         {"kind": "quote"},
         name="quote-invoice",
     ),
+    path("reports/", reports.report_index, name="report-index"),
+    path("reports/aged/<slug:side>/", reports.report_aged, name="report-aged"),
+    path("reports/<slug:report>/", reports.report_page, name="report"),
     path("console/", console.raw_console, name="raw-console"),
     path("<str:kind>/<int:record_pk>/history/", records.record_history, name="record-history"),
     path("<str:kind>/<int:record_pk>/note/", records.record_note, name="record-note"),

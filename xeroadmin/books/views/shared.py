@@ -39,6 +39,7 @@ SWITCHABLE = {
     "account-list",
     "payment-list",
     "raw-console",
+    "report-index",
     *(kind.page("list") for kind in KINDS),
 }
 # Detail pages switch to the list of the same kind in the other organisation.
@@ -51,6 +52,8 @@ SWITCH_TO = {
     "invoice-create": "invoice-list",
     "invoice-edit": "invoice-list",
     "payment-detail": "payment-list",
+    "report": "report-index",
+    "report-aged": "report-index",
     **{kind.page("detail"): kind.page("list") for kind in KINDS},
 }
 # The organisation's tabs: (label, the page's URL name, the names that count as that tab).
@@ -65,6 +68,7 @@ TABS = (
     ("Contacts", "contact-list", ("contact-",)),
     ("Items", "item-list", ("item-",)),
     ("Accounts", "account-list", ("account-",)),
+    ("Reports", "report-index", ("report",)),
     ("Activity", "organisation-activity", ("organisation-activity",)),
 )
 # Pages reached from another's tab: the credit kinds from Credit notes.
