@@ -60,3 +60,46 @@ def test_categories_and_line_tracking_are_mirrored_and_shown(
         reverse("books:invoice-detail", args=[cast.workspace.pk, books.pk, invoice.pk])
     )
     assert "Region: North" in page.content.decode()
+
+
+def test_the_line_editor_tracks_each_line_and_lists_filter_by_it(
+    as_finance: HttpClient, xero, cast: Cast, books: Tenant
+) -> None:
+    from tests.books.test_invoice_editor import header
+
+    client = tenant_client(books)
+    region = client.put("TrackingCategories", {"Name": "Region"})["TrackingCategories"][0]
+    path = f"TrackingCategories/{region['TrackingCategoryID']}/Options"
+    options = client.put(path, {"Options": [{"Name": "North"}, {"Name": "South"}]})["Options"]
+    south = next(o for o in options if o["Name"] == "South")
+    run(books, "full")
+    editor = reverse("books:invoice-create", args=[cast.workspace.pk, books.pk])
+    page = as_finance.get(editor).content.decode()
+    assert 'name="line-0-tracking_0"' in page
+    assert ">South</option>" in page
+    posted = header(books) | {
+        "line-0-description": "Survey",
+        "line-0-quantity": "1",
+        "line-0-unit_amount": "80",
+        "line-0-account_code": "200",
+        "line-0-tax_type": "NONE" if "NONE" in page else "OUTPUT2",
+        "line-0-tracking_0": south["TrackingOptionID"],
+    }
+    saved = as_finance.post(editor, posted)
+    assert saved.status_code == 302, saved.content[:2000]
+    invoice = Invoice.objects.get(pk=int(saved["Location"].rstrip("/").rsplit("/", 1)[1]))
+    source = xero.sandbox.state.orgs[books.tenant_id].invoices[invoice.xero_id]
+    assert [t["Option"] for t in source["LineItems"][0]["Tracking"]] == ["South"]
+    # Editing keeps the choice.
+    edit = reverse("books:invoice-edit", args=[cast.workspace.pk, books.pk, invoice.pk])
+    again = as_finance.get(edit).content.decode()
+    assert f'<option value="{south["TrackingOptionID"]}" selected>South</option>' in again
+    # The invoice list filters by tracking.
+    listing = as_finance.get(
+        reverse("books:invoice-list", args=[cast.workspace.pk, books.pk]),
+        {"tracking": south["TrackingOptionID"]},
+    )
+    assert listing.status_code == 200
+    shown = listing.content.decode()
+    assert invoice.number in shown
+    assert "Region: South" in shown  # the filter, chosen

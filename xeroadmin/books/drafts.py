@@ -10,7 +10,7 @@ from typing import Any
 from django.http import QueryDict
 
 from xeroadmin.books.forms import InvoiceLineForm
-from xeroadmin.books.models import Account, Item, TaxRate
+from xeroadmin.books.models import Account, Item, TaxRate, TrackingCategory
 from xeroadmin.connections.models import Tenant
 
 CENT = Decimal("0.01")
@@ -54,7 +54,18 @@ def line_choices(tenant: Tenant) -> dict[str, Any]:
     items = Item.objects.filter(tenant=tenant).order_by("code")
     rates = list(TaxRate.objects.filter(tenant=tenant).exclude(status="DELETED"))
     accounts = line_accounts(tenant)
+    categories = TrackingCategory.objects.filter(tenant=tenant, status="ACTIVE").prefetch_related(
+        "options"
+    )
     return {
+        "tracking": [
+            (
+                c.xero_id,
+                c.name,
+                [(o.xero_id, o.name) for o in c.options.all() if o.status == "ACTIVE"],
+            )
+            for c in categories
+        ][:2],
         "item_code": [("", "—"), *((i.code, f"{i.code} {i.name}".strip()) for i in items)],
         "account_code": [(a.code, f"{a.code} · {a.name}") for a in accounts],
         "tax_type": [(t.tax_type, str(t)) for t in rates],
@@ -124,6 +135,7 @@ def account_changed(tenant: Tenant, data: QueryDict, prefix: str) -> dict[str, A
     one chosen already fits the account."""
     names = ("item_code", "description", "quantity", "unit_amount", "account_code", "tax_type")
     row: dict[str, Any] = {name: data.get(f"{prefix}-{name}", "") for name in names}
+    row |= {k[len(prefix) + 1 :]: v for k, v in data.items() if k.startswith(f"{prefix}-tracking_")}
     account = Account.objects.filter(tenant=tenant, code=row["account_code"]).first()
     if account is not None:
         fits = line_choices(tenant)["fits"].get(account.code, set())

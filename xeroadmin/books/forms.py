@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -74,10 +74,17 @@ class InvoiceFilterForm(forms.Form):
         required=False, choices=[("", "Any"), *AGE_FILTERS.items()], label="Ageing"
     )
     as_of = forms.DateField(required=False, label="Aged as of", widget=forms.HiddenInput)
+    tracking = forms.ChoiceField(required=False, label="Tracking")
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
     page = forms.IntegerField(required=False, min_value=1, max_value=LARGEST_ID)
 
     DATE_FIELDS = ("date_from", "date_to", "due_from", "due_to")
+
+    def __init__(self, *args: Any, tracking: Iterable[tuple[str, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["tracking"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Any tracking"), *tracking]
 
     def date_fields(self, filters: InvoiceFilters) -> list[tuple[str, str, date | None]]:
         """(name, label, valid value) of each date filter, for the Dates menu."""
@@ -103,6 +110,7 @@ class InvoiceFilterForm(forms.Form):
             sort=data.get("sort") or "-date",
             age=data.get("age") or "",
             as_of=data.get("as_of"),
+            tracking=data.get("tracking") or "",
         )
 
 
@@ -407,6 +415,13 @@ class InvoiceLineForm(forms.Form):
             assert isinstance(field, forms.ChoiceField)
             field.choices = choices[name]
         self.fits: dict[str, set[str]] = choices.get("fits", {})
+        # One choice per active tracking category (Xero allows two), its options to pick from.
+        self.categories: list[str] = []
+        for index, (category, name, options) in enumerate(choices.get("tracking", [])):
+            self.categories.append(category)
+            self.fields[f"tracking_{index}"] = forms.ChoiceField(
+                required=False, label=name, choices=[("", "—"), *options]
+            )
         account = self.initial.get("account_code")
         if not self.is_bound and account in self.fits:
             # Offer only the tax rates this line's account can take.
@@ -414,8 +429,16 @@ class InvoiceLineForm(forms.Form):
             assert isinstance(tax, forms.ChoiceField)
             tax.choices = [c for c in choices["tax_type"] if c[0] in self.fits[account]]
 
+    def tracking_fields(self) -> list[forms.BoundField]:
+        return [self[f"tracking_{n}"] for n in range(len(self.categories))]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        data["tracking"] = [
+            {"TrackingCategoryID": category, "TrackingOptionID": data[f"tracking_{n}"]}
+            for n, category in enumerate(self.categories)
+            if data.get(f"tracking_{n}")
+        ]
         if not data.get("description") and not data.get("item_code"):
             self.add_error("description", "Describe the line, or pick an item.")
         account, tax = data.get("account_code"), data.get("tax_type")

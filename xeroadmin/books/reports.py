@@ -162,7 +162,9 @@ class AgedRow:
     @property
     def labelled(self) -> list[tuple[str, Decimal]]:
         """Each bucket with its label, for pages that label every cell (phones)."""
-        return [(label, value) for (_, label, _, _), value in zip(AGEING, self.buckets, strict=True)]
+        return [
+            (label, value) for (_, label, _, _), value in zip(AGEING, self.buckets, strict=True)
+        ]
 
 
 def aged(*, tenant: Tenant, side: str, as_of: date) -> list[AgedRow]:

@@ -34,10 +34,12 @@ from xeroadmin.books.models import (
     Contact,
     Currency,
     Invoice,
+    InvoiceLine,
     Item,
     Payment,
     SyncJob,
     TaxRate,
+    TrackingOption,
 )
 from xeroadmin.connections.models import Tenant
 
@@ -76,6 +78,7 @@ class InvoiceFilters:
     # Outstanding on `as_of` (today when None) and in this ageing bucket (see AGEING).
     age: str = ""
     as_of: date | None = None
+    tracking: str = ""  # a tracking option's Xero id: invoices with a line tracked to it
 
     @property
     def any_dates(self) -> bool:
@@ -193,6 +196,12 @@ def invoices_matching(*, tenant: Tenant, filters: InvoiceFilters) -> QuerySet[In
     if filters.age in AGE_FILTERS:
         as_of = filters.as_of or timezone.localdate()
         invoices = outstanding_on(invoices, as_of).filter(due_range(filters.age, as_of))
+    if filters.tracking:
+        # A line keeps its tracking as Xero's JSON, option ids included: two entries at most.
+        lines = InvoiceLine.objects.filter(
+            invoice__tenant=tenant, tracking__icontains=filters.tracking.lower()
+        )
+        invoices = invoices.filter(pk__in=lines.values("invoice_id"))
     return invoices
 
 
@@ -567,3 +576,9 @@ def names(*, tenant: Tenant) -> Names:
         accounts={a.code: str(a) for a in accounts.only("code", "name")},
         tax_rates={t.tax_type: str(t) for t in TaxRate.objects.filter(tenant=tenant)},
     )
+
+
+def tracking_options(tenant: Tenant) -> list[tuple[str, str]]:
+    """(option id, "Category: Option") of the organisation's tracking, for list filters."""
+    options = TrackingOption.objects.filter(category__tenant=tenant).select_related("category")
+    return [(o.xero_id, f"{o.category.name}: {o.name}") for o in options]

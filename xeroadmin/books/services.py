@@ -604,6 +604,7 @@ def invoice_save(
                     "ItemCode": line.get("item_code") or None,
                     "AccountCode": line["account_code"],
                     "TaxType": line["tax_type"],
+                    "Tracking": line.get("tracking") or None,
                 }.items()
                 if value is not None
             }

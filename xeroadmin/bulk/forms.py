@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from xeroadmin.books.access import organisation_for
 from xeroadmin.books.forms import InvoiceFilterForm
 from xeroadmin.books.models import Invoice
+from xeroadmin.books.selectors import tracking_options
 from xeroadmin.bulk import selection
 from xeroadmin.bulk.models import BulkJob
 from xeroadmin.connections.models import Tenant
@@ -109,7 +110,10 @@ class ChoiceForm(forms.Form):
             return records, "Chosen from the needs-attention queue"
         if source == "list":
             tenant: Tenant = organisation_for(membership, data["tenant"])
-            listed = InvoiceFilterForm(QueryDict(data.get("filter") or ""))
+            # The list's own choices, tracking included, so that "all N" is what it showed.
+            listed = InvoiceFilterForm(
+                QueryDict(data.get("filter") or ""), tracking=tracking_options(tenant)
+            )
             return selection.by_list_filter(tenant, listed.filters()), f"From {tenant.name}'s list"
         across = selection.Across(
             status=data.get("status") or "",

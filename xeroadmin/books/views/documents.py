@@ -15,7 +15,8 @@ from xeroadmin.books import document_services as services
 from xeroadmin.books.document_forms import DocumentFilterForm, ShareForm, share_form_for
 from xeroadmin.books.forms import seen_at
 from xeroadmin.books.kinds import BY_KEY, Kind
-from xeroadmin.books.models import Document, TrackingOption
+from xeroadmin.books.models import Document
+from xeroadmin.books.selectors import tracking_options as selectors_tracking
 from xeroadmin.books.views.records import attachments_context, history_context
 from xeroadmin.books.views.shared import (
     CREDIT_PAGES,
@@ -29,7 +30,6 @@ from xeroadmin.books.views.shared import (
     say_waits,
 )
 from xeroadmin.books.words import status_word
-from xeroadmin.connections.models import Tenant
 from xeroadmin.tenancy.access import WorkspaceRequest
 
 # The record kinds whose History (and attachments) Xero keeps, by their kind.
@@ -44,18 +44,12 @@ HISTORY = {
 FILES = {"credit_note", "quote", "bank_transaction", "manual_journal"}
 
 
-def tracking_options(tenant: Tenant) -> list[tuple[str, str]]:
-    """(option id, "Category: Option") of the organisation's tracking, for list filters."""
-    options = TrackingOption.objects.filter(category__tenant=tenant).select_related("category")
-    return [(o.xero_id, f"{o.category.name}: {o.name}") for o in options]
-
-
 @login_required
 @require_GET
 def document_list(request: WorkspaceRequest, ws: int, tenant_pk: int, kind: str) -> HttpResponse:
     books = books_for(request, ws, tenant_pk)
     spec = BY_KEY[kind]
-    form = DocumentFilterForm(request.GET, kind=spec, options=tracking_options(books.tenant))
+    form = DocumentFilterForm(request.GET, kind=spec, options=selectors_tracking(books.tenant))
     filters = form.filters()
     counts = selectors.document_counts(tenant=books.tenant, kind=spec, filters=filters)
     rows = selectors.document_list(tenant=books.tenant, kind=spec, filters=filters)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xeroadmin.books import drafts, selectors, services
 from xeroadmin.books.forms import InvoiceHeaderForm, InvoiceLineForm
-from xeroadmin.books.models import Invoice
+from xeroadmin.books.models import Invoice, TrackingCategory
 from xeroadmin.books.views.invoices import invoice_of
 from xeroadmin.books.views.shared import Books, Refusal, books_for, status, submit
 from xeroadmin.connections.models import Tenant
@@ -129,6 +129,22 @@ def _header_initial(tenant: Tenant, invoice: Invoice | None) -> dict[str, Any]:
     }
 
 
+def tracking_initial(tenant_pk: int, tracking: list[dict[str, Any]]) -> dict[str, str]:
+    """A saved line's tracking as the editor's fields (`tracking_0`, `tracking_1`), in the
+    order the editor lists the organisation's active categories."""
+    order = list(
+        TrackingCategory.objects.filter(tenant_id=tenant_pk, status="ACTIVE").values_list(
+            "xero_id", flat=True
+        )
+    )[:2]
+    chosen = {t.get("TrackingCategoryID"): t.get("TrackingOptionID") for t in tracking}
+    return {
+        f"tracking_{n}": str(chosen[category])
+        for n, category in enumerate(order)
+        if chosen.get(category)
+    }
+
+
 def _lines_initial(invoice: Invoice | None) -> list[dict[str, Any]] | None:
     if invoice is None:
         return None
@@ -140,6 +156,7 @@ def _lines_initial(invoice: Invoice | None) -> list[dict[str, Any]] | None:
             "unit_amount": line.unit_amount.normalize(),
             "account_code": line.account_code,
             "tax_type": line.tax_type,
+            **tracking_initial(invoice.tenant_id, line.tracking),
         }
         for line in invoice.lines.all()
     ] or None

@@ -13,6 +13,7 @@ from xeroadmin.books import selectors, services
 from xeroadmin.books.document_forms import ShareForm, credit_form_for
 from xeroadmin.books.forms import STATUS_TABS, InvoiceFilterForm, PaymentForm, seen_at
 from xeroadmin.books.models import Invoice
+from xeroadmin.books.selectors import tracking_options
 from xeroadmin.books.views.records import attachments_context, history_context
 from xeroadmin.books.views.shared import (
     Books,
@@ -43,7 +44,7 @@ BULK_ACTIONS = (
 @require_GET
 def invoice_list(request: WorkspaceRequest, ws: int, tenant_pk: int) -> HttpResponse:
     books = books_for(request, ws, tenant_pk)
-    form = InvoiceFilterForm(request.GET)
+    form = InvoiceFilterForm(request.GET, tracking=tracking_options(books.tenant))
     filters = form.filters()
     counts = selectors.status_counts(tenant=books.tenant, filters=filters)
     rows = selectors.invoice_list(tenant=books.tenant, filters=filters)
