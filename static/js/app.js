@@ -12,11 +12,11 @@
     }
   }, true);
 
-  // Remove a row of an editable table (the invoice line editor); listeners recompute totals.
+  // Remove a row of an editable table (a line editor); listeners recompute totals.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-remove-row]");
     if (button) {
-      var row = button.closest("tr, .line-row");
+      var row = button.closest("tr, .line-row, .journal-row");
       if (row && row.parentElement.children.length > 1) {
         row.remove();
         document.body.dispatchEvent(new Event("line-removed"));

@@ -108,3 +108,66 @@ def test_profit_and_loss_for_twelve_months_to_excel(setup, browser: Browser) -> 
     net = next(r for r in rows if r[0] == "Net Profit")
     assert len(net) == 13
     assert all(isinstance(v, (int, float)) for v in net[1:])
+
+
+def test_record_spend_money_with_tracking(setup, browser: Browser, xero) -> None:  # noqa: F811
+    from tests.books.test_sync import run
+    from xeroadmin.books.models import Contact
+    from xeroadmin.connections.clients import tenant_client
+
+    base, workspace, tenant = setup
+    client = tenant_client(tenant)
+    region = client.put("TrackingCategories", {"Name": "Region"})["TrackingCategories"][0]
+    client.put(f"TrackingCategories/{region['TrackingCategoryID']}/Options", {"Name": "North"})
+    run(tenant, "full")
+    supplier = (
+        Contact.objects.filter(tenant=tenant, status="ACTIVE", is_supplier=True)
+        .order_by("name")
+        .first()
+    )
+    assert supplier is not None
+    page = sign_in(browser, base, "finance@example.com")
+    page.goto(f"{base}/w/{workspace.pk}/o/{tenant.pk}/")
+    page.get_by_role("link", name="Bank", exact=True).click()
+    page.get_by_role("link", name="Spend or receive money").click()
+    picker = page.get_by_role("combobox", name="Contact")
+    picker.click()
+    picker.press_sequentially(supplier.name[:6].lower(), delay=30)
+    page.wait_for_timeout(300)
+    settled(page)
+    page.locator("#contact-options [role=option]").filter(has_text=supplier.name).first.click()
+    page.get_by_label("Reference").fill("Couriers")
+    page.get_by_label("Description").fill("Courier to Napier")
+    page.get_by_label("Unit price").fill("64.00")
+    page.get_by_label("Region").select_option(label="North")
+    settled(page)
+    page.get_by_role("button", name="Enter in Xero").click()
+    expect(page.get_by_text("Entered in Xero.")).to_be_visible()
+    expect(page.get_by_text("Region: North")).to_be_visible()
+    txn = Document.objects.get(tenant=tenant, kind="bank_transaction", reference="Couriers")
+    assert txn.subtotal == Decimal("64.00")
+    source = xero.sandbox.state.orgs[tenant.tenant_id].bank_transactions[txn.xero_id]
+    assert source["LineItems"][0]["Tracking"][0]["Option"] == "North"
+
+
+def test_post_a_manual_journal(setup, browser: Browser, xero) -> None:  # noqa: F811
+    base, workspace, tenant = setup
+    page = sign_in(browser, base, "finance@example.com")
+    page.goto(f"{base}/w/{workspace.pk}/o/{tenant.pk}/manual-journals/")
+    page.get_by_role("link", name="New journal").click()
+    page.get_by_label("Narration").fill("Depreciation, November")
+    rows = page.locator(".journal-row")
+    rows.nth(0).get_by_label("Account").select_option(value="469")
+    rows.nth(0).get_by_label("Debit").fill("250.00")
+    rows.nth(1).get_by_label("Account").select_option(value="880")
+    rows.nth(1).get_by_label("Credit").fill("250.00")
+    page.get_by_role("button", name="Post in Xero").click()
+    expect(page.get_by_text("Posted in Xero.")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("Manual journal"))).to_contain_text("Posted")
+    journal = Document.objects.get(
+        tenant=tenant, kind="manual_journal", reference="Depreciation, November"
+    )
+    assert (
+        xero.sandbox.state.orgs[tenant.tenant_id].manual_journals[journal.xero_id]["Status"]
+        == "POSTED"
+    )

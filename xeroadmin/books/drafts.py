@@ -27,6 +27,9 @@ LINE_KEY = re.compile(r"^line-(\d+)-")
 DEFAULT_ACCOUNT_TYPES = {
     "ACCREC": ("REVENUE", "SALES"),
     "ACCPAY": ("DIRECTCOSTS", "EXPENSE", "OVERHEADS"),
+    # Money received or spent straight from a bank account: other income, or an expense.
+    "RECEIVE": ("OTHERINCOME", "REVENUE", "SALES"),
+    "SPEND": ("EXPENSE", "OVERHEADS", "DIRECTCOSTS"),
 }
 NOT_ON_LINES = ("BANK",)
 
@@ -35,6 +38,14 @@ def line_accounts(tenant: Tenant) -> list[Account]:
     """The accounts a line may be coded to: active, with a code, and not a bank account."""
     accounts = Account.objects.filter(tenant=tenant, status="ACTIVE").exclude(code="")
     return list(accounts.exclude(type__in=NOT_ON_LINES).order_by("code"))
+
+
+def journal_accounts(tenant: Tenant) -> list[Account]:
+    """The accounts a manual journal may move: active, with a code, and not receivables or
+    payables (Xero moves those by invoices, credit notes and payments only)."""
+    accounts = Account.objects.filter(tenant=tenant, status="ACTIVE").exclude(code="")
+    locked = ("DEBTORS", "CREDITORS")
+    return list(accounts.exclude(system_account__in=locked).order_by("code"))
 
 
 # Which flag of a tax rate says it may be used on an account of each class (Xero refuses the

@@ -332,6 +332,35 @@ class ContactPicker(forms.TextInput):
         )
 
 
+def resolve_contact(
+    form: forms.Form,
+    data: dict[str, Any],
+    find: Callable[[str, str], list[tuple[str, str]]],
+) -> None:
+    """The contact a picker's form names: the one chosen from its list (`contact`), or the one
+    active contact whose name was typed in full (`contact_name`); otherwise an error that
+    says which it was."""
+    chosen, typed = data.get("contact", ""), (data.get("contact_name") or "").strip()
+    found = find(chosen, typed) if chosen or typed else []
+    if not chosen and not typed:
+        form.add_error("contact_name", "Choose a contact.")
+    elif len(found) == 1:
+        data["contact"], data["contact_name"] = found[0]
+    elif chosen and not typed:
+        form.add_error("contact_name", "That contact is no longer active; choose another.")
+    elif found:
+        form.add_error(
+            "contact_name",
+            f"More than one contact is called “{typed}”; choose one from the list.",
+        )
+    else:
+        form.add_error(
+            "contact_name",
+            f"No active contact is called “{typed}”; choose one "
+            "from the list, or add the contact first.",
+        )
+
+
 class InvoiceHeaderForm(forms.Form):
     type = forms.ChoiceField(choices=Invoice.Type.choices, label="Type")
     contact_name = forms.CharField(
@@ -376,25 +405,7 @@ class InvoiceHeaderForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        chosen, typed = data.get("contact", ""), (data.get("contact_name") or "").strip()
-        found = self.find_contacts(chosen, typed) if chosen or typed else []
-        if not chosen and not typed:
-            self.add_error("contact_name", "Choose a contact.")
-        elif len(found) == 1:
-            data["contact"], data["contact_name"] = found[0]
-        elif chosen and not typed:
-            self.add_error("contact_name", "That contact is no longer active; choose another.")
-        elif found:
-            self.add_error(
-                "contact_name",
-                f"More than one contact is called “{typed}”; choose one from the list.",
-            )
-        else:
-            self.add_error(
-                "contact_name",
-                f"No active contact is called “{typed}”; choose one "
-                "from the list, or add the contact first.",
-            )
+        resolve_contact(self, data, self.find_contacts)
         if data.get("date") and data.get("due_date") and data["due_date"] < data["date"]:
             self.add_error("due_date", "The due date cannot be before the invoice date.")
         return data

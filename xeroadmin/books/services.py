@@ -571,6 +571,33 @@ class DraftRejected(Exception):
         self.lines = lines
 
 
+def rejected(error: XeroValidationError, fields: dict[str, str]) -> DraftRejected:
+    """Xero's refusal of a document with lines: its messages beside the header's fields
+    (`fields`: form field -> Xero's name) and beside each line it names."""
+    lines_errors: dict[int, list[str]] = {}
+    for element in error.elements:
+        for number, texts in element.lines.items():
+            lines_errors.setdefault(number, []).extend(texts)
+    return DraftRejected(_field_errors(_without_lines(error), fields), lines_errors)
+
+
+def line_body(line: dict[str, Any]) -> dict[str, Any]:
+    """One editor line as Xero's LineItem (what is blank left out)."""
+    return {
+        key: value
+        for key, value in {
+            "Description": line.get("description") or "",
+            "Quantity": str(line["quantity"]),
+            "UnitAmount": str(line["unit_amount"]),
+            "ItemCode": line.get("item_code") or None,
+            "AccountCode": line["account_code"],
+            "TaxType": line["tax_type"],
+            "Tracking": line.get("tracking") or None,
+        }.items()
+        if value is not None
+    }
+
+
 def invoice_save(
     *,
     tenant: Tenant,
@@ -594,22 +621,7 @@ def invoice_save(
         "Reference": header.get("reference") or "",
         "CurrencyCode": header["currency_code"],
         "LineAmountTypes": header["line_amount_types"],
-        "LineItems": [
-            {
-                key: value
-                for key, value in {
-                    "Description": line.get("description") or "",
-                    "Quantity": str(line["quantity"]),
-                    "UnitAmount": str(line["unit_amount"]),
-                    "ItemCode": line.get("item_code") or None,
-                    "AccountCode": line["account_code"],
-                    "TaxType": line["tax_type"],
-                    "Tracking": line.get("tracking") or None,
-                }.items()
-                if value is not None
-            }
-            for line in lines
-        ],
+        "LineItems": [line_body(line) for line in lines],
     }
     client = tenant_client(tenant, purpose="write")
     try:
@@ -625,13 +637,7 @@ def invoice_save(
                 idempotency_key=new_key(),
             )
     except XeroValidationError as error:
-        lines_errors: dict[int, list[str]] = {}
-        for element in error.elements:
-            for number, texts in element.lines.items():
-                lines_errors.setdefault(number, []).extend(texts)
-        raise DraftRejected(
-            _field_errors(_without_lines(error), INVOICE_FIELDS), lines_errors
-        ) from None
+        raise rejected(error, INVOICE_FIELDS) from None
     saved = _mirror_invoice(tenant, answer)
     verb = "created" if invoice is None else "edited"
     record_activity(

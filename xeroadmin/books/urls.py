@@ -9,6 +9,7 @@ from xeroadmin.books.views import (
     console,
     contacts,
     documents,
+    entries,
     invoice_editor,
     invoices,
     items,
@@ -66,6 +67,9 @@ organisation = [
         for how in ("archive", "delete")
     ),
     path("invoices/<int:invoice_pk>/credit/", allocations.invoice_credit, name="invoice-credit"),
+    path("bank-transactions/new/", entries.bank_transaction_create, name="bank-transaction-create"),
+    path("manual-journals/new/", entries.manual_journal_create, name="manual-journal-create"),
+    path("manual-journals/line/", entries.journal_line, name="manual-journal-line"),
     *(
         route
         for kind in KINDS

@@ -64,7 +64,17 @@ def _editor(books: Books, invoice: Invoice | None) -> HttpResponse:
         return books.redirect("invoice-detail", written.record.pk)
     posted = data.get("line_amount_types") if data is not None else None
     amounts = str(posted or header.initial.get("line_amount_types") or "Exclusive")
+    list_url = books.url("invoice-list")
     context = books.page(
+        editor={
+            "title": f"Edit {invoice.number or 'draft'}" if invoice else "New invoice",
+            "list_label": "Invoices",
+            "list_url": list_url,
+            "here": (invoice.number or "Draft") if invoice else "New invoice",
+            "heading": f"Edit draft {invoice.number}" if invoice else "New draft invoice",
+            "submit": "Save draft in Xero",
+            "cancel_url": books.url("invoice-detail", invoice.pk) if invoice else list_url,
+        },
         invoice=invoice,
         header=header,
         lines=lines,

@@ -1,0 +1,140 @@
+"""Entering money spent or received on a bank account, and manual journals: through Xero first
+with an Idempotency-Key, then the mirror from Xero's answer, the activity feed and a note in
+the record's Xero history. Xero's refusals come back beside the fields and lines they name."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from xeroadmin.accounts.models import User
+from xeroadmin.books.kinds import BY_KEY
+from xeroadmin.books.mirror_documents import documents_upsert
+from xeroadmin.books.models import Account, Document
+from xeroadmin.books.services import (
+    Written,
+    line_body,
+    new_key,
+    record_activity,
+    rejected,
+    write_note,
+)
+from xeroadmin.connections.clients import tenant_client
+from xeroadmin.connections.models import Tenant
+from xeroadmin.xero.errors import XeroError, XeroValidationError
+
+BANK_FIELDS = {
+    "contact": "Contact",
+    "date": "Date",
+    "reference": "Reference",
+    "bank_account": "BankAccount",
+}
+JOURNAL_FIELDS = {"narration": "Narration", "date": "Date"}
+
+
+def bank_accounts(*, tenant: Tenant) -> list[Account]:
+    """The organisation's active bank accounts."""
+    return list(
+        Account.objects.filter(tenant=tenant, type="BANK", status="ACTIVE").order_by("code")
+    )
+
+
+def _saved(tenant: Tenant, key: str, answer: Any) -> Document:
+    kind = BY_KEY[key]
+    found = documents_upsert(tenant, kind, (answer or {}).get(kind.resource) or [])
+    if not found:
+        raise XeroError(f"Xero's answer held no {kind.singular.lower()}.")
+    return Document.objects.get(pk=next(iter(found.values())))
+
+
+def bank_transaction_create(
+    *, tenant: Tenant, actor: User, header: dict[str, Any], lines: list[dict[str, Any]]
+) -> Written[Document]:
+    """Money spent from, or received into, a bank account, line by line (tracking too)."""
+    if header["type"] not in ("SPEND", "RECEIVE"):
+        raise ValidationError({"type": "Choose spend or receive money."})
+    body = {
+        "Type": header["type"],
+        "Contact": {"ContactID": header["contact"]},
+        "BankAccount": {"AccountID": header["bank_account"]},
+        "Date": header["date"].isoformat(),
+        "Reference": header.get("reference") or "",
+        "LineAmountTypes": header["line_amount_types"],
+        "LineItems": [line_body(line) for line in lines],
+    }
+    client = tenant_client(tenant, purpose="write")
+    try:
+        answer = client.put(
+            "BankTransactions", {"BankTransactions": [body]}, idempotency_key=new_key()
+        )
+    except XeroValidationError as error:
+        raise rejected(error, BANK_FIELDS) from None
+    saved = _saved(tenant, "bank_transaction", answer)
+    what = "Spend money" if saved.type == "SPEND" else "Receive money"
+    direction = "to" if saved.type == "SPEND" else "from"
+    record_activity(
+        tenant,
+        actor,
+        "bank_transaction",
+        "created",
+        f"{what} of {saved.currency_code} {saved.total:,.2f} {direction} {saved.contact_name} "
+        f"entered by {actor.email}",
+        saved,
+    )
+    write_note(client, tenant, f"BankTransactions/{saved.xero_id}", "Entered", actor)
+    return Written(saved, [str(w) for w in client.waits])
+
+
+def journal_balance(lines: list[dict[str, Any]]) -> tuple[Decimal, Decimal]:
+    """(debits, credits) of a journal's lines, each line a debit or a credit."""
+    debits = sum((line.get("debit") or Decimal(0) for line in lines), Decimal(0))
+    credits = sum((line.get("credit") or Decimal(0) for line in lines), Decimal(0))
+    return debits, credits
+
+
+def manual_journal_create(
+    *, tenant: Tenant, actor: User, header: dict[str, Any], lines: list[dict[str, Any]], post: bool
+) -> Written[Document]:
+    """A manual journal, saved as a draft or posted; to be posted its debits must equal its
+    credits (checked here first, as Xero checks)."""
+    debits, credits = journal_balance(lines)
+    if post and debits != credits:
+        raise ValidationError(
+            f"Debits ({debits:,.2f}) and credits ({credits:,.2f}) must be equal to post it."
+        )
+    if len(lines) < 2:
+        raise ValidationError("A journal needs at least two lines.")
+    body = {
+        "Narration": header["narration"],
+        "Date": header["date"].isoformat(),
+        "LineAmountTypes": "NoTax",
+        "Status": "POSTED" if post else "DRAFT",
+        "JournalLines": [
+            {
+                "AccountCode": line["account_code"],
+                "Description": line.get("description") or "",
+                "LineAmount": str((line.get("debit") or 0) - (line.get("credit") or 0)),
+                **({"Tracking": line["tracking"]} if line.get("tracking") else {}),
+            }
+            for line in lines
+        ],
+    }
+    client = tenant_client(tenant, purpose="write")
+    try:
+        answer = client.put("ManualJournals", {"ManualJournals": [body]}, idempotency_key=new_key())
+    except XeroValidationError as error:
+        raise rejected(error, JOURNAL_FIELDS) from None
+    saved = _saved(tenant, "manual_journal", answer)
+    record_activity(
+        tenant,
+        actor,
+        "manual_journal",
+        "posted" if post else "created",
+        f"Manual journal “{saved.reference}” of {saved.currency_code or tenant.base_currency} "
+        f"{saved.total:,.2f} {'posted' if post else 'saved as a draft'} by {actor.email}",
+        saved,
+    )
+    write_note(client, tenant, f"ManualJournals/{saved.xero_id}", "Entered", actor)
+    return Written(saved, [str(w) for w in client.waits])
