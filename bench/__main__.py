@@ -26,6 +26,9 @@ SUBJECTS = [
     "webhooks",
     "bulk",
     "digest",
+    "document_list",
+    "report_page",
+    "sync_bank",
 ]
 
 

@@ -118,6 +118,8 @@ def values_for(cast: Cast) -> dict[str, int]:
         "item_pk": item.pk,
         "account_pk": account.pk,
         "document_pk": document.pk,
+        "side": "aged-receivables",  # type: ignore[dict-item]
+        "report": "profit-and-loss",  # type: ignore[dict-item]
         "app_id": app.pk,
         "ws": cast.workspace.pk,
         "client_id": cast.client_b.pk,

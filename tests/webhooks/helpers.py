@@ -27,7 +27,13 @@ def event(
     event_type: str = "UPDATE",
     **extra: Any,
 ) -> dict[str, Any]:
-    resource = {"INVOICE": "Invoices", "CONTACT": "Contacts", "CREDITNOTE": "CreditNotes"}
+    resource = {
+        "INVOICE": "Invoices",
+        "CONTACT": "Contacts",
+        "CREDITNOTE": "CreditNotes",
+        "PREPAYMENT": "Prepayments",
+        "OVERPAYMENT": "Overpayments",
+    }
     return {
         "resourceUrl": f"https://api.xero.com/api.xro/2.0/{resource.get(category, 'X')}/{resource_id}",
         "resourceId": resource_id,

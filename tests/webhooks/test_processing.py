@@ -5,6 +5,7 @@ never rolling data back, failures retried."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import requests
@@ -15,7 +16,7 @@ from tests.conftest import Cast
 from tests.connections.helpers import control, stats
 from tests.webhooks.helpers import deliver, event, payload
 from xeroadmin.activity.models import ActivityEvent
-from xeroadmin.books.models import Contact, Invoice
+from xeroadmin.books.models import Contact, Document, Invoice
 from xeroadmin.connections.models import Tenant, XeroApp
 from xeroadmin.webhooks import processing
 from xeroadmin.webhooks.models import WebhookDelivery, WebhookEvent
@@ -208,10 +209,90 @@ def test_contacts_and_credit_notes_are_described(xero, cast: Cast, books: Tenant
     note = xero.sandbox.state.orgs[books.tenant_id].credit_notes[note_id]
     assert (
         f"Credit note {note['CreditNoteNumber']} for {note['Contact']['Name']} was created in "
-        f"Xero: Awaiting payment, NZ${note['Total']:,.2f}"
+        f"Xero: To allocate, NZ${note['Total']:,.2f}"
     ) in summaries
     contact.refresh_from_db()
     assert contact.status == "ARCHIVED"
+    assert Document.objects.get(tenant=books, xero_id=note_id).status == note["Status"]
+
+
+def test_an_allocation_made_in_xero_reaches_the_mirror_and_the_feed(
+    xero, cast: Cast, books: Tenant
+) -> None:
+    from tests.sandbox.helpers import BOOKS_SCOPES, client_for
+
+    org = xero.sandbox.state.orgs[books.tenant_id]
+    note = next(n for n in org.credit_notes.values() if n["Status"] == "AUTHORISED")
+    contact = note["Contact"]["ContactID"]
+    api = client_for(xero.url, scope=BOOKS_SCOPES)
+    owing = api.put(  # an invoice for the credit note's contact, made in Xero
+        "Invoices",
+        {
+            "Type": "ACCREC",
+            "Contact": {"ContactID": contact},
+            "Status": "AUTHORISED",
+            "DueDate": (timezone.localdate() + timedelta(days=30)).isoformat(),
+            "LineItems": [{"Description": "Work", "UnitAmount": 500, "AccountCode": "200"}],
+        },
+    ).json()["Invoices"][0]
+    share = min(note["AmountDue"], owing["AmountDue"], Decimal("5.00"))
+    made = api.put(
+        f"CreditNotes/{note['CreditNoteID']}/Allocations",
+        {"Allocations": [{"Invoice": {"InvoiceID": owing["InvoiceID"]}, "Amount": str(share)}]},
+    )
+    assert made.status_code == 200, made.text
+    deliver(
+        HttpClient(),
+        payload(
+            [event(books.tenant_id, note["CreditNoteID"], timezone.now(), category="CREDITNOTE")]
+        ),
+    )
+    process_all()
+    mirrored = Document.objects.get(tenant=books, xero_id=note["CreditNoteID"])
+    assert mirrored.remaining == org.credit_notes[note["CreditNoteID"]]["AmountDue"]
+    assert mirrored.allocations.filter(invoice_xero_id=owing["InvoiceID"]).exists()
+    summary = ActivityEvent.objects.get(source=ActivityEvent.Source.WEBHOOK).summary
+    assert summary == (
+        f"Credit note {note['CreditNoteNumber']} for {note['Contact']['Name']} allocated to "
+        f"{owing['InvoiceNumber']}: NZ${share:,.2f}"
+    )
+
+
+def test_prepayment_events_are_mirrored(xero, cast: Cast, books: Tenant) -> None:
+    from tests.sandbox.helpers import BOOKS_SCOPES, client_for
+
+    contact = Contact.objects.filter(tenant=books, status="ACTIVE").first()
+    assert contact is not None
+    made = client_for(xero.url, scope=BOOKS_SCOPES).put(
+        "BankTransactions",
+        {
+            "Type": "RECEIVE-PREPAYMENT",
+            "Contact": {"ContactID": contact.xero_id},
+            "BankAccount": {"Code": "090"},
+            "LineAmountTypes": "NoTax",
+            "LineItems": [{"Description": "Deposit", "UnitAmount": 250, "AccountCode": "200"}],
+        },
+    )
+    prepayment_id = made.json()["BankTransactions"][0]["PrepaymentID"]
+    deliver(
+        HttpClient(),
+        payload(
+            [
+                event(
+                    books.tenant_id,
+                    prepayment_id,
+                    timezone.now(),
+                    category="PREPAYMENT",
+                    event_type="CREATE",
+                )
+            ]
+        ),
+    )
+    process_all()
+    mirrored = Document.objects.get(tenant=books, xero_id=prepayment_id)
+    assert (mirrored.kind, mirrored.remaining) == ("prepayment", Decimal("250.00"))
+    summary = ActivityEvent.objects.get(source=ActivityEvent.Source.WEBHOOK).summary
+    assert summary == f"Prepayment for {contact.name} was created in Xero: To allocate, NZ$250.00"
 
 
 def test_subscription_events_land_in_the_workspace_of_their_app(xero, cast: Cast) -> None:

@@ -46,6 +46,7 @@ class Config:
     orgs: int = 3
     invoices_per_org: int = 200
     contacts_per_org: int = 50
+    bank_transactions_per_org: int = 10
     rate_limits: bool = True
     # Calls a day per app and organisation (Xero's Starter plan: 1,000).
     daily_limit: int = 5000
@@ -133,6 +134,7 @@ class Sandbox:
                     orgs=self.config.orgs,
                     invoices_per_org=self.config.invoices_per_org,
                     contacts_per_org=self.config.contacts_per_org,
+                    bank_transactions_per_org=self.config.bank_transactions_per_org,
                     tidy=self.config.tidy,
                 )
                 if self.config.plant:

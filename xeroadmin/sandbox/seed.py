@@ -203,6 +203,7 @@ def seed(
     orgs: int = 3,
     invoices_per_org: int = 200,
     contacts_per_org: int = 50,
+    bank_transactions_per_org: int = 10,
     tidy: bool = False,
 ) -> None:
     """Replace the organisations in `state` with freshly generated ones.
@@ -229,7 +230,7 @@ def seed(
         org = _org(rng, country, name, today)
         _books(rng, org, country, now, invoices_per_org, contacts_per_org, tidy=tidy)
         if invoices_per_org:
-            seed_documents(org, now)
+            seed_documents(org, now, bank_transactions=bank_transactions_per_org)
         state.world.orgs[org.id] = org
 
 

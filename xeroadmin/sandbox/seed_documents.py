@@ -20,7 +20,7 @@ from xeroadmin.sandbox.state import Org
 ZERO = Decimal("0.00")
 
 
-def seed_documents(org: Org, now: datetime) -> None:
+def seed_documents(org: Org, now: datetime, *, bank_transactions: int = 10) -> None:
     rng = random.Random(f"documents-{org.id}")
     today = now.date()
     customers = [
@@ -131,7 +131,7 @@ def seed_documents(org: Org, now: datetime) -> None:
     savings = org.account_by_code("091")
     if bank is None or savings is None:
         return
-    for n in range(10):
+    for n in range(bank_transactions):
         spend = n % 3 != 0
         day = today - timedelta(days=rng.randint(0, 90))
         account = rng.choice(("429", "453", "469", "489")) if spend else "260"

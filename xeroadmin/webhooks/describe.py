@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from xeroadmin.books.models import Contact, Invoice
+from xeroadmin.books.models import Contact, Document, Invoice
 from xeroadmin.books.words import status_word
 from xeroadmin.lib.money import money
 
@@ -100,16 +100,68 @@ def contact_summary(before: Snapshot | None, after: Snapshot, verb: str) -> tupl
     return f"{title} was {verb} in Xero: {', '.join(changes)}", changes
 
 
-def credit_note_summary(record: dict[str, Any] | None, event: Any, verb: str) -> str:
-    """From the credit note Xero returned, else from what the event carried."""
-    if record:
-        number = record.get("CreditNoteNumber")
-        title = f"Credit note {number}" if number else "A credit note"
-        contact = (record.get("Contact") or {}).get("Name")
-        party = f" for {contact}" if contact else ""
-        total = amount(record.get("Total"), str(record.get("CurrencyCode") or ""))
-        return f"{title}{party} was {verb} in Xero: {status_word(record.get('Status'))}, {total}"
-    data = event.data or {}
-    kind = {"ACCRECCREDIT": "sales", "ACCPAYCREDIT": "purchase"}.get(str(data.get("Type")), "")
-    status = f": {status_word(data['Status'])}" if data.get("Status") else ""
-    return f"A {kind + ' ' if kind else ''}credit note was {verb} in Xero{status}"
+def credit_snapshots(tenant_pk: int, ids: list[str]) -> dict[str, Snapshot]:
+    """{xero_id: status, remaining and {allocation id: (invoice number, amount)}} of the
+    mirror's copies of these credit notes, prepayments or overpayments."""
+    rows = Document.objects.filter(tenant_id=tenant_pk, xero_id__in=ids).prefetch_related(
+        "allocations__invoice"
+    )
+    return {
+        row.xero_id: {
+            "status": row.status,
+            "remaining": row.remaining,
+            "allocations": {
+                a.xero_id: (a.invoice.number if a.invoice else "an invoice", a.amount)
+                for a in row.allocations.all()
+            },
+        }
+        for row in rows
+    }
+
+
+def credit_summary(
+    label: str,
+    record: dict[str, Any] | None,
+    before: Snapshot | None,
+    after: Snapshot | None,
+    event: Any,
+    verb: str,
+) -> str:
+    """In words: "Credit note CN-0012 for Acme allocated to INV-0042: $120.00" when it was
+    allocated since our copy, else what it now is; from the event alone when Xero returned
+    nothing."""
+    if not record:
+        data = event.data or {}
+        side = {"ACCRECCREDIT": "sales ", "ACCPAYCREDIT": "purchase "}.get(
+            str(data.get("Type")), ""
+        )
+        status = f": {status_word(data['Status'])}" if data.get("Status") else ""
+        return f"A {side}{label.lower()} was {verb} in Xero{status}"
+    number = record.get("CreditNoteNumber") or ""
+    title = f"{label} {number}".strip()
+    contact = (record.get("Contact") or {}).get("Name")
+    party = f" for {contact}" if contact else ""
+    currency = str(record.get("CurrencyCode") or "")
+    had = (before or {}).get("allocations", {})
+    # The invoice's number as Xero's answer gives it (the invoice may not be mirrored yet).
+    named = {
+        str(a.get("AllocationID") or "").lower(): str(
+            (a.get("Invoice") or {}).get("InvoiceNumber") or ""
+        )
+        for a in record.get("Allocations") or []
+        if isinstance(a, dict)
+    }
+    new = [
+        (named.get(k) or v[0], v[1])
+        for k, v in (after or {}).get("allocations", {}).items()
+        if k not in had
+    ]
+    if new:
+        to = " and ".join(f"{number_}: {amount(value, currency)}" for number_, value in new)
+        return f"{title}{party} allocated to {to}"
+    gone = [v for k, v in had.items() if k not in (after or {}).get("allocations", {})]
+    if gone:
+        back = " and ".join(f"{number_}: {amount(value, currency)}" for number_, value in gone)
+        return f"{title}{party}: allocation taken back from {back}"
+    total = amount(record.get("Total"), currency)
+    return f"{title}{party} was {verb} in Xero: {status_word(record.get('Status'), 'credit_note')}, {total}"

@@ -21,6 +21,9 @@ from django.utils import timezone
 from xeroadmin.activity.models import ActivityEvent
 from xeroadmin.activity.services import activity_record
 from xeroadmin.books import mirror
+from xeroadmin.books.kinds import BY_WEBHOOK
+from xeroadmin.books.kinds import Kind as DocumentKind
+from xeroadmin.books.mirror_documents import documents_upsert
 from xeroadmin.books.models import Contact, Invoice
 from xeroadmin.connections.clients import tenant_client
 from xeroadmin.connections.models import Tenant
@@ -250,8 +253,10 @@ def _process_pending(delivery: WebhookDelivery) -> list[str]:
     for event in pending:
         groups[(event.tenant_id, event.category)].append(event)
     errors = []
-    # Contacts first: an invoice for a contact created in the same breath then links to it.
-    ordered = sorted(groups.items(), key=lambda group: group[0][1] != "CONTACT")
+    # Contacts first (an invoice for a contact created in the same breath then links to it),
+    # then invoices (a credit allocated to one then names it).
+    rank = {"CONTACT": 0, "INVOICE": 1}
+    ordered = sorted(groups.items(), key=lambda group: rank.get(group[0][1], 2))
     for (_, category), events in ordered:
         try:
             _process_group(delivery, category, events)
@@ -279,10 +284,10 @@ def _process_group(delivery: WebhookDelivery, category: str, events: list[Webhoo
         return
     if category in RECORDS:
         _apply_records(tenant, RECORDS[category], events)
-    elif category == "CREDITNOTE":
-        _apply_credit_notes(tenant, events)
+    elif category in BY_WEBHOOK:
+        _apply_credit(tenant, BY_WEBHOOK[category], events)
     else:
-        # A kind this version does not fetch (PREPAYMENT, OVERPAYMENT ...): still in the feed.
+        # A kind this version does not fetch: still in the feed.
         for event in events:
             kind = category.lower().replace("_", " ")
             summary = f"A {kind} was {_verb(event)} in Xero"
@@ -394,25 +399,41 @@ def _fetch(client: XeroClient, kind: Kind, ids: list[str]) -> dict[str, dict[str
     return found
 
 
-def _apply_credit_notes(tenant: Tenant, events: list[WebhookEvent]) -> None:
+def _apply_credit(tenant: Tenant, kind: DocumentKind, events: list[WebhookEvent]) -> None:
+    """Credit notes, prepayments and overpayments: each read from Xero into the mirror, its
+    allocations too, and said in the feed (an allocation by the invoice it settled)."""
     client = tenant_client(tenant)
+    ids = list(dict.fromkeys(e.resource_id for e in events))
+    before = describe.credit_snapshots(tenant.pk, ids)
     records: dict[str, dict[str, Any] | None] = {}
-    for rid in dict.fromkeys(e.resource_id for e in events):
+    for rid in ids:
         try:
-            body = client.get(f"CreditNotes/{rid}") or {}
-            notes = body.get("CreditNotes") or [None]
-            records[rid] = notes[0] if isinstance(notes[0], dict) else None
+            body = client.get(f"{kind.resource}/{rid}") or {}
+            found = body.get(kind.resource) or [None]
+            records[rid] = found[0] if isinstance(found[0], dict) else None
         except XeroNotFound:
             records[rid] = None
-    for event in events:
-        summary = describe.credit_note_summary(records.get(event.resource_id), event, _verb(event))
-        _settle(
-            event,
-            summary=summary,
-            tenant=tenant,
-            category="creditnote",
-            data={"record": event.resource_id, "type": "creditnote", **(event.data or {})},
-        )
+    with transaction.atomic():
+        documents_upsert(tenant, kind, [r for r in records.values() if r])
+        after = describe.credit_snapshots(tenant.pk, ids)
+        for event in events:
+            rid = event.resource_id
+            summary = describe.credit_summary(
+                kind.singular,
+                records.get(rid),
+                before.get(rid),
+                after.get(rid),
+                event,
+                _verb(event),
+            )
+            category = kind.webhook.lower()
+            _settle(
+                event,
+                summary=summary,
+                tenant=tenant,
+                category=category,
+                data={"record": rid, "type": category, **(event.data or {})},
+            )
 
 
 def _mark(events: list[WebhookEvent], status: str, note: str) -> None:

@@ -55,6 +55,12 @@ class Command(BaseCommand):
             "--contacts-per-org", type=int, default=50, help="contacts each (default 50)"
         )
         parser.add_argument(
+            "--bank-transactions-per-org",
+            type=int,
+            default=10,
+            help="spend and receive money each (default 10)",
+        )
+        parser.add_argument(
             "--tidy",
             action="store_true",
             help="tidy books: nothing overdue long, no old drafts, no duplicates, every "
@@ -125,6 +131,7 @@ class Command(BaseCommand):
             orgs=options["orgs"],
             invoices_per_org=options["invoices_per_org"],
             contacts_per_org=options["contacts_per_org"],
+            bank_transactions_per_org=max(options["bank_transactions_per_org"], 0),
             rate_limits=not options["no_rate_limits"],
             daily_limit=options["daily_limit"],
             bulk_connections=options["bulk_connections"],
