@@ -19,7 +19,14 @@ def run() -> None:
     from xeroadmin.books import sync
 
     email = "bench-reports@example.com"
-    options = ["--orgs", "1", "--invoices-per-org", "2000", "--no-rate-limits"]
+    options = [
+        "--orgs",
+        "1",
+        "--invoices-per-org",
+        "2000",
+        "--no-rate-limits",
+        "--bulk-connections",
+    ]
     with sandbox_process(*options) as base, pointed_at(base):
         tenant = connect_all(base, email)[0]
         sync.sync_job_run(job_id=sync.sync_request(tenant=tenant).pk)
