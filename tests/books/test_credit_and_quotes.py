@@ -4,6 +4,7 @@ into an invoice. Every write goes through the sandbox over HTTP."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -12,7 +13,7 @@ from django.urls import reverse
 from tests.conftest import Cast
 from xeroadmin.activity.models import ActivityEvent
 from xeroadmin.books.kinds import KINDS
-from xeroadmin.books.models import Allocation, Document, Invoice
+from xeroadmin.books.models import Account, Allocation, Document, Invoice
 from xeroadmin.connections.models import Tenant
 
 pytestmark = pytest.mark.django_db
@@ -301,3 +302,24 @@ def test_viewers_change_nothing(as_viewer, cast: Cast, books: Tenant) -> None:
             as_viewer.post(url(cast, books, name, quote.pk), {"action": "accept"}).status_code
             == 403
         )
+
+
+def test_bills_have_their_own_tab_and_editor(as_finance, cast: Cast, books: Tenant) -> None:
+    listing = as_finance.get(url(cast, books, "bill-list"))
+    assert listing.status_code == 200
+    page = listing.content.decode()
+    assert 'aria-current="page">Bills</a>' in page
+    bills = Invoice.objects.filter(tenant=books, type="ACCPAY").count()
+    assert f"{bills} invoice" in page
+    assert 'name="filter" value="type=ACCPAY"' in page  # "Preview all" takes bills only
+    editor = as_finance.get(url(cast, books, "bill-create")).content.decode()
+    assert "New draft bill" in editor
+    assert '<option value="ACCPAY" selected>' in editor
+    purchases = Account.objects.filter(
+        tenant=books, type__in=("DIRECTCOSTS", "EXPENSE")
+    ).values_list("code", flat=True)
+    chosen = re.search(
+        r'name="line-0-account_code"[^>]*>.*?<option value="(\d+)" selected', editor, re.S
+    )
+    assert chosen is not None
+    assert chosen.group(1) in purchases

@@ -5,6 +5,7 @@ Used by the sync, by writes (the mirror is updated from Xero's answer) and by we
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
@@ -40,6 +41,15 @@ Record = dict[str, Any]
 COMMON = ["updated_utc", "raw", "synced_at", "problem"]
 
 
+@functools.cache
+def _significant_digits() -> int:
+    """Digits a decimal column keeps exactly: SQLite keeps a decimal as a double (only 15
+    significant digits come back as they went in); PostgreSQL's numeric keeps them all (0).
+    Asked once: `connection.vendor` goes through a thread-local proxy, and a Fits is made for
+    every record a sync stores (bench/sync_bank.py)."""
+    return 15 if connection.vendor == "sqlite" else 0
+
+
 class Fits:
     """Reads one record's numbers into the columns that keep them, noting each that does not
     fit (too large, not a number): such a value is kept as 0 and the record is flagged.
@@ -49,9 +59,7 @@ class Fits:
 
     def __init__(self) -> None:
         self.problems: list[str] = []
-        # SQLite keeps a decimal column's value as a double: only 15 significant digits come
-        # back as they went in (PostgreSQL's numeric keeps them all).
-        self.significant = 15 if connection.vendor == "sqlite" else 0
+        self.significant = _significant_digits()
 
     def __call__(self, value: Any, name: str, *, digits: int = 18, places: int = 2) -> Decimal:
         if value is None or value == "":
@@ -115,8 +123,10 @@ class Upserted(dict[str, int]):
 
 
 def rest(record: Record, modelled: frozenset[str]) -> Record:
-    """The fields of a record that have no column of their own (kept as raw JSON)."""
-    return {k: v for k, v in record.items() if k not in modelled}
+    """The fields of a record that have no column of their own (kept as raw JSON); usually
+    none, found by one set difference (bench/sync.py, bench/sync_bank.py)."""
+    extra = record.keys() - modelled
+    return {k: record[k] for k in extra} if extra else {}
 
 
 INVOICE_COLUMNS = frozenset(
@@ -234,11 +244,19 @@ def _placeholder(field: Any) -> str:
     return "%s"
 
 
+def _json(value: Any) -> str:
+    """A JSON column's value as text; most are empty (a record whose every field has a column
+    of its own, a line with no tracking), and writing those costs nothing (bench/sync_bank.py)."""
+    if not value:
+        return "[]" if isinstance(value, list) else "{}"
+    return json.dumps(value, default=str)
+
+
 def _adapter(field: Any) -> Any:
     """How one column's Python values become database parameters."""
     ops = connection.ops
     if isinstance(field, models.JSONField):
-        return lambda v: json.dumps(v if v is not None else {}, default=str)
+        return _json
     if isinstance(field, models.DateTimeField):
         if connection.vendor == "sqlite":
             # What Django writes for an aware datetime there: naive UTC, as text.

@@ -23,7 +23,9 @@ MODELLED = frozenset(
         "ExpiryDateString", "Status", "LineAmountTypes", "CurrencyCode", "CurrencyRate",
         "SubTotal", "TotalTax", "Total", "RemainingCredit", "BankAccount", "IsReconciled",
         "HasAttachments", "UpdatedDateUTC", "UpdatedDateUTCString", "LineItems",
-        "JournalLines", "Allocations", "Narration",
+        "JournalLines", "Allocations", "Narration", "BankTransactionID", "CreditNoteID",
+        "QuoteID", "ManualJournalID", "PrepaymentID", "OverpaymentID", "CreditNoteNumber",
+        "QuoteNumber",
     }
 )  # fmt: skip
 
@@ -81,14 +83,15 @@ def _row(kind: Kind, r: Record, fits: Fits, contacts: dict[str, int]) -> dict[st
     reference = r.get("Narration") if journal else r.get("Reference")
     if kind.key == Document.Kind.QUOTE and not reference:
         reference = r.get("Title")
+    contact_id = mirror.xero_id(contact.get("ContactID"))
     return {
         "xero_id": mirror.xero_id(r[kind.id_field]),
         "kind": kind.key,
         "type": mirror.text(r.get("Type"), 30),
         "number": mirror.text(r.get(kind.number_field), 255) if kind.number_field else "",
         "reference": mirror.text(reference, 255),
-        "contact": contacts.get(mirror.xero_id(contact.get("ContactID"))),
-        "contact_xero_id": mirror.xero_id(contact.get("ContactID")),
+        "contact": contacts.get(contact_id),
+        "contact_xero_id": contact_id,
         "contact_name": mirror.text(contact.get("Name"), 255),
         "date": mirror.day(r.get("Date")),
         "due_date": mirror.day(r.get("ExpiryDate") or r.get("DueDate")),

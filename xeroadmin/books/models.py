@@ -437,13 +437,13 @@ class Document(Mirrored):
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["tenant", "xero_id"], name="books_document_unique")
         ]
+        # Few indexes: a sync writes thousands of rows a page and pays for each (bench/sync_bank.py);
+        # search reads through `contains`, which no b-tree index serves.
         indexes: ClassVar = [
             models.Index(fields=["tenant", "kind", "-date"], name="books_document_date"),
             models.Index(
                 fields=["tenant", "kind", "status", "-date"], name="books_document_status"
             ),
-            models.Index("tenant", "kind", Lower("number"), name="books_document_number"),
-            models.Index("tenant", "kind", Lower("reference"), name="books_document_reference"),
         ]
 
     def __str__(self) -> str:

@@ -25,8 +25,12 @@ from xeroadmin.tenancy.models import Role
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def invoice_create(request: WorkspaceRequest, ws: int, tenant_pk: int) -> HttpResponse:
-    return _editor(books_for(request, ws, tenant_pk, read_role=Role.FINANCE), None)
+def invoice_create(
+    request: WorkspaceRequest, ws: int, tenant_pk: int, bills: bool = False
+) -> HttpResponse:
+    """A new sales invoice, or (from the Bills tab) a new bill: a supplier, purchase accounts."""
+    books = books_for(request, ws, tenant_pk, read_role=Role.FINANCE)
+    return _editor(books, None, kind=Invoice.Type.BILL if bills else Invoice.Type.SALES)
 
 
 @login_required
@@ -38,7 +42,7 @@ def invoice_edit(
     return _editor(books, invoice_of(books.tenant, invoice_pk))
 
 
-def _editor(books: Books, invoice: Invoice | None) -> HttpResponse:
+def _editor(books: Books, invoice: Invoice | None, kind: str = Invoice.Type.SALES) -> HttpResponse:
     request, tenant = books.request, books.tenant
     if not tenant.is_connected:
         messages.error(request, f"{tenant.name} is not connected, so its books are read-only.")
@@ -49,7 +53,7 @@ def _editor(books: Books, invoice: Invoice | None) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     header = InvoiceHeaderForm(
         data,
-        initial=_header_initial(tenant, invoice),
+        initial=_header_initial(tenant, invoice, kind),
         contacts=lambda xero_id, name: selectors.contacts_named(
             tenant=tenant, xero_id=xero_id, name=name
         ),
@@ -64,14 +68,16 @@ def _editor(books: Books, invoice: Invoice | None) -> HttpResponse:
         return books.redirect("invoice-detail", written.record.pk)
     posted = data.get("line_amount_types") if data is not None else None
     amounts = str(posted or header.initial.get("line_amount_types") or "Exclusive")
-    list_url = books.url("invoice-list")
+    bill = (invoice.type if invoice else kind) == Invoice.Type.BILL
+    noun = "bill" if bill else "invoice"
+    list_url = books.url("bill-list" if bill else "invoice-list")
     context = books.page(
         editor={
-            "title": f"Edit {invoice.number or 'draft'}" if invoice else "New invoice",
-            "list_label": "Invoices",
+            "title": f"Edit {invoice.number or 'draft'}" if invoice else f"New {noun}",
+            "list_label": "Bills" if bill else "Invoices",
             "list_url": list_url,
-            "here": (invoice.number or "Draft") if invoice else "New invoice",
-            "heading": f"Edit draft {invoice.number}" if invoice else "New draft invoice",
+            "here": (invoice.number or "Draft") if invoice else f"New {noun}",
+            "heading": f"Edit draft {invoice.number}" if invoice else f"New draft {noun}",
             "submit": "Save draft in Xero",
             "cancel_url": books.url("invoice-detail", invoice.pk) if invoice else list_url,
         },
@@ -116,11 +122,11 @@ def _save(
     )
 
 
-def _header_initial(tenant: Tenant, invoice: Invoice | None) -> dict[str, Any]:
+def _header_initial(tenant: Tenant, invoice: Invoice | None, kind: str) -> dict[str, Any]:
     if invoice is None:
         today = timezone.localdate()
         return {
-            "type": Invoice.Type.SALES,
+            "type": kind,
             "date": today,
             "due_date": today + timedelta(days=14),
             "currency_code": tenant.base_currency,

@@ -42,13 +42,25 @@ BULK_ACTIONS = (
 
 @login_required
 @require_GET
-def invoice_list(request: WorkspaceRequest, ws: int, tenant_pk: int) -> HttpResponse:
+def invoice_list(
+    request: WorkspaceRequest, ws: int, tenant_pk: int, bills: bool = False
+) -> HttpResponse:
+    """Invoices and bills, or (the Bills tab) bills alone, so that nobody has to know that a
+    bill is an ACCPAY invoice."""
     books = books_for(request, ws, tenant_pk)
-    form = InvoiceFilterForm(request.GET, tracking=tracking_options(books.tenant))
+    asked = request.GET.copy()
+    if bills:
+        asked["type"] = Invoice.Type.BILL
+    form = InvoiceFilterForm(asked, tracking=tracking_options(books.tenant))
     filters = form.filters()
     counts = selectors.status_counts(tenant=books.tenant, filters=filters)
     rows = selectors.invoice_list(tenant=books.tenant, filters=filters)
-    page, query = paged(request, rows, count=counts.get(filters.status, 0))
+    page, _ = paged(request, rows, count=counts.get(filters.status, 0))
+    # The list's filters as applied (the Bills tab's type included): what the pager keeps and
+    # what "Preview all N" chooses by.
+    applied = asked.copy()
+    applied.pop("page", None)
+    query = applied.urlencode()
     sort_query, unaged = request.GET.copy(), request.GET.copy()
     for params, names in ((sort_query, ("page", "sort")), (unaged, ("page", "age", "as_of"))):
         for name in names:
@@ -66,6 +78,8 @@ def invoice_list(request: WorkspaceRequest, ws: int, tenant_pk: int) -> HttpResp
         sorts=selectors.SORTS,
         can_pick=books.can_write,
         bulk_actions=BULK_ACTIONS,
+        bills=bills,
+        new_url=books.url("bill-create" if bills else "invoice-create"),
         **list_tabs(request, "status", STATUS_TABS, counts, form_id="invoice-filters"),
     )
     return list_response(request, "books/invoice_list.html", "invoice-table", context)

@@ -34,6 +34,7 @@ SWITCHABLE = {
     "organisation-home",
     "organisation-activity",
     "invoice-list",
+    "bill-list",
     "contact-list",
     "item-list",
     "account-list",
@@ -50,6 +51,7 @@ SWITCH_TO = {
     "item-detail": "item-list",
     "account-detail": "account-list",
     "invoice-create": "invoice-list",
+    "bill-create": "bill-list",
     "invoice-edit": "invoice-list",
     "payment-detail": "payment-list",
     "report": "report-index",
@@ -60,6 +62,7 @@ SWITCH_TO = {
 TABS = (
     ("Home", "organisation-home", ("organisation-home", "organisation-sync")),
     ("Invoices", "invoice-list", ("invoice-",)),
+    ("Bills", "bill-list", ("bill-",)),
     ("Quotes", "quote-list", ("quote-",)),
     ("Credit notes", "credit-note-list", ("credit-note-", "prepayment-", "overpayment-")),
     ("Payments", "payment-list", ("payment-",)),
