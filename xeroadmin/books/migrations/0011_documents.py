@@ -7,101 +7,228 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('books', '0010_tracking'),
-        ('connections', '0003_sync_schedule'),
+        ("books", "0010_tracking"),
+        ("connections", "0003_sync_schedule"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('xero_id', models.CharField(max_length=36)),
-                ('updated_utc', models.DateTimeField(blank=True, null=True)),
-                ('raw', models.JSONField(blank=True, default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder)),
-                ('synced_at', models.DateTimeField(auto_now=True)),
-                ('problem', models.CharField(blank=True, max_length=255)),
-                ('kind', models.CharField(choices=[('credit_note', 'Credit note'), ('quote', 'Quote'), ('bank_transaction', 'Bank transaction'), ('manual_journal', 'Manual journal'), ('prepayment', 'Prepayment'), ('overpayment', 'Overpayment')], max_length=20)),
-                ('type', models.CharField(blank=True, max_length=30)),
-                ('number', models.CharField(blank=True, max_length=255)),
-                ('reference', models.CharField(blank=True, max_length=255)),
-                ('contact_xero_id', models.CharField(blank=True, max_length=36)),
-                ('contact_name', models.CharField(blank=True, max_length=255)),
-                ('date', models.DateField(blank=True, null=True)),
-                ('due_date', models.DateField(blank=True, null=True)),
-                ('status', models.CharField(max_length=20)),
-                ('line_amount_types', models.CharField(blank=True, max_length=20)),
-                ('currency_code', models.CharField(blank=True, max_length=3)),
-                ('currency_rate', models.DecimalField(decimal_places=6, default=Decimal('1'), max_digits=18)),
-                ('subtotal', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=18)),
-                ('total_tax', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=18)),
-                ('total', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=18)),
-                ('remaining', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=18)),
-                ('bank_account_code', models.CharField(blank=True, max_length=10)),
-                ('bank_account_name', models.CharField(blank=True, max_length=150)),
-                ('is_reconciled', models.BooleanField(default=False)),
-                ('has_attachments', models.BooleanField(default=False)),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='documents', to='books.contact')),
-                ('tenant', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='connections.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("xero_id", models.CharField(max_length=36)),
+                ("updated_utc", models.DateTimeField(blank=True, null=True)),
+                (
+                    "raw",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        encoder=django.core.serializers.json.DjangoJSONEncoder,
+                    ),
+                ),
+                ("synced_at", models.DateTimeField(auto_now=True)),
+                ("problem", models.CharField(blank=True, max_length=255)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("credit_note", "Credit note"),
+                            ("quote", "Quote"),
+                            ("bank_transaction", "Bank transaction"),
+                            ("manual_journal", "Manual journal"),
+                            ("prepayment", "Prepayment"),
+                            ("overpayment", "Overpayment"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("type", models.CharField(blank=True, max_length=30)),
+                ("number", models.CharField(blank=True, max_length=255)),
+                ("reference", models.CharField(blank=True, max_length=255)),
+                ("contact_xero_id", models.CharField(blank=True, max_length=36)),
+                ("contact_name", models.CharField(blank=True, max_length=255)),
+                ("date", models.DateField(blank=True, null=True)),
+                ("due_date", models.DateField(blank=True, null=True)),
+                ("status", models.CharField(max_length=20)),
+                ("line_amount_types", models.CharField(blank=True, max_length=20)),
+                ("currency_code", models.CharField(blank=True, max_length=3)),
+                (
+                    "currency_rate",
+                    models.DecimalField(decimal_places=6, default=Decimal("1"), max_digits=18),
+                ),
+                (
+                    "subtotal",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=18),
+                ),
+                (
+                    "total_tax",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=18),
+                ),
+                (
+                    "total",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=18),
+                ),
+                (
+                    "remaining",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=18),
+                ),
+                ("bank_account_code", models.CharField(blank=True, max_length=10)),
+                ("bank_account_name", models.CharField(blank=True, max_length=150)),
+                ("is_reconciled", models.BooleanField(default=False)),
+                ("has_attachments", models.BooleanField(default=False)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="documents",
+                        to="books.contact",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="connections.tenant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-date', '-pk'],
+                "ordering": ["-date", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Allocation',
+            name="Allocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('xero_id', models.CharField(max_length=36)),
-                ('invoice_xero_id', models.CharField(blank=True, max_length=36)),
-                ('amount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=18)),
-                ('date', models.DateField(blank=True, null=True)),
-                ('invoice', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='allocations', to='books.invoice')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='connections.tenant')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='allocations', to='books.document')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("xero_id", models.CharField(max_length=36)),
+                ("invoice_xero_id", models.CharField(blank=True, max_length=36)),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=18),
+                ),
+                ("date", models.DateField(blank=True, null=True)),
+                (
+                    "invoice",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="allocations",
+                        to="books.invoice",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="connections.tenant",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="allocations",
+                        to="books.document",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['date', 'pk'],
+                "ordering": ["date", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='DocumentLine',
+            name="DocumentLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('line_item_id', models.CharField(blank=True, max_length=36)),
-                ('description', models.TextField(blank=True)),
-                ('quantity', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=18)),
-                ('unit_amount', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=18)),
-                ('item_code', models.CharField(blank=True, max_length=30)),
-                ('account_code', models.CharField(blank=True, max_length=10)),
-                ('tax_type', models.CharField(blank=True, max_length=50)),
-                ('tax_amount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=18)),
-                ('line_amount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=18)),
-                ('discount_rate', models.DecimalField(blank=True, decimal_places=4, max_digits=9, null=True)),
-                ('tracking', models.JSONField(blank=True, default=list, encoder=django.core.serializers.json.DjangoJSONEncoder)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='books.document')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                ("line_item_id", models.CharField(blank=True, max_length=36)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "quantity",
+                    models.DecimalField(decimal_places=4, default=Decimal("0"), max_digits=18),
+                ),
+                (
+                    "unit_amount",
+                    models.DecimalField(decimal_places=4, default=Decimal("0"), max_digits=18),
+                ),
+                ("item_code", models.CharField(blank=True, max_length=30)),
+                ("account_code", models.CharField(blank=True, max_length=10)),
+                ("tax_type", models.CharField(blank=True, max_length=50)),
+                (
+                    "tax_amount",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=18),
+                ),
+                (
+                    "line_amount",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=18),
+                ),
+                (
+                    "discount_rate",
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=9, null=True),
+                ),
+                (
+                    "tracking",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        encoder=django.core.serializers.json.DjangoJSONEncoder,
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="books.document",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['document', 'position'],
+                "ordering": ["document", "position"],
             },
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(fields=['tenant', 'kind', '-date'], name='books_document_date'),
+            model_name="document",
+            index=models.Index(fields=["tenant", "kind", "-date"], name="books_document_date"),
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(fields=['tenant', 'kind', 'status', '-date'], name='books_document_status'),
+            model_name="document",
+            index=models.Index(
+                fields=["tenant", "kind", "status", "-date"], name="books_document_status"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='document',
-            constraint=models.UniqueConstraint(fields=('tenant', 'xero_id'), name='books_document_unique'),
+            model_name="document",
+            constraint=models.UniqueConstraint(
+                fields=("tenant", "xero_id"), name="books_document_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='allocation',
-            constraint=models.UniqueConstraint(fields=('tenant', 'xero_id'), name='books_allocation_unique'),
+            model_name="allocation",
+            constraint=models.UniqueConstraint(
+                fields=("tenant", "xero_id"), name="books_allocation_unique"
+            ),
         ),
     ]
