@@ -15,7 +15,7 @@ from tests.conftest import PASSWORD, make_user
 from tests.connections.helpers import practice
 from xeroadmin.alerts import engine
 from xeroadmin.alerts.models import Channel, Rule
-from xeroadmin.books.models import Contact, Invoice
+from xeroadmin.books.models import Contact, Document, Invoice
 from xeroadmin.bulk.services import bulk_job_start
 from xeroadmin.portfolio import checks
 from xeroadmin.tenancy.models import Membership
@@ -52,7 +52,20 @@ def test_screenshots(live_server, xero, settings, browser: Browser) -> None:
         "contact-picker": f"{org}/invoices/new/",
         "switcher": f"/w/{workspace.pk}/",
         "attention": f"/w/{workspace.pk}/attention/",
+        "credit-notes": f"{org}/credit-notes/",
+        "quotes": f"{org}/quotes/",
+        "bank-transactions": f"{org}/bank-transactions/",
+        "profit-and-loss": f"{org}/reports/profit-and-loss/",
+        "aged-receivables": f"{org}/reports/aged/aged-receivables/",
+        "new-journal": f"{org}/manual-journals/new/",
     }
+    credit = (
+        Document.objects.filter(tenant=tenant, kind="credit_note", status="AUTHORISED")
+        .order_by("pk")
+        .first()
+    )
+    if credit is not None:
+        pages["credit-note"] = f"{org}/credit-notes/{credit.pk}/"
     for each in tenants:
         checks.run(each)
     # A finished bulk job, whose approvals a workspace rule told everyone about.

@@ -23,16 +23,10 @@ from xeroadmin.sandbox.api.common import (
     write_collection,
     write_record,
 )
-from xeroadmin.sandbox.api.documents import (
-    bank_account,
-    document_contact,
-    document_currency,
-    document_lines,
-    document_terms,
-)
+from xeroadmin.sandbox.api.documents import bank_account, document_body
 from xeroadmin.sandbox.api.records import attachments_of, history_of
 from xeroadmin.sandbox.api.router import Resource, register
-from xeroadmin.sandbox.core import InputError, msdate, new_id, parse_date, validation_error
+from xeroadmin.sandbox.core import msdate, new_id, validation_error
 from xeroadmin.sandbox.serialize import plain
 from xeroadmin.sandbox.state import Org
 
@@ -102,22 +96,10 @@ def bank_transaction_apply(
             record["BankAccountID"] = account["AccountID"]
             if existing is None and "CurrencyCode" not in item:
                 record["CurrencyCode"] = account.get("CurrencyCode") or org.currency
-    if existing is None or "Contact" in item:
-        contact = document_contact(call, item.get("Contact"), errors)
-        if contact is not None:
-            record["Contact"] = {"ContactID": contact["ContactID"], "Name": contact["Name"]}
-    try:
-        if "Date" in item:
-            record["Date"] = parse_date(item["Date"], "Date") or call.now.date()
-    except InputError as error:
-        errors.append(str(error))
-    document_currency(call, record, item, errors)
-    if "LineItems" in item:
-        invoice_type = "ACCREC" if kind.startswith("RECEIVE") else "ACCPAY"
-        record["LineItems"] = document_lines(
-            call, item["LineItems"], invoice_type, errors, record["LineItems"]
-        )
-    document_terms(record, item, errors)
+    invoice_type = "ACCREC" if kind.startswith("RECEIVE") else "ACCPAY"
+    document_body(
+        call, record, item, new=existing is None, invoice_type=invoice_type, errors=errors
+    )
     if "IsReconciled" in item:
         record["IsReconciled"] = bool(item["IsReconciled"])
     if not record["LineItems"]:

@@ -17,16 +17,11 @@ from xeroadmin.sandbox.api.common import (
     write_collection,
     write_record,
 )
-from xeroadmin.sandbox.api.documents import (
-    document_contact,
-    document_currency,
-    document_lines,
-    document_terms,
-)
+from xeroadmin.sandbox.api.documents import document_body
 from xeroadmin.sandbox.api.invoices import INVOICE_SCOPES
 from xeroadmin.sandbox.api.records import attachments_of, history_of
 from xeroadmin.sandbox.api.router import Resource, register
-from xeroadmin.sandbox.core import InputError, new_id, parse_date, validation_error
+from xeroadmin.sandbox.core import new_id, validation_error
 from xeroadmin.sandbox.pdf import invoice_pdf
 
 CREDIT_TYPES = {"ACCRECCREDIT": "ACCREC", "ACCPAYCREDIT": "ACCPAY"}
@@ -76,21 +71,14 @@ def credit_note_apply(
             "Date": call.now.date(),
         }
     )
-    if existing is None or "Contact" in item:
-        contact = document_contact(call, item.get("Contact"), errors)
-        if contact is not None:
-            record["Contact"] = {"ContactID": contact["ContactID"], "Name": contact["Name"]}
-    try:
-        if "Date" in item:
-            record["Date"] = parse_date(item["Date"], "Date") or call.now.date()
-    except InputError as error:
-        errors.append(str(error))
-    document_currency(call, record, item, errors)
-    if "LineItems" in item:
-        record["LineItems"] = document_lines(
-            call, item["LineItems"], CREDIT_TYPES[str(credit_type)], errors, record["LineItems"]
-        )
-    document_terms(record, item, errors)
+    document_body(
+        call,
+        record,
+        item,
+        new=existing is None,
+        invoice_type=CREDIT_TYPES[str(credit_type)],
+        errors=errors,
+    )
     if wanted in ("SUBMITTED", "AUTHORISED") and not record["LineItems"]:
         errors.append("Credit notes must have at least one line item before they can be approved.")
     if errors:

@@ -9,7 +9,7 @@ from typing import Any
 from xeroadmin.sandbox import books
 from xeroadmin.sandbox.api.common import Call, string_field
 from xeroadmin.sandbox.api.contacts import contact_apply
-from xeroadmin.sandbox.core import InputError, money, new_id
+from xeroadmin.sandbox.core import InputError, money, new_id, parse_date
 
 
 def document_lines(
@@ -290,3 +290,32 @@ def bank_account(org: Any, raw: Any, label: str, errors: list[str]) -> dict[str,
         errors.append(f"{label} must be an active bank account, by AccountID or Code.")
         return None
     return dict(account)
+
+
+def document_body(
+    call: Call,
+    record: dict[str, Any],
+    item: dict[str, Any],
+    *,
+    new: bool,
+    invoice_type: str,
+    errors: list[str],
+) -> None:
+    """What credit notes, quotes and bank transactions take as invoices do: the contact (on a
+    new one, or when sent), the date, the currency and its rate, the lines (coded as a sale or
+    a purchase, `invoice_type`), the reference and how the amounts treat tax."""
+    if new or "Contact" in item:
+        contact = document_contact(call, item.get("Contact"), errors)
+        if contact is not None:
+            record["Contact"] = {"ContactID": contact["ContactID"], "Name": contact["Name"]}
+    try:
+        if "Date" in item:
+            record["Date"] = parse_date(item["Date"], "Date") or call.now.date()
+    except InputError as error:
+        errors.append(str(error))
+    document_currency(call, record, item, errors)
+    if "LineItems" in item:
+        record["LineItems"] = document_lines(
+            call, item["LineItems"], invoice_type, errors, record["LineItems"]
+        )
+    document_terms(record, item, errors)

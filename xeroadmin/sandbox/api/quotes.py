@@ -21,12 +21,7 @@ from xeroadmin.sandbox.api.common import (
     write_collection,
     write_record,
 )
-from xeroadmin.sandbox.api.documents import (
-    document_contact,
-    document_currency,
-    document_lines,
-    document_terms,
-)
+from xeroadmin.sandbox.api.documents import document_body
 from xeroadmin.sandbox.api.invoices import INVOICE_SCOPES
 from xeroadmin.sandbox.api.records import attachments_of, history_of
 from xeroadmin.sandbox.api.router import Resource, register
@@ -85,13 +80,13 @@ def quote_apply(
             "ExpiryDate": None,
         }
     )
-    if existing is None or "Contact" in item:
-        contact = document_contact(call, item.get("Contact"), errors)
-        if contact is not None:
-            record["Contact"] = {"ContactID": contact["ContactID"], "Name": contact["Name"]}
+    # Quotes spell how amounts treat tax in capitals (OAS-ACC schemas.QuoteLineAmountTypes);
+    # either spelling is read, and the same rules as invoices apply.
+    spelled = {t.upper(): t for t in books.LINE_AMOUNT_TYPES}
+    if isinstance(item.get("LineAmountTypes"), str):
+        item = {**item, "LineAmountTypes": spelled.get(item["LineAmountTypes"].upper(), "?")}
+    document_body(call, record, item, new=existing is None, invoice_type="ACCREC", errors=errors)
     try:
-        if "Date" in item:
-            record["Date"] = parse_date(item["Date"], "Date") or call.now.date()
         if "ExpiryDate" in item:
             record["ExpiryDate"] = parse_date(item["ExpiryDate"], "ExpiryDate")
     except InputError as error:
@@ -102,17 +97,6 @@ def quote_apply(
         value = string_field(item, key, limit, errors)
         if value is not None:
             record[key] = value
-    document_currency(call, record, item, errors)
-    if "LineItems" in item:
-        record["LineItems"] = document_lines(
-            call, item["LineItems"], "ACCREC", errors, record["LineItems"]
-        )
-    # Quotes spell how amounts treat tax in capitals (OAS-ACC schemas.QuoteLineAmountTypes);
-    # either spelling is read, and the same rules as invoices apply.
-    spelled = {t.upper(): t for t in books.LINE_AMOUNT_TYPES}
-    if isinstance(item.get("LineAmountTypes"), str):
-        item = {**item, "LineAmountTypes": spelled.get(item["LineAmountTypes"].upper(), "?")}
-    document_terms(record, item, errors)
     if not record["LineItems"] and wanted != "DELETED":
         errors.append("A quote must have at least one line item.")
     if errors:

@@ -20,6 +20,8 @@ from django.db import transaction
 from xeroadmin.lib.env import persistent_secret
 
 DEMO_EMAIL = "demo@xeroadmin.local"
+# A finance member of the demo workspace (same password): edits the books, connects nothing.
+DEMO_FINANCE_EMAIL = "finance@xeroadmin.local"
 SANDBOX_PORT = 8765
 RECEIVER_PORT = 8766  # a Slack-style receiver that shows the alerts the demo sends it
 DEMO_WORKSPACE = "Demo Workspace"
@@ -59,6 +61,7 @@ class Command(BaseCommand):
             + f"  Open      {url}\n"
             + f"  E-mail    {DEMO_EMAIL}\n"
             + f"  Password  {password}\n"
+            + f"  Finance   {DEMO_FINANCE_EMAIL} (same password; edits the books only)\n"
             + f"  Mail      {settings.EMAIL_FILE_PATH} (sign-up and invitation e-mails land here)\n"
             + f"  Xero      http://127.0.0.1:{SANDBOX_PORT}/ (the built-in sandbox)\n"
             + f"  Alerts    http://127.0.0.1:{RECEIVER_PORT}/ (a Slack-style receiver)\n"
@@ -99,8 +102,28 @@ class Command(BaseCommand):
                 services.client_create(
                     workspace=workspace, name=name, notes=notes, external_ref=ref
                 )
+        self._demo_finance(workspace, password)
         self._demo_alerts(workspace, user)
         return password
+
+    def _demo_finance(self, workspace: Any, password: str) -> None:
+        from allauth.account.models import EmailAddress
+
+        from xeroadmin.accounts.models import User
+        from xeroadmin.tenancy.models import Membership, Role
+
+        finance = User.objects.filter(email=DEMO_FINANCE_EMAIL).first()
+        if finance is None:
+            finance = User.objects.create_user(DEMO_FINANCE_EMAIL, password, name="Demo Finance")
+        elif not finance.check_password(password):
+            finance.set_password(password)
+            finance.save(update_fields=["password"])
+        EmailAddress.objects.update_or_create(
+            user=finance, email=DEMO_FINANCE_EMAIL, defaults={"verified": True, "primary": True}
+        )
+        Membership.objects.get_or_create(
+            workspace=workspace, user=finance, defaults={"role": Role.FINANCE}
+        )
 
     def _demo_alerts(self, workspace: Any, user: Any) -> None:
         """A Slack-style channel at the demo's receiver, and a workspace rule that sends it
