@@ -123,3 +123,74 @@ def test_entering_is_for_finance_and_connected_organisations(
     Tenant.objects.filter(pk=books.pk).update(status=Tenant.Status.DISCONNECTED)
     closed = as_finance.get(url(cast, books, "manual-journal-create"), follow=True)
     assert b"is not connected, so its books are read-only" in closed.content
+
+
+def test_credit_notes_and_quotes_are_drafted_and_edited_here(
+    as_finance, xero, cast: Cast, books: Tenant
+) -> None:
+    customer = Contact.objects.filter(tenant=books, status="ACTIVE", is_customer=True).first()
+    assert customer is not None
+    sales = Account.objects.get(tenant=books, code="200")
+    lines = {
+        "line-0-description": "Returned chair",
+        "line-0-quantity": "1",
+        "line-0-unit_amount": "120",
+        "line-0-account_code": "200",
+        "line-0-tax_type": sales.tax_type,
+    }
+    head = {
+        "contact": customer.xero_id,
+        "contact_name": customer.name,
+        "date": "2026-11-20",
+        "reference": "RMA-7",
+        "currency_code": books.base_currency or "NZD",
+        "line_amount_types": "Exclusive",
+    }
+    page = as_finance.get(url(cast, books, "credit-note-create"))
+    assert b"New draft credit note" in page.content
+    made = as_finance.post(
+        url(cast, books, "credit-note-create"), head | lines | {"type": "ACCRECCREDIT"}, follow=True
+    )
+    assert b"Draft saved in Xero." in made.content
+    note = Document.objects.get(tenant=books, kind="credit_note", reference="RMA-7")
+    assert (note.status, note.subtotal) == ("DRAFT", Decimal("120.00"))
+    source = xero.sandbox.state.orgs[books.tenant_id].credit_notes[note.xero_id]
+    assert source["Contact"]["ContactID"] == customer.xero_id
+    # Edited while a draft; the form keeps what was saved.
+    edit = url(cast, books, "credit-note-edit", note.pk)
+    form = as_finance.get(edit).content.decode()
+    assert 'value="RMA-7"' in form
+    changed = as_finance.post(
+        edit,
+        head
+        | lines
+        | {
+            "type": "ACCRECCREDIT",
+            "line-0-unit_amount": "150",
+            "seen": note.updated_utc.isoformat() if note.updated_utc else "",
+        },
+        follow=True,
+    )
+    assert b"Draft saved in Xero." in changed.content
+    note.refresh_from_db()
+    assert note.subtotal == Decimal("150.00")
+    # A quote: its title and expiry, amounts in Xero's capitals.
+    quote_head = head | {"title": "New chairs", "due_date": "2026-12-20", "reference": "Q-chairs"}
+    quoted = as_finance.post(
+        url(cast, books, "quote-create"),
+        quote_head | lines | {"line_amount_types": "NoTax"},
+        follow=True,
+    )
+    assert b"Draft saved in Xero." in quoted.content
+    quote = Document.objects.get(tenant=books, kind="quote", reference="Q-chairs")
+    source = xero.sandbox.state.orgs[books.tenant_id].quotes[quote.xero_id]
+    assert (source["Title"], source["LineAmountTypes"]) == ("New chairs", "NoTax")
+    assert quote.total == Decimal("120.00")
+    early = as_finance.post(
+        url(cast, books, "quote-create"), quote_head | lines | {"due_date": "2026-11-01"}
+    )
+    assert b"A quote cannot expire before its date." in early.content
+    # Once approved, a credit note is no longer edited here.
+    as_finance.post(url(cast, books, "credit-note-action", note.pk), {"action": "approve"})
+    closed = as_finance.get(edit, follow=True)
+    assert b"cannot be edited" in closed.content

@@ -30,6 +30,9 @@ DEFAULT_ACCOUNT_TYPES = {
     # Money received or spent straight from a bank account: other income, or an expense.
     "RECEIVE": ("OTHERINCOME", "REVENUE", "SALES"),
     "SPEND": ("EXPENSE", "OVERHEADS", "DIRECTCOSTS"),
+    # A credit note takes back a sale (a customer's) or a purchase (a supplier's).
+    "ACCRECCREDIT": ("REVENUE", "SALES"),
+    "ACCPAYCREDIT": ("DIRECTCOSTS", "EXPENSE", "OVERHEADS"),
 }
 NOT_ON_LINES = ("BANK",)
 

@@ -107,3 +107,52 @@ class JournalLineForm(forms.Form):
             if data.get(f"tracking_{n}")
         ]
         return data
+
+
+class DocumentHeaderForm(forms.Form):
+    """The head of a credit note or a quote, on the invoice editor's lines: the contact, the
+    date (and a quote's expiry and title), the reference, the currency and how amounts treat
+    tax. A credit note also says whose it is: a customer's or a supplier's."""
+
+    type = forms.ChoiceField(
+        label="Type",
+        choices=[("ACCRECCREDIT", "Sales credit note"), ("ACCPAYCREDIT", "Supplier credit")],
+    )
+    contact_name = forms.CharField(
+        label="Contact", max_length=255, required=False, widget=ContactPicker()
+    )
+    contact = forms.CharField(max_length=36, required=False, widget=forms.HiddenInput)
+    date = forms.DateField(widget=DATE)
+    due_date = forms.DateField(label="Expires", required=False, widget=DATE)
+    title = forms.CharField(label="Title", max_length=100, required=False)
+    reference = forms.CharField(max_length=255, required=False)
+    currency_code = forms.ChoiceField(label="Currency")
+    line_amount_types = forms.ChoiceField(label="Amounts are", choices=AMOUNT_TYPES)
+    seen = SeenField()
+
+    def __init__(
+        self,
+        *args: Any,
+        quote: bool,
+        contacts: Callable[[str, str], list[tuple[str, str]]],
+        currencies: list[Any],
+        options_url: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.find_contacts = contacts
+        for name in ("type",) if quote else ("due_date", "title"):
+            del self.fields[name]
+        picker = self.fields["contact_name"].widget
+        assert isinstance(picker, ContactPicker)
+        picker.picker_attrs(options_url, "contact-options")
+        currency = self.fields["currency_code"]
+        assert isinstance(currency, forms.ChoiceField)
+        currency.choices = [(c.code, f"{c.code} {c.description}".strip()) for c in currencies]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        resolve_contact(self, data, self.find_contacts)
+        if data.get("date") and data.get("due_date") and data["due_date"] < data["date"]:
+            self.add_error("due_date", "A quote cannot expire before its date.")
+        return data

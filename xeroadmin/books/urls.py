@@ -8,6 +8,7 @@ from xeroadmin.books.views import (
     allocations,
     console,
     contacts,
+    document_editor,
     documents,
     entries,
     invoice_editor,
@@ -71,6 +72,25 @@ organisation = [
     path("invoices/<int:invoice_pk>/credit/", allocations.invoice_credit, name="invoice-credit"),
     path("bank-transactions/new/", entries.bank_transaction_create, name="bank-transaction-create"),
     path("manual-journals/new/", entries.manual_journal_create, name="manual-journal-create"),
+    *(
+        route
+        for kind in KINDS
+        if kind.key in ("credit_note", "quote")
+        for route in (
+            path(
+                f"{kind.slug}/new/",
+                document_editor.document_create,
+                {"kind": kind.key},
+                name=kind.page("create"),
+            ),
+            path(
+                f"{kind.slug}/<int:document_pk>/edit/",
+                document_editor.document_edit,
+                {"kind": kind.key},
+                name=kind.page("edit"),
+            ),
+        )
+    ),
     path("manual-journals/line/", entries.journal_line, name="manual-journal-line"),
     *(
         route

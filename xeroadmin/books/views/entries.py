@@ -49,7 +49,7 @@ def bank_transaction_create(request: WorkspaceRequest, ws: int, tenant_pk: int) 
     )
     kind = str(data.get("type") or "SPEND") if data is not None else "SPEND"
     lines = drafts.line_forms(tenant, data, kind=kind)
-    written = _send(header, lines, lambda: entry_services.bank_transaction_create(
+    written = send(header, lines, lambda: entry_services.bank_transaction_create(
         tenant=tenant,
         actor=books.actor,
         header=header.cleaned_data,
@@ -74,12 +74,13 @@ def bank_transaction_create(request: WorkspaceRequest, ws: int, tenant_pk: int) 
         lines=lines,
         next_index=max([int(str(line.prefix)[5:]) for line in lines] + [-1]) + 1,
         max_lines=drafts.MAX_LINES,
-        totals=drafts.totals(tenant, _data(request, lines), amounts),
+        totals=drafts.totals(tenant, editor_data(request, lines), amounts),
     )
     return render(request, "books/invoice_editor.html", context, status=status(written))
 
 
-def _send(header: Any, lines: list[Any], save: Any) -> Any:
+def send(header: Any, lines: list[Any], save: Any) -> Any:
+    """Send when the head and every line are valid; None when nothing was sent."""
     valid = header.is_valid() & all([line.is_valid() for line in lines])
     if not lines:
         header.add_error(None, "Add at least one line.")
@@ -89,7 +90,8 @@ def _send(header: Any, lines: list[Any], save: Any) -> Any:
     return submit(header, save, lines=lines)
 
 
-def _data(request: WorkspaceRequest, lines: list[Any]) -> QueryDict:
+def editor_data(request: WorkspaceRequest, lines: list[Any]) -> QueryDict:
+    """What an editor's totals are worked out from: the posted form, or the initial values."""
     if request.method == "POST":
         return request.POST
     data = QueryDict(mutable=True)
@@ -131,7 +133,7 @@ def manual_journal_create(request: WorkspaceRequest, ws: int, tenant_pk: int) ->
     written = None
     if data is not None:
         post = data.get("post") == "1"
-        written = _send(header, lines, lambda: entry_services.manual_journal_create(
+        written = send(header, lines, lambda: entry_services.manual_journal_create(
             tenant=books.tenant,
             actor=books.actor,
             header=header.cleaned_data,
