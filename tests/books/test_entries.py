@@ -194,3 +194,43 @@ def test_credit_notes_and_quotes_are_drafted_and_edited_here(
     as_finance.post(url(cast, books, "credit-note-action", note.pk), {"action": "approve"})
     closed = as_finance.get(edit, follow=True)
     assert b"cannot be edited" in closed.content
+
+
+def test_a_bank_transaction_is_changed_until_it_is_reconciled(
+    as_finance, xero, cast: Cast, books: Tenant
+) -> None:
+    txn = Document.objects.filter(
+        tenant=books, kind="bank_transaction", type="SPEND", is_reconciled=False
+    ).first()
+    assert txn is not None
+    page = as_finance.get(url(cast, books, "bank-transaction-detail", txn.pk))
+    assert b'id="edit-document"' in page.content
+    form = as_finance.get(url(cast, books, "bank-transaction-edit", txn.pk)).content.decode()
+    assert "Change this transaction" in form
+    line = txn.lines.get()
+    bank = Account.objects.get(tenant=books, code="090")
+    posted = {
+        "type": "SPEND",
+        "bank_account": bank.xero_id,
+        "contact": txn.contact_xero_id,
+        "contact_name": txn.contact_name,
+        "date": txn.date.isoformat() if txn.date else "2026-11-20",
+        "reference": "Corrected",
+        "line_amount_types": "NoTax",
+        "seen": txn.updated_utc.isoformat() if txn.updated_utc else "",
+        "line-0-description": line.description,
+        "line-0-quantity": "1",
+        "line-0-unit_amount": "77.00",
+        "line-0-account_code": line.account_code,
+        "line-0-tax_type": line.tax_type,
+    }
+    done = as_finance.post(url(cast, books, "bank-transaction-edit", txn.pk), posted, follow=True)
+    assert b"Changed in Xero." in done.content
+    txn.refresh_from_db()
+    assert (txn.reference, txn.total) == ("Corrected", Decimal("77.00"))
+    assert xero.sandbox.state.orgs[books.tenant_id].bank_transactions[txn.xero_id][
+        "Total"
+    ] == Decimal("77.00")
+    Document.objects.filter(pk=txn.pk).update(is_reconciled=True)
+    refused = as_finance.get(url(cast, books, "bank-transaction-edit", txn.pk), follow=True)
+    assert b"not yet reconciled can be changed" in refused.content

@@ -49,12 +49,33 @@ def _saved(tenant: Tenant, key: str, answer: Any) -> Document:
     return Document.objects.get(pk=next(iter(found.values())))
 
 
-def bank_transaction_create(
-    *, tenant: Tenant, actor: User, header: dict[str, Any], lines: list[dict[str, Any]]
+def bank_editable(document: Document) -> bool:
+    """Whether a bank transaction can be changed here: spend or receive money, entered and
+    not yet reconciled (Xero refuses the rest)."""
+    return (
+        document.type in ("SPEND", "RECEIVE")
+        and document.status == "AUTHORISED"
+        and not document.is_reconciled
+    )
+
+
+def bank_transaction_save(
+    *,
+    tenant: Tenant,
+    actor: User,
+    header: dict[str, Any],
+    lines: list[dict[str, Any]],
+    document: Document | None = None,
+    seen: Any = None,
 ) -> Written[Document]:
-    """Money spent from, or received into, a bank account, line by line (tracking too)."""
+    """Money spent from, or received into, a bank account, line by line (tracking too); or
+    such a transaction, not yet reconciled, changed (never over a change made in Xero)."""
+    from xeroadmin.books.services import check_unchanged
+
     if header["type"] not in ("SPEND", "RECEIVE"):
         raise ValidationError({"type": "Choose spend or receive money."})
+    if document is not None and not bank_editable(document):
+        raise ValidationError("Only spend or receive money not yet reconciled can be changed.")
     body = {
         "Type": header["type"],
         "Contact": {"ContactID": header["contact"]},
@@ -66,24 +87,34 @@ def bank_transaction_create(
     }
     client = tenant_client(tenant, purpose="write")
     try:
-        answer = client.put(
-            "BankTransactions", {"BankTransactions": [body]}, idempotency_key=new_key()
-        )
+        if document is None:
+            answer = client.put(
+                "BankTransactions", {"BankTransactions": [body]}, idempotency_key=new_key()
+            )
+        else:
+            path = f"BankTransactions/{document.xero_id}"
+            kind = BY_KEY["bank_transaction"]
+            check_unchanged(
+                client, tenant, path, kind.resource, seen, lambda t, r: documents_upsert(t, kind, r)
+            )
+            body["BankTransactionID"] = document.xero_id
+            answer = client.post(path, {"BankTransactions": [body]}, idempotency_key=new_key())
     except XeroValidationError as error:
         raise rejected(error, BANK_FIELDS) from None
     saved = _saved(tenant, "bank_transaction", answer)
     what = "Spend money" if saved.type == "SPEND" else "Receive money"
     direction = "to" if saved.type == "SPEND" else "from"
+    verb = "entered" if document is None else "changed"
     record_activity(
         tenant,
         actor,
         "bank_transaction",
-        "created",
+        "created" if document is None else "edited",
         f"{what} of {saved.currency_code} {saved.total:,.2f} {direction} {saved.contact_name} "
-        f"entered by {actor.email}",
+        f"{verb} by {actor.email}",
         saved,
     )
-    write_note(client, tenant, f"BankTransactions/{saved.xero_id}", "Entered", actor)
+    write_note(client, tenant, f"BankTransactions/{saved.xero_id}", verb.capitalize(), actor)
     return Written(saved, [str(w) for w in client.waits])
 
 

@@ -71,6 +71,11 @@ organisation = [
     ),
     path("invoices/<int:invoice_pk>/credit/", allocations.invoice_credit, name="invoice-credit"),
     path("bank-transactions/new/", entries.bank_transaction_create, name="bank-transaction-create"),
+    path(
+        "bank-transactions/<int:document_pk>/edit/",
+        entries.bank_transaction_edit,
+        name="bank-transaction-edit",
+    ),
     path("manual-journals/new/", entries.manual_journal_create, name="manual-journal-create"),
     *(
         route

@@ -17,8 +17,7 @@ from xeroadmin.books import document_selectors, drafts, entry_services, selector
 from xeroadmin.books.entry_forms import DocumentHeaderForm
 from xeroadmin.books.kinds import BY_KEY
 from xeroadmin.books.models import Document
-from xeroadmin.books.views.entries import editor_data, send
-from xeroadmin.books.views.invoice_editor import tracking_initial
+from xeroadmin.books.views.entries import document_lines, editor_data, send
 from xeroadmin.books.views.shared import Books, Refusal, books_for, status
 from xeroadmin.tenancy.access import WorkspaceRequest
 from xeroadmin.tenancy.models import Role
@@ -68,7 +67,7 @@ def _editor(books: Books, key: str, document: Document | None) -> HttpResponse:
     line_kind = str(
         (data.get("type") if data is not None else None) or header.initial.get("type") or "ACCREC"
     )
-    lines = drafts.line_forms(tenant, data, _lines(document), kind=line_kind)
+    lines = drafts.line_forms(tenant, data, document_lines(document), kind=line_kind)
     written = None
     if data is not None:
         written = send(header, lines, lambda: entry_services.document_save(
@@ -135,20 +134,3 @@ def _initial(currency: str, document: Document | None) -> dict[str, Any]:
         "line_amount_types": amounts.get(document.line_amount_types.upper(), "Exclusive"),
         "seen": document.updated_utc.isoformat() if document.updated_utc else "",
     }
-
-
-def _lines(document: Document | None) -> list[dict[str, Any]] | None:
-    if document is None:
-        return None
-    return [
-        {
-            "item_code": line.item_code,
-            "description": line.description,
-            "quantity": line.quantity.normalize(),
-            "unit_amount": line.unit_amount.normalize(),
-            "account_code": line.account_code,
-            "tax_type": line.tax_type,
-            **tracking_initial(document.tenant_id, line.tracking),
-        }
-        for line in document.lines.all()
-    ] or None

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from xeroadmin.books import document_selectors as selectors
 from xeroadmin.books import document_services as services
 from xeroadmin.books.document_forms import DocumentFilterForm, ShareForm, share_form_for
-from xeroadmin.books.entry_services import EDITABLE
+from xeroadmin.books.entry_services import EDITABLE, bank_editable
 from xeroadmin.books.forms import seen_at
 from xeroadmin.books.kinds import BY_KEY, Kind
 from xeroadmin.books.models import Document
@@ -103,7 +103,8 @@ def document_page(
         actions=services.actions_for(document) if books.can_write else [],
         questions=_questions(document),
         share_form=share_form or share_form_for(books.tenant, document),
-        editable=document.status in EDITABLE.get(document.kind, ()),
+        editable=document.status in EDITABLE.get(document.kind, ())
+        or (document.kind == Document.Kind.BANK_TRANSACTION and bank_editable(document)),
         can_write=books.can_write,
     )
     if document.kind in HISTORY:

@@ -12,8 +12,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from xeroadmin.books import drafts, entry_services, selectors
+from xeroadmin.books import document_selectors, drafts, entry_services, selectors
 from xeroadmin.books.entry_forms import BankTransactionForm, JournalForm, JournalLineForm
+from xeroadmin.books.kinds import BY_KEY
+from xeroadmin.books.models import Document
+from xeroadmin.books.views.invoice_editor import tracking_initial
 from xeroadmin.books.views.shared import Books, Refusal, books_for, status, submit
 from xeroadmin.tenancy.access import WorkspaceRequest
 from xeroadmin.tenancy.models import Role
@@ -32,43 +35,67 @@ def _writable(books: Books, back: str) -> HttpResponse | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def bank_transaction_create(request: WorkspaceRequest, ws: int, tenant_pk: int) -> HttpResponse:
+    return _bank_editor(books_for(request, ws, tenant_pk, read_role=Role.FINANCE), None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bank_transaction_edit(
+    request: WorkspaceRequest, ws: int, tenant_pk: int, document_pk: int
+) -> HttpResponse:
     books = books_for(request, ws, tenant_pk, read_role=Role.FINANCE)
+    kind = BY_KEY["bank_transaction"]
+    document = document_selectors.document_get(tenant=books.tenant, kind=kind, pk=document_pk)
+    if not entry_services.bank_editable(document):
+        messages.error(request, "Only spend or receive money not yet reconciled can be changed.")
+        return books.redirect("bank-transaction-detail", document.pk)
+    return _bank_editor(books, document)
+
+
+def _bank_editor(books: Books, document: Document | None) -> HttpResponse:
+    request = books.request
     closed = _writable(books, "bank-transaction-list")
     if closed is not None:
         return closed
     tenant = books.tenant
     data = request.POST if request.method == "POST" else None
+    accounts = entry_services.bank_accounts(tenant=tenant)
     header = BankTransactionForm(
         data,
-        initial={"type": "SPEND", "date": timezone.localdate(), "line_amount_types": "Exclusive"},
+        initial=_bank_initial(document, accounts),
         contacts=lambda xero_id, name: selectors.contacts_named(
             tenant=tenant, xero_id=xero_id, name=name
         ),
-        accounts=entry_services.bank_accounts(tenant=tenant),
+        accounts=accounts,
         options_url=books.url("contact-options"),
     )
     kind = str(data.get("type") or "SPEND") if data is not None else "SPEND"
-    lines = drafts.line_forms(tenant, data, kind=kind)
-    written = send(header, lines, lambda: entry_services.bank_transaction_create(
+    lines = drafts.line_forms(tenant, data, document_lines(document), kind=kind)
+    written = send(header, lines, lambda: entry_services.bank_transaction_save(
         tenant=tenant,
         actor=books.actor,
         header=header.cleaned_data,
         lines=[line.cleaned_data for line in lines],
+        document=document,
+        seen=header.cleaned_data.get("seen"),
     )) if data is not None else None  # fmt: skip
     if written is not None and not isinstance(written, Refusal):
-        messages.success(request, "Entered in Xero.")
+        messages.success(request, "Entered in Xero." if document is None else "Changed in Xero.")
         return books.redirect("bank-transaction-detail", written.record.pk)
     list_url = books.url("bank-transaction-list")
     amounts = str(data.get("line_amount_types") or "Exclusive") if data is not None else "Exclusive"
+    heading = "Spend or receive money" if document is None else "Change this transaction"
     context = books.page(
         editor={
-            "title": "Spend or receive money",
+            "title": heading,
             "list_label": "Bank transactions",
             "list_url": list_url,
-            "here": "New",
-            "heading": "Spend or receive money",
-            "submit": "Enter in Xero",
-            "cancel_url": list_url,
+            "here": "New" if document is None else "Change",
+            "heading": heading,
+            "submit": "Enter in Xero" if document is None else "Save in Xero",
+            "cancel_url": list_url
+            if document is None
+            else books.url("bank-transaction-detail", document.pk),
         },
         header=header,
         lines=lines,
@@ -77,6 +104,40 @@ def bank_transaction_create(request: WorkspaceRequest, ws: int, tenant_pk: int) 
         totals=drafts.totals(tenant, editor_data(request, lines), amounts),
     )
     return render(request, "books/invoice_editor.html", context, status=status(written))
+
+
+def _bank_initial(document: Document | None, accounts: list[Any]) -> dict[str, Any]:
+    if document is None:
+        return {"type": "SPEND", "date": timezone.localdate(), "line_amount_types": "Exclusive"}
+    bank = next((a.xero_id for a in accounts if a.code == document.bank_account_code), "")
+    return {
+        "type": document.type,
+        "bank_account": bank,
+        "contact": document.contact_xero_id,
+        "contact_name": document.contact_name,
+        "date": document.date,
+        "reference": document.reference,
+        "line_amount_types": document.line_amount_types or "Exclusive",
+        "seen": document.updated_utc.isoformat() if document.updated_utc else "",
+    }
+
+
+def document_lines(document: Document | None) -> list[dict[str, Any]] | None:
+    """A saved document's lines as the line editor's initial rows (None for a new one)."""
+    if document is None:
+        return None
+    return [
+        {
+            "item_code": line.item_code,
+            "description": line.description,
+            "quantity": line.quantity.normalize(),
+            "unit_amount": line.unit_amount.normalize(),
+            "account_code": line.account_code,
+            "tax_type": line.tax_type,
+            **tracking_initial(document.tenant_id, line.tracking),
+        }
+        for line in document.lines.all()
+    ] or None
 
 
 def send(header: Any, lines: list[Any], save: Any) -> Any:
