@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -72,6 +74,55 @@ def mail_link(folder: Path, pattern: str, *, timeout: float = 60.0) -> str:
                 return match.group(0)
         time.sleep(0.2)
     raise AssertionError(f"No e-mail with a link matching {pattern!r} arrived in {timeout:.0f}s")
+
+
+@pytest.fixture(autouse=True)
+def _browser_closed_before_the_database(request: pytest.FixtureRequest):
+    """A test's browser contexts are closed when it ends (after the checks below, which use
+    them), and the live server's requests still running are let finish, before the database
+    is emptied for the next test: a page left open polls (the bell, a panel) and a request
+    caught mid-way by the emptying deadlocks with it on PostgreSQL."""
+    if "browser" not in request.fixturenames or "live_server" not in request.fixturenames:
+        yield
+        return
+    from django.core.signals import request_finished, request_started
+
+    browser = request.getfixturevalue("browser")
+    request.getfixturevalue("live_server")
+    running = [0]
+    lock = threading.Lock()
+
+    def started(**kwargs: object) -> None:
+        with lock:
+            running[0] += 1
+
+    def finished(**kwargs: object) -> None:
+        with lock:
+            running[0] -= 1
+
+    request_started.connect(started, weak=False, dispatch_uid="e2e-running")
+    request_finished.connect(finished, weak=False, dispatch_uid="e2e-finished")
+    contexts: list[object] = []
+    original = browser.new_context
+
+    def new_context(*args, **kwargs):
+        context = original(*args, **kwargs)
+        contexts.append(context)
+        return context
+
+    browser.new_context = new_context
+    try:
+        yield
+    finally:
+        browser.new_context = original
+        for context in contexts:
+            with contextlib.suppress(Exception):
+                context.close()  # type: ignore[attr-defined]
+        deadline = time.monotonic() + 15
+        while running[0] > 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        request_started.disconnect(dispatch_uid="e2e-running")
+        request_finished.disconnect(dispatch_uid="e2e-finished")
 
 
 @pytest.fixture(autouse=True)
