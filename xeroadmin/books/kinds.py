@@ -25,6 +25,10 @@ class Kind:
     credit: bool = False  # allocated to invoices
     webhook: str = ""  # Xero's webhook category, when it sends one
     page_size: int | None = None  # what Xero returns a page where it takes no pageSize
+    # Minutes between scheduled reads while the organisation's webhooks are healthy, and while
+    # they are not: kinds Xero sends webhooks for are read rarely while those arrive; quotes
+    # and journals change less often than money does (bench/sync_budget.py counts the calls).
+    every: tuple[int, int] = (360, 240)
     types: tuple[tuple[str, str], ...] = ()  # (Xero's type, the word for it here)
 
     @property
@@ -60,6 +64,7 @@ KINDS: tuple[Kind, ...] = (
         number_field="CreditNoteNumber",
         credit=True,
         webhook="CREDITNOTE",
+        every=(360, 30),
         types=SALES_OR_PURCHASE,
     ),
     Kind(
@@ -88,6 +93,7 @@ KINDS: tuple[Kind, ...] = (
         "Bank transaction",
         "Bank transactions",
         (("", "All"), ("AUTHORISED", "Entered"), ("DELETED", "Deleted")),
+        every=(120, 120),
         types=(
             *RECEIVE_OR_SPEND,
             ("RECEIVE-PREPAYMENT", "Prepayment received"),
@@ -118,6 +124,7 @@ KINDS: tuple[Kind, ...] = (
         (("", "All"), ("AUTHORISED", "To allocate"), ("PAID", "Allocated"), ("VOIDED", "Voided")),
         credit=True,
         webhook="PREPAYMENT",
+        every=(360, 30),
         types=(("RECEIVE-PREPAYMENT", "From a customer"), ("SPEND-PREPAYMENT", "To a supplier")),
     ),
     Kind(
@@ -130,6 +137,7 @@ KINDS: tuple[Kind, ...] = (
         (("", "All"), ("AUTHORISED", "To allocate"), ("PAID", "Allocated"), ("VOIDED", "Voided")),
         credit=True,
         webhook="OVERPAYMENT",
+        every=(360, 30),
         types=(("RECEIVE-OVERPAYMENT", "From a customer"), ("SPEND-OVERPAYMENT", "To a supplier")),
     ),
 )

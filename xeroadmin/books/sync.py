@@ -136,7 +136,7 @@ RESOURCES = (
             paged=True,
             incremental=True,
             params=(("order", "UpdatedDateUTC ASC"),),
-            every=(360, 30) if kind.webhook else (120, 120),
+            every=kind.every,
             page_size=kind.page_size,
         )
         for kind in KINDS
