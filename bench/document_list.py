@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from django.test.utils import override_settings
 
-from bench.harness import compare, member_workspace
+from bench.harness import compare, member_workspace, settled
 
 DOCUMENTS = 100_000
 
@@ -50,6 +50,7 @@ def run() -> None:
             )
         documents_upsert(tenant, kind, batch)
     print(f"  mirrored {DOCUMENTS:,} bank transactions")
+    settled()
     url = f"/w/{workspace.pk}/o/{tenant.pk}/bank-transactions/"
     trivial_url = f"/bench/trivial/{workspace.pk}/"
     listing = {"status": "AUTHORISED", "type": "SPEND", "sort": "-date"}
