@@ -81,6 +81,9 @@ def seed_documents(org: Org, now: datetime, *, bank_transactions: int = 10) -> N
     for n, status in enumerate(("DRAFT", "AUTHORISED", "AUTHORISED")):
         target = owing[n] if n == 2 and len(owing) > 2 else None
         contact = org.contacts[target["Contact"]["ContactID"]] if target else rng.choice(customers)
+        if n == 1 and owing:
+            # The one to allocate is a customer's who still owes: there is somewhere to put it.
+            contact = org.contacts[owing[-1]["Contact"]["ContactID"]]
         day = today - timedelta(days=rng.randint(1, 40))
         amount = Decimal(rng.randint(40, 400))
         note = document(
