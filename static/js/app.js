@@ -310,4 +310,9 @@
       box.checked = all.checked;
     });
   });
+  // On a phone the organisation's tabs scroll sideways: keep the current one in sight.
+  var current = document.querySelector(".org-tabs [aria-current=page]");
+  if (current && current.parentElement.scrollWidth > current.parentElement.clientWidth) {
+    current.parentElement.scrollLeft = current.offsetLeft - 16;
+  }
 })();

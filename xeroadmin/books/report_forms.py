@@ -41,6 +41,10 @@ class ReportForm(forms.Form):
     def params(self) -> dict[str, str]:
         raise NotImplementedError
 
+    def shown(self) -> list[forms.BoundField]:
+        """The fields the page shows (those of the chosen way of showing the report)."""
+        return list(self)
+
 
 class ProfitAndLossForm(ReportForm):
     """Month by month (up to 12, newest first), or a period against the one before it."""
@@ -50,11 +54,22 @@ class ProfitAndLossForm(ReportForm):
         label="Show",
         choices=[("months", "Month by month"), ("compare", "A period against the one before")],
     )
-    months = forms.IntegerField(required=False, label="Months", min_value=1, max_value=12)
+    months = forms.IntegerField(
+        required=False,
+        label="Months",
+        min_value=1,
+        max_value=12,
+        widget=forms.NumberInput(attrs={"placeholder": "12"}),
+    )
     month = forms.DateField(required=False, label="Up to the month of", widget=DATE)
     date_from = forms.DateField(required=False, label="From", widget=DATE)
     date_to = forms.DateField(required=False, label="To", widget=DATE)
     against = forms.ChoiceField(required=False, label="Against", choices=TIMEFRAMES)
+
+    def shown(self) -> list[forms.BoundField]:
+        if self.value("view", "months") == "compare":
+            return [self["view"], self["date_from"], self["date_to"], self["against"]]
+        return [self["view"], self["months"], self["month"]]
 
     def params(self) -> dict[str, str]:
         today = timezone.localdate()

@@ -31,6 +31,7 @@ from xeroadmin.books.views.shared import (
     say_waits,
 )
 from xeroadmin.books.words import status_word
+from xeroadmin.lib.templatetags.display import day
 from xeroadmin.tenancy.access import WorkspaceRequest
 
 # The record kinds whose History (and attachments) Xero keeps, by their kind.
@@ -100,6 +101,8 @@ def document_page(
     context = books.page(
         kind=spec,
         document=document,
+        # What the breadcrumb calls it: its number, or its date (bank transactions have none).
+        crumb=document.number or day(document.date),
         actions=services.actions_for(document) if books.can_write else [],
         questions=_questions(document),
         share_form=share_form or share_form_for(books.tenant, document),
