@@ -17,7 +17,8 @@ from xeroadmin.books import document_selectors, drafts, entry_services, selector
 from xeroadmin.books.entry_forms import DocumentHeaderForm
 from xeroadmin.books.kinds import BY_KEY
 from xeroadmin.books.models import Document
-from xeroadmin.books.views.entries import document_lines, editor_data, send
+from xeroadmin.books.views.entries import editor_data, send
+from xeroadmin.books.views.invoice_editor import saved_lines
 from xeroadmin.books.views.shared import Books, Refusal, books_for, status
 from xeroadmin.tenancy.access import WorkspaceRequest
 from xeroadmin.tenancy.models import Role
@@ -67,7 +68,7 @@ def _editor(books: Books, key: str, document: Document | None) -> HttpResponse:
     line_kind = str(
         (data.get("type") if data is not None else None) or header.initial.get("type") or "ACCREC"
     )
-    lines = drafts.line_forms(tenant, data, document_lines(document), kind=line_kind)
+    lines = drafts.line_forms(tenant, data, saved_lines(document), kind=line_kind)
     written = None
     if data is not None:
         written = send(header, lines, lambda: entry_services.document_save(

@@ -16,7 +16,7 @@ from xeroadmin.books import document_selectors, drafts, entry_services, selector
 from xeroadmin.books.entry_forms import BankTransactionForm, JournalForm, JournalLineForm
 from xeroadmin.books.kinds import BY_KEY
 from xeroadmin.books.models import Document
-from xeroadmin.books.views.invoice_editor import tracking_initial
+from xeroadmin.books.views.invoice_editor import saved_lines
 from xeroadmin.books.views.shared import Books, Refusal, books_for, status, submit
 from xeroadmin.tenancy.access import WorkspaceRequest
 from xeroadmin.tenancy.models import Role
@@ -70,7 +70,7 @@ def _bank_editor(books: Books, document: Document | None) -> HttpResponse:
         options_url=books.url("contact-options"),
     )
     kind = str(data.get("type") or "SPEND") if data is not None else "SPEND"
-    lines = drafts.line_forms(tenant, data, document_lines(document), kind=kind)
+    lines = drafts.line_forms(tenant, data, saved_lines(document), kind=kind)
     written = send(header, lines, lambda: entry_services.bank_transaction_save(
         tenant=tenant,
         actor=books.actor,
@@ -120,24 +120,6 @@ def _bank_initial(document: Document | None, accounts: list[Any]) -> dict[str, A
         "line_amount_types": document.line_amount_types or "Exclusive",
         "seen": document.updated_utc.isoformat() if document.updated_utc else "",
     }
-
-
-def document_lines(document: Document | None) -> list[dict[str, Any]] | None:
-    """A saved document's lines as the line editor's initial rows (None for a new one)."""
-    if document is None:
-        return None
-    return [
-        {
-            "item_code": line.item_code,
-            "description": line.description,
-            "quantity": line.quantity.normalize(),
-            "unit_amount": line.unit_amount.normalize(),
-            "account_code": line.account_code,
-            "tax_type": line.tax_type,
-            **tracking_initial(document.tenant_id, line.tracking),
-        }
-        for line in document.lines.all()
-    ] or None
 
 
 def send(header: Any, lines: list[Any], save: Any) -> Any:

@@ -61,7 +61,7 @@ def _editor(books: Books, invoice: Invoice | None, kind: str = Invoice.Type.SALE
         options_url=books.url("contact-options"),
     )
     kind = str(header.initial.get("type") or "")
-    lines = drafts.line_forms(tenant, data, _lines_initial(invoice), kind=kind)
+    lines = drafts.line_forms(tenant, data, saved_lines(invoice), kind=kind)
     written = _save(books, invoice, header, lines) if data is not None else None
     if written is not None and not isinstance(written, Refusal):
         messages.success(request, "Draft saved in Xero.")
@@ -161,8 +161,10 @@ def tracking_initial(tenant_pk: int, tracking: list[dict[str, Any]]) -> dict[str
     }
 
 
-def _lines_initial(invoice: Invoice | None) -> list[dict[str, Any]] | None:
-    if invoice is None:
+def saved_lines(record: Any) -> list[dict[str, Any]] | None:
+    """A saved invoice's or document's lines as the line editor's first rows (None for a new
+    one, which starts with one blank line)."""
+    if record is None:
         return None
     return [
         {
@@ -172,9 +174,9 @@ def _lines_initial(invoice: Invoice | None) -> list[dict[str, Any]] | None:
             "unit_amount": line.unit_amount.normalize(),
             "account_code": line.account_code,
             "tax_type": line.tax_type,
-            **tracking_initial(invoice.tenant_id, line.tracking),
+            **tracking_initial(record.tenant_id, line.tracking),
         }
-        for line in invoice.lines.all()
+        for line in record.lines.all()
     ] or None
 
 
