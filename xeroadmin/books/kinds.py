@@ -142,6 +142,4 @@ KINDS: tuple[Kind, ...] = (
     ),
 )
 BY_KEY = {kind.key: kind for kind in KINDS}
-BY_SLUG = {kind.slug: kind for kind in KINDS}
-BY_RESOURCE = {kind.resource: kind for kind in KINDS}
 BY_WEBHOOK = {kind.webhook: kind for kind in KINDS if kind.webhook}
