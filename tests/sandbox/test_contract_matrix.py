@@ -50,6 +50,7 @@ SINGULAR = {
     "Prepayments": "Prepayment",
     "Overpayments": "Overpayment",
     "Reports": "Report",
+    "Users": "User",
 }
 SAVED = (
     "Invoices",
@@ -614,6 +615,9 @@ def test_every_route_answers_every_way(xero: Xero) -> None:
             "Allocations",
             allocation,
             lambda places: {"Amount": "0.01"},
+        ),
+        Case(
+            "GET", "Users", "Users", expect=lambda places: {"OrganisationRole": "FINANCIALADVISER"}
         ),
         Case(
             "GET",

@@ -20,6 +20,8 @@ from werkzeug.wrappers import Request, Response
 
 from xeroadmin.sandbox import api, identity, serialize, xmlbody
 from xeroadmin.sandbox.api import contacts, credit_notes, invoices, payments
+from xeroadmin.sandbox.api.users import render as users_render
+from xeroadmin.sandbox.api.users import user_change
 from xeroadmin.sandbox.core import PLAIN_TEXT, XeroError, dumps, loads, validation_error
 from xeroadmin.sandbox.limits import Limits
 from xeroadmin.sandbox.plant import CannotPlant, spread
@@ -537,6 +539,8 @@ class Sandbox:
                 return self.control_webhooks(request, parts[1:], payload)
             if name == "plant" and method == "POST":
                 return self.plant_control(payload, request.host_url.rstrip("/"))
+            if name == "users" and method == "POST":
+                return _json(200, self.users_control(payload))
             if name == "simulate" and method == "POST":
                 return _json(200, self.simulate_control(payload, request.host_url.rstrip("/")))
         except (TypeError, ValueError, KeyError) as error:
@@ -548,6 +552,17 @@ class Sandbox:
                 "detail": f"No control endpoint {request.method} {request.path}",
             },
         )
+
+    def users_control(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Add, change or remove one of an organisation's users: `{"tenantId", "action":
+        "add"|"change"|"remove", "user": {...}}` (see `api/users.py`)."""
+        with self.state.lock:
+            org = self.state.orgs[str(payload.get("tenantId") or "").lower()]
+            raw = payload.get("user")
+            user: dict[str, Any] = raw if isinstance(raw, dict) else {}
+            action = str(payload.get("action") or "")
+            changed = user_change(org, action, user, self.state.clock.now())
+            return {"user": users_render(changed)}
 
     def control_webhooks(
         self, request: Request, rest: list[str], payload: dict[str, Any]

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from xeroadmin.sandbox import books
+from xeroadmin.sandbox.api.users import seed_users
 from xeroadmin.sandbox.books import ZERO, apply_payment, invoice_totals
 from xeroadmin.sandbox.seed_documents import seed_documents
 from xeroadmin.sandbox.state import Org, State, User
@@ -231,6 +232,7 @@ def seed(
         _books(rng, org, country, now, invoices_per_org, contacts_per_org, tidy=tidy)
         if invoices_per_org:
             seed_documents(org, now, bank_transactions=bank_transactions_per_org)
+        seed_users(org, now)
         state.world.orgs[org.id] = org
 
 

@@ -43,6 +43,7 @@ class Org:
     quotes: dict[str, dict[str, Any]] = field(default_factory=dict)
     prepayments: dict[str, dict[str, Any]] = field(default_factory=dict)
     overpayments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)  # who reaches its books
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     attachments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     invoice_seq: int = 0

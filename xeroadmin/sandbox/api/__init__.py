@@ -19,6 +19,7 @@ from xeroadmin.sandbox.api import (  # noqa: F401
     quotes,
     reports,
     tracking,
+    users,
 )
 from xeroadmin.sandbox.api.common import Call, Reply
 from xeroadmin.sandbox.api.router import check_scope, dispatch, knows
