@@ -29,6 +29,7 @@ SUBJECTS = [
     "document_list",
     "report_page",
     "sync_bank",
+    "mapping_page",
 ]
 
 

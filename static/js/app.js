@@ -132,6 +132,14 @@
       input.setAttribute("aria-activedescendant", kept.id);
     }
   });
+  // A suggestion's "use" button fills the picker it names with the suggested choice.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-fill-picker]");
+    var input = button && document.getElementById(button.getAttribute("data-fill-picker"));
+    if (!input) { return; }
+    comboboxChoose(input, button);
+    input.focus();
+  });
   document.addEventListener("input", function (event) {
     var input = event.target.closest && event.target.closest("[data-combobox]");
     if (!input) { return; }

@@ -24,7 +24,7 @@ from tests.connections.helpers import (
     stats,
 )
 from xeroadmin.activity.models import ActivityEvent
-from xeroadmin.connections import clients, services
+from xeroadmin.connections import clients, mapping, services
 from xeroadmin.connections.models import Grant, Tenant
 from xeroadmin.tenancy.models import Client
 from xeroadmin.xero import oauth
@@ -258,15 +258,18 @@ def test_it_suggests_clients_by_name_and_saves_the_whole_table(xero, cast: Cast)
     connect(cast)
     harbour = Client.objects.create(workspace=cast.workspace, name="Harbourside Trading Pty Ltd")
     tenants = {t.name: t for t in Tenant.objects.filter(workspace=cast.workspace)}
-    suggestions = services.mapping_suggestions(workspace=cast.workspace)
-    assert suggestions[tenants["Harbourside Trading (AU)"].pk] == harbour
+    suggestions = mapping.suggestions(workspace=cast.workspace)
+    suggestion = suggestions[tenants["Harbourside Trading (AU)"].pk]
+    assert suggestion is not None
+    assert suggestion.client == harbour
+    assert suggestion.exact
     assert suggestions[tenants["Demo Company (NZ)"].pk] is None
-    changed = services.mapping_save(
+    changed = mapping.mapping_save(
         workspace=cast.workspace,
         actor=cast.admin.user,
         choices={
             tenants["Harbourside Trading (AU)"].pk: str(harbour.pk),
-            tenants["Demo Company (NZ)"].pk: services.NEW_CLIENT,
+            tenants["Demo Company (NZ)"].pk: mapping.NEW_CLIENT,
             tenants["Kingsway Studio (UK)"].pk: "",
         },
     )
@@ -288,7 +291,7 @@ def test_it_refuses_a_client_of_another_workspace_in_the_mapping(xero, cast: Cas
     tenant = first_tenant(cast)
     foreign = Client.objects.create(workspace=cast.outsider_workspace, name="Not yours")
     with pytest.raises(ValidationError):
-        services.mapping_save(
+        mapping.mapping_save(
             workspace=cast.workspace, actor=cast.admin.user, choices={tenant.pk: str(foreign.pk)}
         )
     tenant.refresh_from_db()

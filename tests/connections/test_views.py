@@ -20,6 +20,16 @@ def routes(cast: Cast, tenant: Tenant, app: XeroApp) -> dict[str, tuple[str, set
         "tenant-list": (reverse("connections:tenant-list", args=[ws]), {"GET"}),
         "connect": (reverse("connections:connect", args=[ws]), {"POST"}),
         "mapping-save": (reverse("connections:mapping-save", args=[ws]), {"POST"}),
+        "mapping-accept-exact": (
+            reverse("connections:mapping-accept-exact", args=[ws]),
+            {"POST"},
+        ),
+        "mapping-export": (reverse("connections:mapping-export", args=[ws]), {"GET"}),
+        "mapping-import": (reverse("connections:mapping-import", args=[ws]), {"GET", "POST"}),
+        "client-options": (
+            reverse("connections:client-options", args=[ws, tenant.pk]),
+            {"GET"},
+        ),
         "workspace-check": (reverse("connections:workspace-check", args=[ws]), {"POST"}),
         "custom-create": (reverse("connections:custom-create", args=[ws]), {"POST"}),
         "app-list": (reverse("connections:app-list", args=[ws]), {"GET", "POST"}),
@@ -38,6 +48,10 @@ ROUTE_NAMES = [
     "tenant-list",
     "connect",
     "mapping-save",
+    "mapping-accept-exact",
+    "mapping-export",
+    "mapping-import",
+    "client-options",
     "workspace-check",
     "custom-create",
     "app-list",
@@ -182,27 +196,116 @@ def test_it_connects_through_a_workspaces_own_app(as_admin, xero, cast: Cast) ->
     assert Tenant.objects.filter(grant__app=app).count() == 1
 
 
-def test_it_saves_the_mapping_table_in_one_request(as_admin, xero, cast: Cast) -> None:
+def test_it_saves_a_page_of_the_mapping_table_in_one_request(as_admin, xero, cast: Cast) -> None:
     connect(cast)
     tenants = list(Tenant.objects.filter(workspace=cast.workspace).order_by("name"))
     url = reverse("connections:mapping-save", args=[cast.workspace.pk])
-    data = {f"map-{tenants[0].pk}": str(cast.client_a.pk), f"map-{tenants[1].pk}": "new"}
+    first, second, third = (t.pk for t in tenants[:3])
+    data = {
+        "row": [first, second, third],
+        # Chosen from the picker; "New client" from the picker; a name typed in full.
+        f"map-{first}": str(cast.client_a.pk),
+        f"client-{first}": cast.client_a.name,
+        f"map-{second}": "new",
+        f"client-{second}": f"New client “{tenants[1].name}”",
+        f"map-{third}": "",
+        f"client-{third}": cast.client_b.name.upper(),
+    }
     answer = as_admin.post(url, data, headers={"HX-Request": "true"})
     assert answer.status_code == 200
     assert b'id="mapping-table"' in answer.content
     assert b"<html" not in answer.content
-    assert b"2 organisations changed" in answer.content
+    assert b"3 organisations changed" in answer.content
     # The activity list beside the table is refreshed in the same answer.
     assert b'id="connection-activity" hx-swap-oob="true"' in answer.content
     assert f"{tenants[0].name} mapped to {cast.client_a.name}".encode() in answer.content
-    assert Tenant.objects.get(pk=tenants[0].pk).client == cast.client_a
-    mapped = Tenant.objects.get(pk=tenants[1].pk).client
+    assert Tenant.objects.get(pk=first).client == cast.client_a
+    mapped = Tenant.objects.get(pk=second).client
     assert mapped is not None
     assert mapped.name == tenants[1].name
-    bad = as_admin.post(url, {f"map-{tenants[0].pk}": "999999"}, headers={"HX-Request": "true"})
-    assert bad.status_code == 200
-    assert b"Select a valid choice" in bad.content
-    assert Tenant.objects.get(pk=tenants[0].pk).client == cast.client_a
+    assert Tenant.objects.get(pk=third).client == cast.client_b
+    # A name no client has is refused on its row, with what was typed kept; nothing is saved.
+    bad = {
+        "row": [first, third],
+        f"map-{first}": "",
+        f"client-{first}": "Nobody Of That Name",
+        f"map-{third}": "",
+        f"client-{third}": "",
+    }
+    refused = as_admin.post(url, bad, headers={"HX-Request": "true"})
+    assert refused.status_code == 200
+    assert "No client is called “Nobody Of That Name”".encode() in refused.content
+    assert b'value="Nobody Of That Name"' in refused.content
+    assert Tenant.objects.get(pk=first).client == cast.client_a
+    assert Tenant.objects.get(pk=third).client == cast.client_b
+    # Cleared, the row is unmapped.
+    as_admin.post(url, {"row": [third], f"map-{third}": "", f"client-{third}": ""})
+    assert Tenant.objects.get(pk=third).client is None
+
+
+def test_the_mapping_table_is_searched_filtered_and_paged(as_admin, cast: Cast) -> None:
+    for number in range(60):
+        Tenant.objects.create(
+            workspace=cast.workspace, tenant_id=f"t-{number}", name=f"Organisation {number:02d}"
+        )
+    Tenant.objects.filter(tenant_id="t-7").update(client=cast.client_a)
+    url = reverse("connections:tenant-list", args=[cast.workspace.pk])
+    first = as_admin.get(url)
+    assert b"1\xe2\x80\x9350 of 60" in first.content
+    assert first.content.count(b'name="row"') == 50
+    # One drop-down of every client per row is gone: one picker per row instead.
+    assert b"<select" not in first.content.split(b'id="mapping-table"')[1]
+    second = as_admin.get(
+        url, {"page": 2}, headers={"HX-Request": "true", "HX-Target": "mapping-table"}
+    )
+    assert b"<html" not in second.content
+    assert second.content.count(b'name="row"') == 10
+    found = as_admin.get(
+        url, {"q": "anisation 4"}, headers={"HX-Request": "true", "HX-Target": "mapping-table"}
+    )
+    assert found.content.count(b'name="row"') == 10
+    by_client = as_admin.get(url, {"q": cast.client_a.name[:5]})
+    assert by_client.content.count(b'name="row"') == 1
+    unmapped = as_admin.get(url, {"view": "unmapped"})
+    assert b"1\xe2\x80\x9350 of 59" in unmapped.content
+    nothing = as_admin.get(url, {"q": "zzz"})
+    assert "No organisation matches “zzz”".encode() in nothing.content
+
+
+def test_the_client_picker_offers_clients_a_new_client_and_none(as_admin, cast: Cast) -> None:
+    tenant = Tenant.objects.create(
+        workspace=cast.workspace, tenant_id="t-1", name="Acme Holdings Ltd"
+    )
+    for number in range(30):
+        Client.objects.create(workspace=cast.workspace, name=f"Client {number:02d}")
+    url = reverse("connections:client-options", args=[cast.workspace.pk, tenant.pk])
+    # Empty: the suggestion first (the cast's "Acme Holdings" is an exact match).
+    empty = as_admin.get(url).content.decode()
+    assert empty.index("Acme Holdings") < empty.index("Client 00")
+    typed = as_admin.get(url, {f"client-{tenant.pk}": "client 1"}).content.decode()
+    assert typed.count('role="option"') == 10 + 1  # Client 10 to 19, and "Not mapped"
+    assert 'data-value="none"' in typed
+    # "Acme Holdings" is already the organisation's name, written another way.
+    assert "New client" not in typed
+    other = Tenant.objects.create(workspace=cast.workspace, tenant_id="t-2", name="Zeta Ltd")
+    url = reverse("connections:client-options", args=[cast.workspace.pk, other.pk])
+    assert "New client “Zeta Ltd”" in as_admin.get(url).content.decode()
+
+
+def test_every_exact_match_is_mapped_at_once(as_admin, cast: Cast) -> None:
+    exact = Tenant.objects.create(
+        workspace=cast.workspace, tenant_id="t-1", name="Acme Holdings Limited"
+    )
+    near = Tenant.objects.create(
+        workspace=cast.workspace, tenant_id="t-2", name="Bayside Dental Clinic"
+    )
+    page = as_admin.get(reverse("connections:tenant-list", args=[cast.workspace.pk]))
+    assert b"Exact match (same name)" in page.content
+    assert b"Near match (similar name)" in page.content
+    answer = as_admin.post(reverse("connections:mapping-accept-exact", args=[cast.workspace.pk]))
+    assert answer.status_code == 302
+    assert Tenant.objects.get(pk=exact.pk).client == cast.client_a
+    assert Tenant.objects.get(pk=near.pk).client is None
 
 
 def test_it_disconnects_through_the_views(as_admin, xero, cast: Cast) -> None:

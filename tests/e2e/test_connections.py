@@ -37,10 +37,14 @@ def test_connect_map_and_disconnect(live_server, browser: Browser, xero, setting
     demo = Tenant.objects.get(workspace=workspace, name="Demo Company (NZ)")
     harbour = Tenant.objects.get(workspace=workspace, name="Harbourside Trading (AU)")
     existing = Client.objects.get(workspace=workspace, name="Demo Company Limited")
-    # The existing client is suggested by name; the other organisation becomes a new client.
+    # The existing client is an exact match by name, filled in; the other organisation
+    # becomes a new client, chosen from its picker as the admin types.
+    expect(page.locator(f"#id_client-{demo.pk}")).to_have_value("Demo Company Limited")
     expect(page.locator(f"#id_map-{demo.pk}")).to_have_value(str(existing.pk))
-    page.locator(f"#id_map-{harbour.pk}").select_option("new")
-    page.get_by_role("button", name="Save mapping").click()
+    page.locator(f"#id_client-{harbour.pk}").press_sequentially("Harb")
+    page.get_by_role("option", name="New client “Harbourside Trading (AU)”").click()
+    expect(page.locator(f"#id_map-{harbour.pk}")).to_have_value("new")
+    page.get_by_role("button", name="Save this page").click()
     expect(page.get_by_text("Mapping saved: 2 organisations changed.")).to_be_visible()
     demo.refresh_from_db()
     harbour.refresh_from_db()

@@ -271,12 +271,22 @@ def _organisation_details(tenant: Tenant) -> None:
 
 
 def tenant_details_update(*, tenant: Tenant, details: dict[str, Any]) -> None:
-    """Name, short code, country and base currency from Xero's Organisation record."""
+    """Name, short code, country, base currency and tax number from Xero's Organisation."""
     tenant.name = str(details.get("Name") or tenant.name)[:255]
     tenant.short_code = str(details.get("ShortCode") or "")[:32]
     tenant.country_code = str(details.get("CountryCode") or "")[:8]
     tenant.base_currency = str(details.get("BaseCurrency") or "")[:8]
-    tenant.save(update_fields=["name", "short_code", "country_code", "base_currency", "updated_at"])
+    tenant.tax_number = str(details.get("TaxNumber") or "")[:50]
+    tenant.save(
+        update_fields=[
+            "name",
+            "short_code",
+            "country_code",
+            "base_currency",
+            "tax_number",
+            "updated_at",
+        ]
+    )
 
 
 def _removed_in_xero(tenant: Tenant) -> None:

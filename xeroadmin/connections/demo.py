@@ -11,7 +11,7 @@ import requests
 from django.conf import settings
 
 from xeroadmin.accounts.models import User
-from xeroadmin.connections import services
+from xeroadmin.connections import mapping, services
 from xeroadmin.connections.models import Tenant
 from xeroadmin.connections.signals import organisation_connected
 from xeroadmin.tenancy.models import Client, Workspace
@@ -71,11 +71,14 @@ def connect_practice(workspace: Workspace, actor: User, placement: dict[str, str
         for tenant in connect_one(workspace, actor, tenants=[organisation["tenantId"]]).tenants:
             organisation_connected.send(Tenant, tenant=tenant, actor=actor)
             connected += 1
-    suggested = services.mapping_suggestions(workspace=workspace)
+    suggested = mapping.suggestions(workspace=workspace)
     choices = {}
     for tenant in Tenant.objects.filter(workspace=workspace, client__isnull=True):
-        client = clients.get(placement.get(tenant.name, "")) or suggested.get(tenant.pk)
+        suggestion = suggested.get(tenant.pk)
+        client = clients.get(placement.get(tenant.name, "")) or (
+            suggestion.client if suggestion else None
+        )
         if client is not None:
             choices[tenant.pk] = str(client.pk)
-    services.mapping_save(workspace=workspace, actor=actor, choices=choices)
+    mapping.mapping_save(workspace=workspace, actor=actor, choices=choices)
     return connected

@@ -141,6 +141,10 @@ class Tenant(models.Model):
     short_code = models.CharField(max_length=32, blank=True)
     country_code = models.CharField(max_length=8, blank=True)
     base_currency = models.CharField(max_length=8, blank=True)
+    # From Xero: the organisation's tax number, and its subscriber's e-mail (read with its
+    # users); both help suggest its client.
+    tax_number = models.CharField(max_length=50, blank=True)
+    email = models.EmailField(blank=True)
     client = models.ForeignKey(
         "tenancy.Client", null=True, blank=True, on_delete=models.SET_NULL, related_name="tenants"
     )

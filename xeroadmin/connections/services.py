@@ -25,9 +25,8 @@ from xeroadmin.connections.clients import (
     app_credentials,
     grant_access_token,
 )
-from xeroadmin.connections.matching import best_client
 from xeroadmin.connections.models import Grant, Tenant, XeroApp
-from xeroadmin.tenancy.models import Client, Workspace
+from xeroadmin.tenancy.models import Workspace
 from xeroadmin.xero import endpoints, oauth
 from xeroadmin.xero.errors import (
     XeroConnectionRevoked,
@@ -38,7 +37,6 @@ from xeroadmin.xero.errors import (
 logger = logging.getLogger(__name__)
 
 CONNECTION = ActivityEvent.Category.CONNECTION
-MAPPING = ActivityEvent.Category.MAPPING
 
 
 # ------------------------------------------------------------------ apps and credentials
@@ -354,72 +352,3 @@ def _disconnect_in_xero(tenant: Tenant, grant: Grant) -> None:
             oauth.revoke(app_credentials(grant.app), refresh_token=grant.refresh_token)
     except XeroConnectionRevoked:
         pass  # Xero has already let go of it: nothing left to disconnect there
-
-
-# ------------------------------------------------------------------ org mapping
-
-
-def mapping_suggestions(*, workspace: Workspace) -> dict[int, Client | None]:
-    """For each unmapped tenant, the client whose name is most like the organisation's."""
-    clients = list(Client.objects.filter(workspace=workspace))
-    return {
-        tenant.pk: best_client(tenant.name, clients)
-        for tenant in Tenant.objects.filter(workspace=workspace, client__isnull=True)
-    }
-
-
-NEW_CLIENT = "new"
-
-
-def mapping_save(
-    *, workspace: Workspace, actor: User, choices: dict[int, str]
-) -> list[tuple[Tenant, Client | None]]:
-    """Save the whole mapping table at once. Each choice is a client id, "new" (create a client
-    named after the organisation) or "" (unmapped). Returns the tenants that changed."""
-    tenants = {t.pk: t for t in Tenant.objects.filter(workspace=workspace, pk__in=choices)}
-    clients = {c.pk: c for c in Client.objects.filter(workspace=workspace)}
-    changed: list[tuple[Tenant, Client | None]] = []
-    with transaction.atomic():
-        for tenant_pk, choice in choices.items():
-            tenant = tenants.get(tenant_pk)
-            client: Client | None
-            if tenant is None:
-                raise ValidationError("An organisation in the table no longer exists; reload.")
-            if choice == NEW_CLIENT:
-                client = _client_for_organisation(workspace, tenant.name, clients)
-            elif choice:
-                client = clients.get(int(choice)) if choice.isdigit() else None
-                if client is None:
-                    raise ValidationError(f"Choose a client of this workspace for {tenant.name}.")
-            else:
-                client = None
-            if client == tenant.client:
-                continue
-            previous = tenant.client
-            tenant.client = client
-            tenant.save(update_fields=["client", "updated_at"])
-            changed.append((tenant, client))
-            if client is None:
-                summary = f"{tenant.name} unmapped from {previous} by {actor.email}"
-            else:
-                summary = f"{tenant.name} mapped to {client.name} by {actor.email}"
-            activity_record(
-                workspace=workspace,
-                tenant=tenant,
-                client=client or previous,
-                category=MAPPING,
-                action="mapped" if client else "unmapped",
-                summary=summary,
-                actor=actor,
-            )
-    return changed
-
-
-def _client_for_organisation(workspace: Workspace, name: str, clients: dict[int, Client]) -> Client:
-    """The client named after the organisation: created, or the existing one of that name."""
-    existing = next((c for c in clients.values() if c.name.lower() == name.lower()), None)
-    if existing is not None:
-        return existing
-    client = Client.objects.create(workspace=workspace, name=name[:200])
-    clients[client.pk] = client
-    return client

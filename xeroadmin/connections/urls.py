@@ -2,15 +2,35 @@ from __future__ import annotations
 
 from django.urls import path
 
-from xeroadmin.connections import views
+from xeroadmin.connections import mapping_views, views
 
 app_name = "connections"
 
 urlpatterns = [
     path("xero/callback/", views.callback, name="callback"),
-    path("w/<int:ws>/connections/", views.tenant_list, name="tenant-list"),
+    path("w/<int:ws>/connections/", mapping_views.tenant_list, name="tenant-list"),
     path("w/<int:ws>/connections/connect/", views.connect, name="connect"),
-    path("w/<int:ws>/connections/mapping/", views.mapping_save, name="mapping-save"),
+    path("w/<int:ws>/connections/mapping/", mapping_views.mapping_save, name="mapping-save"),
+    path(
+        "w/<int:ws>/connections/mapping/exact/",
+        mapping_views.mapping_accept_exact,
+        name="mapping-accept-exact",
+    ),
+    path(
+        "w/<int:ws>/connections/mapping/export/",
+        mapping_views.mapping_export,
+        name="mapping-export",
+    ),
+    path(
+        "w/<int:ws>/connections/mapping/import/",
+        mapping_views.mapping_import,
+        name="mapping-import",
+    ),
+    path(
+        "w/<int:ws>/connections/mapping/<int:tenant_pk>/clients/",
+        mapping_views.client_options,
+        name="client-options",
+    ),
     path("w/<int:ws>/connections/check/", views.workspace_check, name="workspace-check"),
     path("w/<int:ws>/connections/custom/", views.custom_create, name="custom-create"),
     path("w/<int:ws>/connections/apps/", views.app_list, name="app-list"),

@@ -21,85 +21,19 @@ from xeroadmin.connections.forms import (
     ConnectForm,
     CustomConnectionForm,
     DisconnectForm,
-    MappingForm,
     XeroAppForm,
 )
 from xeroadmin.connections.models import Tenant, XeroApp
 from xeroadmin.connections.signals import organisation_connected
 from xeroadmin.lib.forms import add_errors
 from xeroadmin.tenancy.access import WorkspaceRequest, workspace_membership
-from xeroadmin.tenancy.models import Client, Membership, Role
-from xeroadmin.xero.endpoints import SCOPE_REASONS
+from xeroadmin.tenancy.models import Membership, Role
 from xeroadmin.xero.errors import XeroError
 
 # Consents started in this session and not yet finished, by state; they expire after a while.
 PENDING_KEY = "xero_consents"
 PENDING_TTL = 15 * 60
 PENDING_MAX = 5
-
-
-def _page_context(membership: Membership, form: MappingForm | None = None) -> dict[str, Any]:
-    workspace = membership.workspace
-    tenants = list(selectors.tenant_list(workspace=workspace))
-    clients = list(Client.objects.filter(workspace=workspace))
-    suggestions = services.mapping_suggestions(workspace=workspace)
-    apps = [a for a in selectors.app_list(workspace=workspace) if a.kind == XeroApp.Kind.WEB]
-    default_app = xero_clients.default_app_configured()
-    scopes = services.app_scopes(None)
-    return {
-        "tenants": tenants,
-        "form": form or MappingForm(tenants=tenants, clients=clients, suggestions=suggestions),
-        "suggestions": suggestions,
-        "duplicates": selectors.duplicate_names(tenants),
-        "health": selectors.health_by_tenant(tenants),
-        "connect_form": ConnectForm(apps=apps, default_app=default_app),
-        "can_connect": default_app or bool(apps),
-        "scopes": [(scope, SCOPE_REASONS.get(scope, "")) for scope in scopes],
-        "activity": activity_list(workspace=workspace).filter(
-            category__in=["connection", "mapping", "app"]
-        )[:10],
-    }
-
-
-@login_required
-@require_GET
-def tenant_list(request: WorkspaceRequest, ws: int) -> HttpResponse:
-    membership = workspace_membership(request, ws, role=Role.ADMIN)
-    context = _page_context(membership)
-    context["highlight"] = set(request.GET.get("connected", "").split(","))
-    return render(request, "connections/tenant_list.html", context)
-
-
-@login_required
-@require_POST
-def mapping_save(request: WorkspaceRequest, ws: int) -> HttpResponse:
-    membership = workspace_membership(request, ws, role=Role.ADMIN)
-    workspace = membership.workspace
-    tenants = list(selectors.tenant_list(workspace=workspace))
-    clients = list(Client.objects.filter(workspace=workspace))
-    form = MappingForm(request.POST, tenants=tenants, clients=clients, suggestions={})
-    if form.is_valid():
-        try:
-            changed = services.mapping_save(
-                workspace=workspace, actor=request.user, choices=form.choices()
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            count = len(changed)
-            messages.success(
-                request,
-                f"Mapping saved: {count} organisation{'s' if count != 1 else ''} changed."
-                if count
-                else "Mapping saved; nothing had changed.",
-            )
-            if not request.htmx:
-                return redirect("connections:tenant-list", ws=ws)
-            form = None  # type: ignore[assignment]
-    context = _page_context(membership, form)
-    if request.htmx:
-        return render(request, "connections/tenant_list.html#mapping-table", context)
-    return render(request, "connections/tenant_list.html", context)
 
 
 @login_required

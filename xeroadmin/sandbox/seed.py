@@ -248,6 +248,9 @@ def _org(rng: random.Random, country: Country, name: str, today: Any) -> Org:
         timezone=country.timezone,
         created=created,
     )
+    # From the id, not the random stream, so that nothing seeded after it moves.
+    digits = f"{int(org.id.replace('-', ''), 16) % 10**9:09d}"
+    org.tax_number = f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
     org.tax_rates = [
         {
             "Name": tax_name,

@@ -243,6 +243,7 @@ def organisation(org: Org) -> dict[str, Any]:
         "Name": org.name,
         "LegalName": org.name.split(" (")[0] + " Limited",
         "PaysTax": True,
+        **({"TaxNumber": org.tax_number} if org.tax_number else {}),
         "Version": {"NZ": "NZ", "AU": "AU", "GB": "UK", "US": "US"}.get(org.country, "GLOBAL"),
         "OrganisationType": "COMPANY",
         "BaseCurrency": org.currency,

@@ -26,6 +26,7 @@ class Org:
     currency: str
     timezone: str
     created: datetime
+    tax_number: str = ""
     tax_rates: list[dict[str, Any]] = field(default_factory=list)
     currencies: list[dict[str, Any]] = field(default_factory=list)
     accounts: dict[str, dict[str, Any]] = field(default_factory=dict)

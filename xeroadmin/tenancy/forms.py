@@ -75,6 +75,17 @@ class ClientForm(forms.Form):
         label="External reference",
         help_text="The client's id in your PSA or practice software, if any.",
     )
+    tax_number = forms.CharField(
+        max_length=50,
+        required=False,
+        label="Tax number",
+        help_text="GST, ABN or VAT number, if known: organisations with it are matched exactly.",
+    )
+    email = forms.EmailField(
+        required=False,
+        label="E-mail",
+        help_text="The client's own address: organisations on the same domain are matched.",
+    )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 

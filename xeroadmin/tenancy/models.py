@@ -72,6 +72,13 @@ class Client(models.Model):
         blank=True,
         help_text="The client's id in your PSA or practice software, if any.",
     )
+    # Used to suggest the client of a newly connected organisation.
+    tax_number = models.CharField(
+        "tax number", max_length=50, blank=True, help_text="GST, ABN or VAT number, if known."
+    )
+    email = models.EmailField(
+        "e-mail", blank=True, help_text="The client's own e-mail address (its domain is matched)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -68,20 +68,41 @@ def _client_save(client: Client) -> Client:
 
 
 def client_create(
-    *, workspace: Workspace, name: str, notes: str = "", external_ref: str = ""
+    *,
+    workspace: Workspace,
+    name: str,
+    notes: str = "",
+    external_ref: str = "",
+    tax_number: str = "",
+    email: str = "",
 ) -> Client:
     """Add a client to the workspace; names are unique in a workspace, ignoring case."""
     client = Client(
-        workspace=workspace, name=name.strip(), notes=notes, external_ref=external_ref.strip()
+        workspace=workspace,
+        name=name.strip(),
+        notes=notes,
+        external_ref=external_ref.strip(),
+        tax_number=tax_number.strip(),
+        email=email.strip(),
     )
     return _client_save(client)
 
 
-def client_update(*, client: Client, name: str, notes: str, external_ref: str) -> Client:
+def client_update(
+    *,
+    client: Client,
+    name: str,
+    notes: str,
+    external_ref: str,
+    tax_number: str = "",
+    email: str = "",
+) -> Client:
     """Change a client's details."""
     client.name = name.strip()
     client.notes = notes
     client.external_ref = external_ref.strip()
+    client.tax_number = tax_number.strip()
+    client.email = email.strip()
     return _client_save(client)
 
 

@@ -182,7 +182,13 @@ def client_detail(request: WorkspaceRequest, ws: int, client_id: int) -> HttpRes
     client = client_for(membership, client_id)
     form = ClientForm(
         request.POST or None,
-        initial={"name": client.name, "notes": client.notes, "external_ref": client.external_ref},
+        initial={
+            "name": client.name,
+            "notes": client.notes,
+            "external_ref": client.external_ref,
+            "tax_number": client.tax_number,
+            "email": client.email,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:

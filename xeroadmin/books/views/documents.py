@@ -26,11 +26,11 @@ from xeroadmin.books.views.shared import (
     act,
     books_for,
     list_response,
-    list_tabs,
     paged,
     say_waits,
 )
 from xeroadmin.books.words import status_word
+from xeroadmin.lib.lists import list_tabs
 from xeroadmin.lib.templatetags.display import day
 from xeroadmin.tenancy.access import WorkspaceRequest
 

@@ -21,12 +21,12 @@ from xeroadmin.books.views.shared import (
     act,
     books_for,
     list_response,
-    list_tabs,
     paged,
     say_waits,
 )
 from xeroadmin.books.words import status_word
 from xeroadmin.connections.models import Tenant
+from xeroadmin.lib.lists import list_tabs
 from xeroadmin.tenancy.access import WorkspaceRequest
 
 ACTIONS = (("approve", "Approve"), ("void", "Void"), ("delete", "Delete draft"))

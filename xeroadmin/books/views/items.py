@@ -19,12 +19,12 @@ from xeroadmin.books.views.shared import (
     act,
     books_for,
     list_response,
-    list_tabs,
     paged,
     status,
     submit,
 )
 from xeroadmin.connections.models import Tenant
+from xeroadmin.lib.lists import list_tabs
 from xeroadmin.tenancy.access import WorkspaceRequest
 
 ITEM_TABS = (("", "All"), ("sold", "Sold"), ("purchased", "Purchased"))

@@ -17,13 +17,13 @@ from xeroadmin.books.views.shared import (
     act,
     books_for,
     list_response,
-    list_tabs,
     paged,
     say_waits,
     status,
     submit,
 )
 from xeroadmin.books.words import status_word
+from xeroadmin.lib.lists import list_tabs
 from xeroadmin.tenancy.access import WorkspaceRequest
 
 PAYMENT_TABS = (("", "All"), ("AUTHORISED", "Applied"), ("DELETED", "Reversed"))
