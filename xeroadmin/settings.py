@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "django_celery_beat",
     "xeroadmin.accounts",
     "xeroadmin.tenancy",
@@ -396,6 +398,21 @@ XERO_CLIENT_SECRET = env_str("XERO_CLIENT_SECRET")
 XERO_WEBHOOK_KEY = env_str("XERO_WEBHOOK_KEY")
 # "granular" (Xero apps created from March 2026), "broad" (older apps), or the scopes themselves.
 XERO_SCOPES = env_str("XERO_SCOPES", "granular")
+# Sign in with Xero and Sign up with Xero (allauth's OpenID Connect provider, as app "xero",
+# made from the deployment's own Xero app; accounts.xero_signin says how it differs). Register
+# SITE_URL + /accounts/oidc/xero/login/callback/ as a redirect URI of the app too.
+SOCIALACCOUNT_ADAPTER = "xeroadmin.accounts.xero_signin.SocialAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "provider_class": "xeroadmin.accounts.xero_signin.XeroProvider",
+        "OAUTH_PKCE_ENABLED": True,
+    }
+}
+# A Xero user whose e-mail address is a verified address of an account here signs in to it.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False  # the tokens of a consent are kept only by its grant
+SOCIALACCOUNT_LOGIN_ON_GET = False  # sign-in starts with a POST from our own page
 # Calls a day per organisation: 5,000 on Xero's Core tier and above, 1,000 on Starter.
 XERO_DAILY_LIMIT = env_int("XERO_DAILY_LIMIT", 5000)
 # Where the rate-limit governor keeps its counters: Redis when the cache is Redis (a fraction of

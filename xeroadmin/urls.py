@@ -8,11 +8,19 @@ from django.http import HttpRequest
 from django.urls import include, path
 
 from xeroadmin import views
+from xeroadmin.accounts import xero_signin
 from xeroadmin.tenancy import views as tenancy_views
 
 urlpatterns = [
     path("", tenancy_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Sign in with Xero: allauth's OpenID Connect views, with the id_token always verified.
+    path("accounts/oidc/<str:provider_id>/login/", xero_signin.login, name="xero_signin_login"),
+    path(
+        "accounts/oidc/<str:provider_id>/login/callback/",
+        xero_signin.callback,
+        name="xero_signin_callback",
+    ),
     path("accounts/", include("allauth.urls")),
     path("", include("xeroadmin.tenancy.urls")),
     path("", include("xeroadmin.connections.urls")),

@@ -178,8 +178,26 @@ def connect_finish(
     tokens = oauth.exchange_code(
         credentials, code=code, redirect_uri=redirect_uri, verifier=verifier
     )
-    # Only the organisations of this consent; earlier ones of the same user stay as they are.
-    granted = oauth.connections(tokens.access_token, auth_event_id=tokens.auth_event_id or None)
+    return connect_with_tokens(workspace=workspace, actor=actor, app=app, tokens=tokens)
+
+
+def consent_connections(tokens: oauth.TokenSet) -> list[oauth.XeroConnection]:
+    """The organisations of this consent only; earlier ones of the same user stay as they are."""
+    return oauth.connections(tokens.access_token, auth_event_id=tokens.auth_event_id or None)
+
+
+def connect_with_tokens(
+    *,
+    workspace: Workspace,
+    actor: User,
+    app: XeroApp | None,
+    tokens: oauth.TokenSet,
+    granted: list[oauth.XeroConnection] | None = None,
+) -> ConnectResult:
+    """Link each organisation a consent granted (`granted`, else asked of Xero), given its
+    tokens: a consent made here, or the one of "Sign up with Xero"."""
+    if granted is None:
+        granted = consent_connections(tokens)
     if not granted:
         raise ValidationError("Xero granted access to no organisation. Nothing was connected.")
     with transaction.atomic():

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from xeroadmin.connections import mapping_views, views
+from xeroadmin.connections import mapping_views, signup_views, views
 
 app_name = "connections"
 
 urlpatterns = [
     path("xero/callback/", views.callback, name="callback"),
+    path("xero/signup/", signup_views.signup_start, name="xero-signup"),
+    path("xero/welcome/", signup_views.welcome, name="xero-welcome"),
     path("w/<int:ws>/connections/", mapping_views.tenant_list, name="tenant-list"),
     path("w/<int:ws>/connections/connect/", views.connect, name="connect"),
     path("w/<int:ws>/connections/mapping/", mapping_views.mapping_save, name="mapping-save"),

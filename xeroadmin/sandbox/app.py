@@ -477,7 +477,16 @@ class Sandbox:
                     raise ValueError("idTokenFault must be signature, issuer, audience or expired")
                 with self.state.lock:
                     self.state.world.id_token_fault = fault
-                return _json(200, {"idTokenFault": fault or None})
+                    # Who is signed in to Xero: its e-mail address and names, if given.
+                    user = next(iter(self.state.world.users.values()))
+                    if "email" in payload:
+                        email = str(payload["email"] or "").strip()
+                        if "@" not in email:
+                            raise ValueError("email must be an e-mail address")
+                        user.email = email
+                    user.given_name = str(payload.get("givenName") or user.given_name)
+                    user.family_name = str(payload.get("familyName") or user.family_name)
+                return _json(200, {"idTokenFault": fault or None, "email": user.email})
             if name == "clock":
                 if method == "POST":
                     self.state.clock.advance(float(payload.get("advance", 0)))

@@ -268,7 +268,7 @@ def consent_page(state: State, app: App, scopes: list[str], args: dict[str, str]
     scope_list = "".join(f"<li><code>{html.escape(s)}</code></li>" for s in scopes)
     body = (
         f"<h1>{html.escape(app.name)} wants to access your Xero organisations</h1>"
-        f"<p>Signed in as sandbox.user@example.com (Xero sandbox)</p>"
+        f"<p>Signed in as {html.escape(_signed_in(state))} (Xero sandbox)</p>"
         f"<p>It asks for:</p><ul>{scope_list}</ul>"
         f"<form method='post' action='/identity/connect/authorize'>{hidden}"
         f"<fieldset><legend>Organisations to connect</legend>{orgs}</fieldset><p>"
@@ -276,6 +276,10 @@ def consent_page(state: State, app: App, scopes: list[str], args: dict[str, str]
         "<button type='submit' name='decision' value='deny'>Cancel</button></p></form>"
     )
     return _page("Xero sandbox: authorise", body)
+
+
+def _signed_in(state: State) -> str:
+    return next(iter(state.world.users.values())).email
 
 
 def connects_organisations(scopes: list[str]) -> bool:
