@@ -30,6 +30,7 @@ SUBJECTS = [
     "report_page",
     "sync_bank",
     "mapping_page",
+    "users_audit",
 ]
 
 

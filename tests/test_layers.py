@@ -40,6 +40,8 @@ RULES = [
     ("xeroadmin.alerts", "xeroadmin.xero", "alerts read the mirror, never Xero"),
     ("xeroadmin.bulk", "xeroadmin.alerts", "bulk jobs and alerts stand side by side"),
     ("xeroadmin.alerts", "xeroadmin.bulk", "bulk jobs and alerts stand side by side"),
+    ("xeroadmin.connections", "xeroadmin.people", "connections sits below the users audit"),
+    ("xeroadmin.people", "xeroadmin.books", "the users audit reads no books"),
 ]
 
 

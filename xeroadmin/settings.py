@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "xeroadmin.portfolio",
     "xeroadmin.bulk",
     "xeroadmin.alerts",
+    "xeroadmin.people",
     "xeroadmin.sandbox",
 ]
 
@@ -300,6 +301,8 @@ CELERY_BEAT_SCHEDULE = {
     "alerts-sweep": {"task": "xeroadmin.alerts.tasks.alerts_sweep", "schedule": 300.0},
     # Hand bulk job parts whose worker died to another.
     "sweep-bulk-jobs": {"task": "xeroadmin.bulk.tasks.bulk_sweep", "schedule": 60.0},
+    # Each organisation's users, read once a day (a share of them each hour).
+    "people-users-read": {"task": "xeroadmin.people.tasks.users_read_due", "schedule": 3600.0},
     # Every organisation's data-health checks in full, once a day.
     "checks-nightly": {"task": "xeroadmin.portfolio.tasks.checks_nightly", "schedule": 86400.0},
     # Webhook deliveries never queued (broker down), due a retry, or left by a dead worker.

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("xeroadmin.portfolio.urls")),
     path("", include("xeroadmin.bulk.urls")),
     path("", include("xeroadmin.alerts.urls")),
+    path("", include("xeroadmin.people.urls")),
 ]
 
 if settings.ADMIN_ENABLED:

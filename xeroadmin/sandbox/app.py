@@ -348,7 +348,7 @@ class Sandbox:
                 resource = segments[0].lower() if segments else ""
                 if api.knows(resource):
                     api.check_scope(resource, segments, request.method, set(access.scopes))
-            limit_headers = self.limits.acquire(access.client_id, tenant)
+            limit_headers = self.limits.acquire(access.client_id, tenant, resource)
         except XeroError as error:
             return _json(error.status, error.body, error.headers)
         try:

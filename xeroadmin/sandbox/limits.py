@@ -34,6 +34,8 @@ class Stats:
     max_in_flight: int = 0  # the most calls one organisation had in flight at once
     max_minute: int = 0  # the most calls one organisation made in any rolling minute
     by_tenant: dict[str, int] = field(default_factory=dict)  # calls counted, by organisation
+    # Calls counted by resource ("users", "invoices") and organisation.
+    by_resource: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -42,6 +44,7 @@ class Stats:
             "maxInFlight": self.max_in_flight,
             "maxPerMinute": self.max_minute,
             "byTenant": dict(self.by_tenant),
+            "byResource": {name: dict(counts) for name, counts in self.by_resource.items()},
         }
 
 
@@ -67,7 +70,7 @@ class Limits:
         while window and window[0] <= now - span:
             window.popleft()
 
-    def acquire(self, app: str, tenant: str) -> dict[str, str]:
+    def acquire(self, app: str, tenant: str, resource: str = "") -> dict[str, str]:
         """Count one call, or raise 429; the caller must call release(app, tenant) afterwards."""
         with self._lock:
             # Read under the lock, so the windows' timestamps are appended in order.
@@ -108,6 +111,8 @@ class Limits:
             t.in_flight += 1
             self.stats.calls += 1
             self.stats.by_tenant[tenant] = self.stats.by_tenant.get(tenant, 0) + 1
+            counts = self.stats.by_resource.setdefault(resource or "-", {})
+            counts[tenant] = counts.get(tenant, 0) + 1
             self.stats.max_in_flight = max(self.stats.max_in_flight, t.in_flight)
             self.stats.max_minute = max(self.stats.max_minute, len(t.minute))
             if not self.enabled:

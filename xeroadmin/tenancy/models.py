@@ -48,6 +48,9 @@ class Workspace(models.Model):
         default=False,
         help_text="Members without it are asked to set it up before they can open this workspace.",
     )
+    # The practice's own e-mail domains, comma-separated (blank: its members' domains): who
+    # is "outside the practice" in the Xero users audit.
+    practice_domains = models.CharField("practice e-mail domains", max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -50,6 +50,13 @@ def workspace_policy(*, workspace: Workspace, require_mfa: bool, history_notes: 
     return workspace
 
 
+def workspace_practice_domains(*, workspace: Workspace, domains: list[str]) -> Workspace:
+    """Set the practice's own e-mail domains (who counts as outside it)."""
+    workspace.practice_domains = ", ".join(domains)[:500]
+    workspace.save(update_fields=["practice_domains"])
+    return workspace
+
+
 @transaction.atomic
 def workspace_delete(*, workspace: Workspace) -> None:
     """Delete a workspace and everything in it."""
