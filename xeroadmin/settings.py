@@ -24,6 +24,7 @@ from xeroadmin.lib.env import (
     persistent_secret,
 )
 from xeroadmin.xero.endpoints import check_transport
+from xeroadmin.xero.plans import plan_for
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("XEROADMIN_VAR_DIR", str(BASE_DIR / "var"))).resolve()
@@ -416,8 +417,11 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_STORE_TOKENS = False  # the tokens of a consent are kept only by its grant
 SOCIALACCOUNT_LOGIN_ON_GET = False  # sign-in starts with a POST from our own page
-# Calls a day per organisation: 5,000 on Xero's Core tier and above, 1,000 on Starter.
-XERO_DAILY_LIMIT = env_int("XERO_DAILY_LIMIT", 5000)
+# The Xero developer plan the deployment's own app is on (xero/plans.py): starter, core, plus,
+# advanced or enterprise. It sets the connections cap, the data allowance and, unless
+# XERO_DAILY_LIMIT says otherwise, the calls a day per organisation (1,000 on Starter).
+XERO_PLAN = plan_for(env_str("XERO_PLAN", "core")).key
+XERO_DAILY_LIMIT = env_int("XERO_DAILY_LIMIT", plan_for(XERO_PLAN).calls_per_day)
 # Where the rate-limit governor keeps its counters: Redis when the cache is Redis (a fraction of
 # a database transaction's cost per call), else the database.
 XERO_GOVERNOR_REDIS_URL = env_str(

@@ -8,6 +8,7 @@ refresh tokens, so two processes refreshing at once would break the connection.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,6 +21,7 @@ from django.utils import timezone
 
 from xeroadmin.activity.models import ActivityEvent
 from xeroadmin.activity.services import activity_record
+from xeroadmin.connections import usage
 from xeroadmin.connections.governor import governor
 from xeroadmin.connections.models import Grant, Tenant, XeroApp
 from xeroadmin.tenancy.models import Workspace
@@ -215,6 +217,7 @@ def tenant_client(
         priority=fit.priority,
         on_error=on_error,
         on_wait=on_wait,
+        on_answer=functools.partial(usage.record, grant.client_id, tenant.tenant_id),
     )
 
 

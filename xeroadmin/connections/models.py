@@ -193,3 +193,25 @@ class RateLimitState(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ApiUsage(models.Model):
+    """Calls made to one organisation through one Xero app in a day (UTC), and the bytes of
+    Xero's answers (what Xero's plans meter as data downloaded)."""
+
+    client_id = models.CharField(max_length=100)  # the Xero app's
+    tenant_id = models.CharField(max_length=64)
+    day = models.DateField()
+    calls = models.PositiveIntegerField(default=0)
+    bytes = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["client_id", "tenant_id", "day"], name="connections_usage_once_a_day"
+            ),
+        ]
+        indexes: ClassVar = [models.Index(fields=["client_id", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id} {self.day}: {self.calls} calls"

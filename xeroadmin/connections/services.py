@@ -21,6 +21,7 @@ from django.utils import timezone
 from xeroadmin.accounts.models import User
 from xeroadmin.activity.models import ActivityEvent
 from xeroadmin.activity.services import activity_record
+from xeroadmin.connections import usage
 from xeroadmin.connections.clients import (
     app_credentials,
     grant_access_token,
@@ -30,6 +31,7 @@ from xeroadmin.tenancy.models import Workspace
 from xeroadmin.xero import endpoints, oauth
 from xeroadmin.xero.errors import (
     XeroConnectionRevoked,
+    XeroError,
     XeroNotFound,
     XeroOAuthError,
 )
@@ -198,6 +200,13 @@ def connect_with_tokens(
     tokens: a consent made here, or the one of "Sign up with Xero"."""
     if granted is None:
         granted = consent_connections(tokens)
+    if app is None and granted:
+        # The plan's cap on connections, held here before Xero's own.
+        try:
+            usage.connection_room(adding=[c.tenant_id for c in granted])
+        except ValidationError:
+            _consent_undo(tokens, granted)
+            raise
     if not granted:
         raise ValidationError("Xero granted access to no organisation. Nothing was connected.")
     with transaction.atomic():
@@ -209,6 +218,23 @@ def connect_with_tokens(
             tenant, created = _tenant_link(grant=grant, connection=connection, actor=actor)
             (result.created if created else result.relinked).append(tenant)
     return result
+
+
+def _consent_undo(tokens: oauth.TokenSet, granted: list[oauth.XeroConnection]) -> None:
+    """Take back, in Xero, the connections of a consent refused here that were new (so that
+    Xero's count of the app's connections stays what it was)."""
+    known = set(
+        Tenant.objects.filter(
+            status=Tenant.Status.CONNECTED, tenant_id__in=[c.tenant_id for c in granted]
+        ).values_list("tenant_id", flat=True)
+    )
+    for connection in granted:
+        if connection.tenant_id in known or not connection.id:
+            continue
+        try:
+            oauth.disconnect(tokens.access_token, connection.id)
+        except XeroError as error:
+            logger.info("Could not take back connection %s: %s", connection.id, error)
 
 
 def _grant_upsert(

@@ -34,6 +34,8 @@ urlpatterns = [
         name="client-options",
     ),
     path("w/<int:ws>/connections/check/", views.workspace_check, name="workspace-check"),
+    path("w/<int:ws>/connections/usage/", views.usage_page, name="usage"),
+    path("w/<int:ws>/connections/certification/", views.certification, name="certification"),
     path("w/<int:ws>/connections/custom/", views.custom_create, name="custom-create"),
     path("w/<int:ws>/connections/apps/", views.app_list, name="app-list"),
     path("w/<int:ws>/connections/apps/<int:app_id>/", views.app_detail, name="app-detail"),

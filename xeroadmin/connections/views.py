@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,8 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xeroadmin.activity.selectors import activity_list
 from xeroadmin.connections import clients as xero_clients
-from xeroadmin.connections import selectors, services
+from xeroadmin.connections import selectors, services, usage
 from xeroadmin.connections.access import app_for, tenant_for
+from xeroadmin.connections.certification import CHECKPOINTS
 from xeroadmin.connections.forms import (
     ConnectForm,
     CustomConnectionForm,
@@ -29,6 +31,7 @@ from xeroadmin.lib.forms import add_errors
 from xeroadmin.tenancy.access import WorkspaceRequest, workspace_membership
 from xeroadmin.tenancy.models import Membership, Role
 from xeroadmin.xero.errors import XeroError
+from xeroadmin.xero.plans import PLANS, WARN_AT
 
 # Consents started in this session and not yet finished, by state; they expire after a while.
 PENDING_KEY = "xero_consents"
@@ -46,6 +49,16 @@ def connect(request: WorkspaceRequest, ws: int) -> HttpResponse:
         messages.error(request, "Choose the Xero app to connect with.")
         return redirect("connections:tenant-list", ws=ws)
     app = next((a for a in apps if str(a.pk) == form.cleaned_data["app"]), None)
+    if app is None and usage.at_cap():
+        # Refused here, before Xero's consent page: the plan's cap would refuse it there.
+        plan = usage.plan()
+        messages.error(
+            request,
+            f"This deployment's Xero app is on Xero's {plan.name} plan, which allows "
+            f"{plan.connections} connected organisations, and all are in use. Disconnect one "
+            "you no longer need, or move the app to a bigger plan in Xero's developer portal.",
+        )
+        return redirect("connections:tenant-list", ws=ws)
     try:
         authorization = services.connect_start(app=app)
     except ValidationError as error:
@@ -293,3 +306,52 @@ def custom_create(request: WorkspaceRequest, ws: int) -> HttpResponse:
             return redirect(f"{url}?connected={tenant.pk}")
     context = _apps_context(membership, XeroAppForm()) | {"custom_form": form}
     return render(request, "connections/app_list.html", context)
+
+
+@login_required
+@require_GET
+def usage_page(request: WorkspaceRequest, ws: int) -> HttpResponse:
+    """Xero's plan limits and how much of them this workspace's organisations use."""
+    membership = workspace_membership(request, ws, role=Role.ADMIN)
+    tenants = list(
+        Tenant.objects.filter(workspace=membership.workspace, status=Tenant.Status.CONNECTED)
+        .select_related("grant", "grant__app")
+        .order_by("name", "pk")
+    )
+    rows = usage.organisation_usage(tenants)
+    rows.sort(key=lambda row: (-row.calls_share, -row.bytes_month, row.tenant.name))
+    plan = usage.plan()
+    used = usage.connections_used()
+    default_bytes = usage.month_bytes(settings.XERO_CLIENT_ID) if settings.XERO_CLIENT_ID else 0
+    own_apps = [
+        {
+            "app": app,
+            "connections": usage.connections_used(app.client_id),
+            "bytes_month": usage.month_bytes(app.client_id),
+        }
+        for app in XeroApp.objects.filter(workspace=membership.workspace)
+    ]
+    context = {
+        "plan": plan,
+        "plans": PLANS.values(),
+        "connections_used": used,
+        "connections_share": used / plan.connections if plan.connections else 0,
+        "month_bytes": default_bytes,
+        "month_share": default_bytes / plan.monthly_bytes if plan.monthly_bytes else 0,
+        "warn_at": WARN_AT,
+        "rows": rows,
+        "warned": [row for row in rows if row.warn],
+        "daily_limit": settings.XERO_DAILY_LIMIT,
+        "own_apps": own_apps,
+    }
+    return render(request, "connections/usage.html", context)
+
+
+@login_required
+@require_GET
+def certification(request: WorkspaceRequest, ws: int) -> HttpResponse:
+    """Xero's certification checkpoints, each with how it is met and the page that meets it."""
+    workspace_membership(request, ws, role=Role.ADMIN)
+    rows = [(point, reverse(point.page, args=[ws]) if point.page else "") for point in CHECKPOINTS]
+    context = {"rows": rows, "plan": usage.plan(), "connections_used": usage.connections_used()}
+    return render(request, "connections/certification.html", context)

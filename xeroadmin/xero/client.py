@@ -132,6 +132,8 @@ class XeroClient:
     session: requests.Session = field(default_factory=lambda: _session())
     on_error: Callable[[XeroError], None] | None = None
     on_wait: Callable[[Wait], None] | None = None
+    # Told of each answer Xero sent: the path called and the bytes downloaded (data use).
+    on_answer: Callable[[str, int], None] | None = None
     waits: list[Wait] = field(default_factory=list)
     sleep: Callable[[float], None] = time.sleep
     priority: int = BACKGROUND
@@ -291,6 +293,8 @@ class XeroClient:
                 self.sleep(_backoff(failures))
                 continue
             self._release(lease, answer.headers)
+            if self.on_answer is not None:
+                self.on_answer(path, len(answer.content))
             response = XeroResponse(
                 answer.status_code,
                 answer.headers,
