@@ -484,3 +484,64 @@ class RawRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
         help_text="JSON, for POST and PUT",
     )
+
+
+class EmployeeForm(forms.Form):
+    """An employee in the organisation's Xero Payroll: what every region's payroll needs, and
+    the region's own (Australia's state, the UK's National Insurance number)."""
+
+    title = forms.CharField(max_length=20, required=False)
+    first_name = forms.CharField(label="First name", max_length=35)
+    last_name = forms.CharField(label="Last name", max_length=35)
+    email = forms.EmailField(label="E-mail", required=False)
+    phone = forms.CharField(max_length=50, required=False)
+    gender = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", "—"),
+            ("F", "Female"),
+            ("M", "Male"),
+            ("I", "Non-binary"),
+            ("N", "Not stated"),
+        ],
+    )
+    date_of_birth = forms.DateField(
+        label="Date of birth", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    start_date = forms.DateField(
+        label="Start date",
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+    line1 = forms.CharField(label="Address", max_length=255)
+    line2 = forms.CharField(label="Address line 2", max_length=255, required=False)
+    city = forms.CharField(label="City", max_length=100)
+    region = forms.ChoiceField(label="State", required=False, choices=[])
+    postcode = forms.CharField(label="Postcode", max_length=20)
+    national_insurance = forms.CharField(
+        label="National Insurance number", max_length=20, required=False
+    )
+
+    def __init__(self, *args: Any, country: str, today: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.country, self.today = country.upper(), today
+        region = self.fields["region"]
+        assert isinstance(region, forms.ChoiceField)
+        if self.country == "AU":
+            region.choices = [
+                ("", "—"),
+                *((s, s) for s in ("ACT", "NSW", "NT", "QLD", "SA", "TAS", "VIC", "WA")),
+            ]
+            region.required = True
+        else:
+            del self.fields["region"]
+        if self.country == "GB":
+            self.fields["gender"].required = True
+        else:
+            del self.fields["national_insurance"]
+
+    def clean_date_of_birth(self) -> Any:
+        born = self.cleaned_data["date_of_birth"]
+        if born > self.today:
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        return born

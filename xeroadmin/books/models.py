@@ -478,3 +478,60 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} on {self.date}"
+
+
+class PayrollState(models.Model):
+    """Whether an organisation has Xero Payroll, which of Xero's payroll APIs it is reached
+    through, and when its employees were last read."""
+
+    tenant = models.OneToOneField(
+        "connections.Tenant", on_delete=models.CASCADE, related_name="payroll_state"
+    )
+    api = models.CharField(max_length=32, blank=True)  # endpoints.PAYROLL_AU or PAYROLL_V2
+    has_payroll = models.BooleanField(null=True)  # None: not asked yet
+    read_at = models.DateTimeField(null=True, blank=True)
+    detail = models.TextField(blank=True)  # why not, in Xero's words
+
+    def __str__(self) -> str:
+        return f"Payroll of {self.tenant_id}: {self.has_payroll}"
+
+
+class Employee(models.Model):
+    """An employee in the organisation's Xero Payroll, in one shape whatever the region."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        LEFT = "left", "Left"
+
+    tenant = models.ForeignKey(
+        "connections.Tenant", on_delete=models.CASCADE, related_name="employees"
+    )
+    xero_id = models.CharField(max_length=36)
+    title = models.CharField(max_length=20, blank=True)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    email = models.CharField(max_length=254, blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    gender = models.CharField(max_length=1, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    address = models.JSONField(
+        default=dict, blank=True
+    )  # line1, line2, city, region, postcode, country
+    national_insurance = models.CharField(max_length=20, blank=True)  # UK
+    updated_in_xero = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["last_name", "first_name", "pk"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "xero_id"], name="books_employee_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()

@@ -25,7 +25,7 @@ from xeroadmin.connections import usage
 from xeroadmin.connections.governor import governor
 from xeroadmin.connections.models import Grant, Tenant, XeroApp
 from xeroadmin.tenancy.models import Workspace
-from xeroadmin.xero import oauth
+from xeroadmin.xero import endpoints, oauth
 from xeroadmin.xero.client import PURPOSES, Wait, XeroClient
 from xeroadmin.xero.errors import XeroConnectionRevoked, XeroError, XeroOAuthError
 
@@ -187,7 +187,11 @@ class GrantTokens:
 
 
 def tenant_client(
-    tenant: Tenant, *, purpose: str = "background", max_wait: float | None = None
+    tenant: Tenant,
+    *,
+    purpose: str = "background",
+    max_wait: float | None = None,
+    api: str = endpoints.ACCOUNTING,
 ) -> XeroClient:
     """A XeroClient for the organisation, governed, recording errors and waits on the tenant.
 
@@ -218,6 +222,7 @@ def tenant_client(
         on_error=on_error,
         on_wait=on_wait,
         on_answer=functools.partial(usage.record, grant.client_id, tenant.tenant_id),
+        api=api,
     )
 
 

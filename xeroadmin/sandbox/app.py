@@ -18,11 +18,18 @@ from urllib.parse import quote, unquote
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
-from xeroadmin.sandbox import api, identity, serialize, xmlbody
+from xeroadmin.sandbox import api, identity, payroll, serialize, xmlbody
 from xeroadmin.sandbox.api import contacts, credit_notes, invoices, payments
 from xeroadmin.sandbox.api.users import render as users_render
 from xeroadmin.sandbox.api.users import user_change
-from xeroadmin.sandbox.core import PLAIN_TEXT, XeroError, dumps, loads, validation_error
+from xeroadmin.sandbox.core import (
+    PLAIN_TEXT,
+    XeroError,
+    dumps,
+    loads,
+    problem,
+    validation_error,
+)
 from xeroadmin.sandbox.limits import Limits
 from xeroadmin.sandbox.plant import CannotPlant, spread
 from xeroadmin.sandbox.seed import seed
@@ -252,6 +259,9 @@ class Sandbox:
             return self.connections(request)
         if path.startswith(API_PREFIX):
             return self.accounting(request)
+        for version in ("1.0", "2.0"):
+            if path.startswith(f"/payroll.xro/{version}/"):
+                return self.payroll_api(request, version)
         return _json(
             404, {"Title": "Not Found", "Status": 404, "Detail": f"No Xero endpoint at {path}"}
         )
@@ -335,6 +345,49 @@ class Sandbox:
         except XeroError as error:
             return _json(error.status, error.body, error.headers)
         return _json(405, {"Title": "Method Not Allowed", "Status": 405, "Detail": "Not supported"})
+
+    # ------------------------------------------------------------- payroll APIs
+
+    def payroll_api(self, request: Request, version: str) -> Response:
+        """Employees in Xero's payroll APIs (payroll.py): 1.0 for Australia, 2.0 for New
+        Zealand, the UK and Australia's newer API."""
+        headers = _headers(request)
+        prefix = f"/payroll.xro/{version}/"
+        segments = [unquote(s) for s in request.path[len(prefix) :].split("/") if s]
+        try:
+            with self.state.lock:
+                access = identity.bearer(self.state, headers)
+                tenant = identity.tenant_for(self.state, access, headers.get("xero-tenant-id"))
+                allowed = payroll.READ_SCOPES if request.method == "GET" else payroll.WRITE_SCOPES
+                if not set(access.scopes) & allowed:
+                    raise problem(401, "Unauthorized", "AuthorizationUnsuccessful")
+            limit_headers = self.limits.acquire(access.client_id, tenant, "payroll-employees")
+        except XeroError as error:
+            return _json(error.status, error.body, error.headers)
+        try:
+            body: Any = None
+            if request.method in ("POST", "PUT") and request.get_data():
+                try:
+                    body = loads(request.get_data())
+                except (ValueError, UnicodeDecodeError):
+                    body = None
+            with self.state.lock:
+                call = payroll.PayrollCall(
+                    self.state.orgs[tenant],
+                    version,
+                    request.method,
+                    segments,
+                    dict(request.args),
+                    headers,
+                    body,
+                    self.state.clock.now(),
+                )
+                status, answer = call.answer()
+            return _json(status, answer, limit_headers)
+        except XeroError as error:
+            return _json(error.status, error.body, {**limit_headers, **error.headers})
+        finally:
+            self.limits.release(access.client_id, tenant)
 
     # ------------------------------------------------------------- accounting API
 
@@ -548,6 +601,8 @@ class Sandbox:
                 return self.control_webhooks(request, parts[1:], payload)
             if name == "plant" and method == "POST":
                 return self.plant_control(payload, request.host_url.rstrip("/"))
+            if name == "payroll" and method == "POST":
+                return _json(200, self.payroll_control(payload))
             if name == "users" and method == "POST":
                 return _json(200, self.users_control(payload))
             if name == "simulate" and method == "POST":
@@ -561,6 +616,18 @@ class Sandbox:
                 "detail": f"No control endpoint {request.method} {request.path}",
             },
         )
+
+    def payroll_control(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Give an organisation Xero Payroll, or take it away: `{"tenantId", "enabled"}`."""
+        tenant = str(payload.get("tenantId") or "").lower()
+        with self.state.lock:
+            org = self.state.orgs.get(tenant)
+            if org is None:
+                raise KeyError("no such organisation")
+            if payroll.region(org) is None and payload.get("enabled"):
+                raise ValueError("Xero Payroll is for Australia, New Zealand and the UK")
+            org.payroll = bool(payload.get("enabled"))
+            return {"tenantId": org.id, "payroll": org.payroll}
 
     def users_control(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Add, change or remove one of an organisation's users: `{"tenantId", "action":

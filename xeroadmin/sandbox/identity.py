@@ -64,6 +64,8 @@ KNOWN_SCOPES = (
         "projects.read",
         "marketplace.billing",
         "app.connections",
+        "payroll.employees",
+        "payroll.employees.read",
     }
     | {
         f"accounting.reports.{r}.read"

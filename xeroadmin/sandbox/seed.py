@@ -12,6 +12,7 @@ from typing import Any
 from xeroadmin.sandbox import books
 from xeroadmin.sandbox.api.users import seed_users
 from xeroadmin.sandbox.books import ZERO, apply_payment, invoice_totals
+from xeroadmin.sandbox.payroll import seed_payroll
 from xeroadmin.sandbox.seed_documents import seed_documents
 from xeroadmin.sandbox.state import Org, State, User
 
@@ -233,6 +234,7 @@ def seed(
         if invoices_per_org:
             seed_documents(org, now, bank_transactions=bank_transactions_per_org)
         seed_users(org, now)
+        seed_payroll(org, now)
         state.world.orgs[org.id] = org
 
 

@@ -45,6 +45,8 @@ class Org:
     prepayments: dict[str, dict[str, Any]] = field(default_factory=dict)
     overpayments: dict[str, dict[str, Any]] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)  # who reaches its books
+    payroll: bool = False  # whether it has Xero Payroll (payroll.py)
+    employees: dict[str, dict[str, Any]] = field(default_factory=dict)  # payroll's, by id
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     attachments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     invoice_seq: int = 0

@@ -137,6 +137,7 @@ class XeroClient:
     waits: list[Wait] = field(default_factory=list)
     sleep: Callable[[float], None] = time.sleep
     priority: int = BACKGROUND
+    api: str = endpoints.ACCOUNTING  # which of Xero's APIs (endpoints.APIS) it calls
 
     # ------------------------------------------------------------ verbs
 
@@ -256,8 +257,8 @@ class XeroClient:
         idempotency_key: str | None,
         answer_errors: bool = False,
     ) -> XeroResponse:
-        url = endpoints.api_url(path)
-        if not answer_errors:  # the raw console sends exactly what it is given
+        url = endpoints.api_url(path, self.api)
+        if not answer_errors and self.api == endpoints.ACCOUNTING:
             params = with_unitdp(path, params)
         headers = {"Accept": "application/json", "xero-tenant-id": self.tenant_id}
         if method in WRITE_METHODS:
@@ -416,6 +417,9 @@ def _body(response: XeroResponse) -> Any:
 
 def _detail(body: Any) -> str:
     if isinstance(body, dict):
+        problem = body.get("problem")  # the payroll 2.0 APIs' answers carry it inside
+        if isinstance(problem, dict):
+            body = {"Detail": problem.get("detail"), "Title": problem.get("title")}
         return str(body.get("Detail") or body.get("Message") or body.get("Title") or "")
     return str(body or "")
 

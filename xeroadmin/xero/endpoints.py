@@ -16,12 +16,12 @@ GRANULAR_SCOPES = (
     "accounting.banktransactions accounting.manualjournals accounting.contacts "
     "accounting.settings accounting.attachments accounting.reports.profitandloss.read "
     "accounting.reports.balancesheet.read accounting.reports.trialbalance.read "
-    "accounting.reports.aged.read accounting.reports.banksummary.read"
+    "accounting.reports.aged.read accounting.reports.banksummary.read payroll.employees"
 )
 # For Xero apps created before 2 March 2026, which may still ask for the broad scopes.
 BROAD_SCOPES = (
     "openid profile email offline_access accounting.transactions accounting.contacts "
-    "accounting.settings accounting.attachments accounting.reports.read"
+    "accounting.settings accounting.attachments accounting.reports.read payroll.employees"
 )
 SCOPE_SETS = {"granular": GRANULAR_SCOPES, "broad": BROAD_SCOPES}
 
@@ -45,6 +45,7 @@ SCOPE_REASONS = {
     "accounting.contacts": "read and edit contacts",
     "accounting.settings": "read the organisation, its accounts, tax rates and currencies",
     "accounting.attachments": "upload and download attachments",
+    "payroll.employees": "list, add and edit employees (where the organisation has Xero Payroll)",
 }
 
 
@@ -101,14 +102,22 @@ def connections_url() -> str:
     return _url(settings.XERO_API_URL, "/connections")
 
 
-def api_url(path: str) -> str:
-    """An Accounting API URL; `path` is relative to `/api.xro/2.0/` and may not leave it."""
+# Xero's APIs a client may call: the Accounting API, and the payroll APIs (1.0: Australia; 2.0:
+# New Zealand, the UK and Australia's newer one).
+ACCOUNTING, PAYROLL_AU, PAYROLL_V2 = "api.xro/2.0", "payroll.xro/1.0", "payroll.xro/2.0"
+APIS = (ACCOUNTING, PAYROLL_AU, PAYROLL_V2)
+
+
+def api_url(path: str, api: str = ACCOUNTING) -> str:
+    """A URL of one of Xero's APIs; `path` is relative to it and may not leave it."""
+    if api not in APIS:
+        raise XeroError(f"Not one of Xero's APIs here: {api}", status=400)
     path = path.lstrip("/")
     route = path.partition("?")[0]
     if any(unquote(segment) in (".", "..") for segment in route.split("/")):
         # A `..` would be resolved by the HTTP stack into another API of the same consent.
         raise XeroError(f"That path leaves Xero's Accounting API: {path[:100]}", status=400)
-    return _url(settings.XERO_API_URL, "/api.xro/2.0/" + path)
+    return _url(settings.XERO_API_URL, f"/{api}/" + path)
 
 
 def _url(base: str, path: str) -> str:

@@ -161,8 +161,12 @@ class XeroValidationError(XeroError):
         """Read Xero's `{"Elements": [{"ValidationErrors": [...], "LineItems": [...]}]}`."""
         if not isinstance(body, dict):
             return cls([], "Xero rejected the request.")
+        problem = body.get("problem")
+        if isinstance(problem, dict):
+            return cls._from_problem(problem)
         elements: list[ElementErrors] = []
-        raw_elements = body.get("Elements")
+        # The Accounting API names them Elements; Australia's payroll 1.0, by the kind sent.
+        raw_elements = body.get("Elements") or body.get("Employees")
         for index, element in enumerate(raw_elements if isinstance(raw_elements, list) else []):
             if not isinstance(element, dict):
                 continue
@@ -187,6 +191,22 @@ class XeroValidationError(XeroError):
             message = body.get("Message") or body.get("Detail") or "Xero rejected the request."
             elements = [ElementErrors(0, [str(message)], general=[str(message)])]
         return cls(elements)
+
+    @classmethod
+    def _from_problem(cls, problem: dict[str, Any]) -> XeroValidationError:
+        """The payroll 2.0 APIs' `{"problem": {"detail", "invalidFields": [{"name",
+        "reason"}]}}`: each reason kept under the field Xero named."""
+        found = ElementErrors(0)
+        for item in problem.get("invalidFields") or []:
+            if isinstance(item, dict) and item.get("reason"):
+                reason = str(item["reason"])
+                found.messages.append(reason)
+                found.fields.setdefault(str(item.get("name") or ""), []).append(reason)
+        if not found.messages:
+            detail = str(problem.get("detail") or problem.get("title") or "Xero rejected it.")
+            found.messages.append(detail)
+            found.general.append(detail)
+        return cls([found])
 
 
 def _messages(raw: Any) -> list[str]:

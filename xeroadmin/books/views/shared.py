@@ -41,6 +41,7 @@ SWITCHABLE = {
     "payment-list",
     "raw-console",
     "report-index",
+    "employee-list",
     *(kind.page("list") for kind in KINDS),
 }
 # Detail pages switch to the list of the same kind in the other organisation.
@@ -56,6 +57,9 @@ SWITCH_TO = {
     "payment-detail": "payment-list",
     "report": "report-index",
     "report-aged": "report-index",
+    "employee-detail": "employee-list",
+    "employee-create": "employee-list",
+    "employee-edit": "employee-list",
     **{kind.page("detail"): kind.page("list") for kind in KINDS},
 }
 # The organisation's tabs: (label, the page's URL name, the names that count as that tab).
@@ -72,6 +76,7 @@ TABS = (
     ("Items", "item-list", ("item-",)),
     ("Accounts", "account-list", ("account-",)),
     ("Reports", "report-index", ("report",)),
+    ("Employees", "employee-list", ("employee-",)),
     ("Activity", "organisation-activity", ("organisation-activity",)),
 )
 # Pages reached from another's tab: the credit kinds from Credit notes.
@@ -158,7 +163,10 @@ def header_context(books: Books) -> dict[str, Any]:
         url = reverse(f"books:{name}", args=[books.ws, other.pk])
         switch.append((other, url + (f"?{query}" if query and other.pk != tenant.pk else "")))
     tabs = [
-        (label, books.url(page), url_name.startswith(prefixes)) for label, page, prefixes in TABS
+        (label, books.url(page), url_name.startswith(prefixes))
+        for label, page, prefixes in TABS
+        # Payroll's personal details are for finance staff and admins only.
+        if page != "employee-list" or books.membership.can_edit
     ]
     if books.membership.can_admin:
         tabs.append(("Console", books.url("raw-console"), url_name == "raw-console"))
