@@ -11,7 +11,15 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import Cast, make_invitation
 from xeroadmin.alerts.models import Channel, Rule
-from xeroadmin.books.models import Account, Contact, Document, Invoice, Item, Payment
+from xeroadmin.books.models import (
+    Account,
+    Contact,
+    Document,
+    Employee,
+    Invoice,
+    Item,
+    Payment,
+)
 from xeroadmin.bulk.models import BulkJob, BulkPart, BulkRow
 from xeroadmin.connections.models import Tenant, XeroApp
 from xeroadmin.portfolio.models import Finding
@@ -23,7 +31,7 @@ pytestmark = pytest.mark.django_db
 FOREIGN_NAMESPACES = {"admin"}
 FOREIGN_MODULES = ("allauth.", "django.contrib.admin")
 # Parameters that identify something other than a workspace object, tested on their own.
-OWN_CHECK_PARAMETERS = {"token"}
+OWN_CHECK_PARAMETERS = {"token", "provider_id"}
 # What a viewer writes of their own: subscriptions, and their notifications read (tested in
 # tests/alerts); the workspace's rules stay closed to them, and the walk checks that.
 VIEWERS_OWN = {"alerts:rule-new", "alerts:notification-read"}
@@ -103,7 +111,11 @@ def values_for(cast: Cast) -> dict[str, int]:
     channel = Channel.objects.create(
         workspace=cast.workspace, kind="slack", name="Zephyr", url="https://hooks.example.com/x"
     )
+    employee = Employee.objects.create(
+        tenant=tenant, xero_id="e-1", first_name="Zephyr", last_name="Hidden Books"
+    )
     return {
+        "pk": employee.pk,
         "rule_id": rule.pk,
         "channel_id": channel.pk,
         "job_id": job.pk,

@@ -126,6 +126,6 @@ def signed_in(browser: Browser, base: str, size: dict[str, int]) -> Page:
     page.goto(base + "/accounts/login/")
     page.fill("#id_login", "alice@harbour-it.example")
     page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_load_state("networkidle")
     return page

@@ -42,7 +42,7 @@ def sign_in(browser: Browser, base: str, email: str) -> Page:
     page.goto(base + "/accounts/login/")
     page.fill("#id_login", email)
     page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     return page
 
 

@@ -21,7 +21,7 @@ def test_connect_map_and_disconnect(live_server, browser: Browser, xero, setting
     page.goto(base + "/accounts/login/")
     page.fill("#id_login", "ada@example.com")
     page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
     page.goto(f"{base}/w/{workspace.pk}/connections/")
     expect(page.get_by_role("heading", name="No organisations connected yet")).to_be_visible()
@@ -76,7 +76,7 @@ def test_one_organisation_per_consent_then_another_from_the_mapping_table(
     page.goto(base + "/accounts/login/")
     page.fill("#id_login", "ada@example.com")
     page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.goto(f"{base}/w/{workspace.pk}/connections/")
     page.get_by_role("button", name="Connect to Xero").click()
     page.get_by_label("Organisation").select_option(label="Demo Company (NZ)")

@@ -20,7 +20,7 @@ def test_enable_totp_then_sign_in_with_a_code(live_server, browser: Browser) -> 
     page.goto(base + "/accounts/login/")
     page.fill("#id_login", "ada@example.com")
     page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", name="Welcome to xeroadmin")).to_be_visible()
 
     page.goto(base + "/accounts/2fa/totp/activate/")
@@ -39,17 +39,17 @@ def test_enable_totp_then_sign_in_with_a_code(live_server, browser: Browser) -> 
 
     page.fill("#id_login", "ada@example.com")
     page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", name="Two-factor authentication")).to_be_visible()
     page.fill("#id_code", "123456" if totp_now(secret) != "123456" else "654321")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_text("Incorrect code")).to_be_visible()
     # A code is accepted once: wait for the next time step rather than reuse the first one.
     step = int(time.time() // 30)
     while int(time.time() // 30) == step:
         time.sleep(0.5)
     page.fill("#id_code", totp_at(secret, time.time()))
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", name="Welcome to xeroadmin")).to_be_visible()
 
 
@@ -68,9 +68,9 @@ def test_a_workspace_that_requires_two_factor(live_server, browser: Browser) -> 
     page.goto(base + "/accounts/login/")
     page.fill("#id_login", "owner@example.com")
     page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.fill("#id_code", totp_now(owner_secret))
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.goto(f"{base}/w/{workspace.pk}/settings/")
     page.get_by_label("Require two-factor authentication for every member").check()
     page.get_by_role("button", name="Save settings").click()
@@ -80,7 +80,7 @@ def test_a_workspace_that_requires_two_factor(live_server, browser: Browser) -> 
     page.goto(base + "/accounts/login/")
     page.fill("#id_login", "member@example.com")
     page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(
         page.get_by_text("Harbour Accounting requires two-factor authentication")
     ).to_be_visible()

@@ -61,13 +61,17 @@ def connect_one(
     )
 
 
-def connect_practice(workspace: Workspace, actor: User, placement: dict[str, str]) -> int:
-    """Connect every organisation the sandbox has, one consent each, and map each to the
-    client `placement` names for it (else the one its name suggests); returns how many."""
+def connect_practice(
+    workspace: Workspace, actor: User, placement: dict[str, str], *, leave: int = 0
+) -> int:
+    """Connect the organisations the sandbox has (all but the last `leave`, left for a person
+    to connect), one consent each, and map each to the client `placement` names for it (else
+    the one its name suggests); returns how many."""
     state = requests.get(f"{settings.XERO_LOGIN_URL}/_sandbox/state", timeout=TIMEOUT).json()
     clients = {c.name: c for c in Client.objects.filter(workspace=workspace)}
     connected = 0
-    for organisation in state["organisations"]:
+    organisations = state["organisations"]
+    for organisation in organisations[: len(organisations) - leave]:
         for tenant in connect_one(workspace, actor, tenants=[organisation["tenantId"]]).tenants:
             organisation_connected.send(Tenant, tenant=tenant, actor=actor)
             connected += 1

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import requests
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from xeroadmin.accounts.models import User
@@ -29,6 +31,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--email", required=True, help="the demo admin's e-mail address")
         parser.add_argument("--workspace", required=True, help="the demo workspace's name")
+        parser.add_argument(
+            "--leave", type=int, default=0, help="organisations to leave unconnected (the last)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = User.objects.filter(email=options["email"]).first()
@@ -40,5 +45,12 @@ class Command(BaseCommand):
         if Tenant.objects.filter(workspace=workspace).exists():
             self.stdout.write("The demo workspace has organisations already; nothing to do.")
             return
-        connected = connect_practice(workspace, user, PLACEMENT)
+        # One is left for the admin to connect ("Connect another organisation").
+        connected = connect_practice(workspace, user, PLACEMENT, leave=options["leave"])
+        # "Sign in with Xero" in the demo signs the admin in: the sandbox's Xero user is them.
+        requests.post(
+            f"{settings.XERO_LOGIN_URL}/_sandbox/identity",
+            json={"email": user.email, "givenName": "Demo", "familyName": "Admin"},
+            timeout=10,
+        )
         self.stdout.write(f"Connected {connected} organisations to {workspace.name}.")

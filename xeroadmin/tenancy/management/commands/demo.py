@@ -158,7 +158,7 @@ class Command(BaseCommand):
             except OSError:
                 time.sleep(0.5)
         command = [sys.executable, "manage.py", "demo_connect"]
-        command += ["--email", DEMO_EMAIL, "--workspace", DEMO_WORKSPACE]
+        command += ["--email", DEMO_EMAIL, "--workspace", DEMO_WORKSPACE, "--leave", "1"]
         subprocess.run(command, env=env, check=False)  # noqa: S603
 
     def _run(self, port: int) -> None:
