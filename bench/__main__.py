@@ -31,6 +31,7 @@ SUBJECTS = [
     "sync_bank",
     "mapping_page",
     "users_audit",
+    "practice",
 ]
 
 

@@ -56,14 +56,20 @@ def run() -> None:
     ]
     started = time.monotonic()
     with sandbox_process(*options) as base, pointed_at(base):
-        print(f"  sandbox with {ORGANISATIONS} organisations up in {time.monotonic() - started:.0f} s")
+        print(
+            f"  sandbox with {ORGANISATIONS} organisations up in {time.monotonic() - started:.0f} s"
+        )
         settings.XERO_PLAN = "advanced"  # 10,000 connections: room for the practice
         user = User.objects.create_user("bench-practice@example.com", "bench-password-1")
         workspace = workspace_create(user=user, name="Bench Practice")
         state = requests.get(f"{base}/_sandbox/state", timeout=30).json()["organisations"]
         # The practice's own client list, named as a PSA would have them.
         Client.objects.bulk_create(
-            Client(workspace=workspace, name=o["name"].split(" (")[0] + " Limited", external_ref=f"PSA-{n}")
+            Client(
+                workspace=workspace,
+                name=o["name"].split(" (")[0] + " Limited",
+                external_ref=f"PSA-{n}",
+            )
             for n, o in enumerate(state)
         )
 
@@ -119,9 +125,12 @@ def run() -> None:
         first = time.monotonic() - began
         assert plan.ok, plan.errors[:3] + [r.error for r in plan.error_rows[:3]]
         again = mapping.import_apply(workspace=workspace, actor=user, text=out.getvalue())
-        assert again.ok and not again.changes
+        assert again.ok
+        assert not again.changes
         assert not Tenant.objects.filter(workspace=workspace, client__isnull=True).exists()
-        print(f"  mapped by a {len(tenants)}-row CSV in {first:.1f} s; the same file again changed nothing")
+        print(
+            f"  mapped by a {len(tenants)}-row CSV in {first:.1f} s; the same file again changed nothing"
+        )
 
         # Synced by two workers, the sandbox's limits on.
         requests.post(f"{base}/_sandbox/limits", json={"enabled": True, "reset": True}, timeout=10)
@@ -136,7 +145,9 @@ def run() -> None:
                 if not left:
                     break
                 if time.monotonic() - began > 3600:
-                    raise RuntimeError(f"not synced after an hour ({left} jobs left; see {log_dir})")
+                    raise RuntimeError(
+                        f"not synced after an hour ({left} jobs left; see {log_dir})"
+                    )
                 time.sleep(2)
             synced_in = time.monotonic() - began
         failed = SyncJob.objects.exclude(status=SyncJob.Status.DONE).count()
