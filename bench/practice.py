@@ -64,13 +64,11 @@ def run() -> None:
         workspace = workspace_create(user=user, name="Bench Practice")
         state = requests.get(f"{base}/_sandbox/state", timeout=30).json()["organisations"]
         # The practice's own client list, named as a PSA would have them.
+        # (Organisations of the same name, in different countries, are one client.)
+        names = sorted({_client_name(o["name"]) for o in state})
         Client.objects.bulk_create(
-            Client(
-                workspace=workspace,
-                name=o["name"].split(" (")[0] + " Limited",
-                external_ref=f"PSA-{n}",
-            )
-            for n, o in enumerate(state)
+            Client(workspace=workspace, name=name, external_ref=f"PSA-{n}")
+            for n, name in enumerate(names)
         )
 
         # 20 one consent at a time.
@@ -118,7 +116,7 @@ def run() -> None:
         writer = csv.writer(out)
         writer.writerow(mapping.CSV_HEADER)
         for tenant in tenants:
-            name = tenant.name.split(" (")[0] + " Limited"
+            name = _client_name(tenant.name)
             writer.writerow([tenant.tenant_id, tenant.name, name, refs[name]])
         began = time.monotonic()
         plan = mapping.import_apply(workspace=workspace, actor=user, text=out.getvalue())
@@ -164,6 +162,11 @@ def run() -> None:
         )
         assert synced == ORGANISATIONS
         assert not stats["rejected"], stats["rejected"]
+
+
+def _client_name(organisation: str) -> str:
+    """The client an organisation belongs to, as a practice's own software names it."""
+    return organisation.split(" (")[0] + " Limited"
 
 
 class _workers:
