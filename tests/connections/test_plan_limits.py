@@ -73,7 +73,7 @@ def test_starter_warns_at_800_calls_and_refuses_before_xero_does(
     page = as_admin.get(page_url).content.decode()
     assert "Starter" in page
     # Every call counted, the consent's own included.
-    assert f"{seen['byTenant'][tenant.tenant_id]} of 1000" in page
+    assert f"{seen['byTenant'][tenant.tenant_id]} of 1,000" in page
 
 
 def test_bytes_are_measured_per_organisation_and_organisation_calls_are_not(

@@ -17,6 +17,7 @@ from xeroadmin.alerts import engine
 from xeroadmin.alerts.models import Channel, Rule
 from xeroadmin.books.models import Contact, Document, Invoice
 from xeroadmin.bulk.services import bulk_job_start
+from xeroadmin.people import services as people
 from xeroadmin.portfolio import checks
 from xeroadmin.tenancy.models import Membership
 
@@ -58,7 +59,13 @@ def test_screenshots(live_server, xero, settings, browser: Browser) -> None:
         "profit-and-loss": f"{org}/reports/profit-and-loss/",
         "aged-receivables": f"{org}/reports/aged/aged-receivables/",
         "new-journal": f"{org}/manual-journals/new/",
+        "mapping-import": f"/w/{workspace.pk}/connections/mapping/import/",
+        "xero-users": f"/w/{workspace.pk}/people/?view=outside",
+        "plan-and-usage": f"/w/{workspace.pk}/connections/usage/",
+        "employees": f"{org}/employees/",
     }
+    for each in tenants:
+        people.users_read(tenant=each)
     credit = (
         Document.objects.filter(tenant=tenant, kind="credit_note", status="AUTHORISED")
         .order_by("pk")
