@@ -227,6 +227,14 @@ def _site_url(request: pytest.FixtureRequest, settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_usage_left_over() -> None:
+    """Calls to Xero are counted in memory until written: none carry over from another test."""
+    from xeroadmin.connections import usage
+
+    usage.forget()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Start each test with an empty cache, so rate limits (allauth keeps them in the cache)
     never carry over from another test or an earlier run sharing the same Redis."""

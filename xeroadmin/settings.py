@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "xeroadmin.connections.middleware.xero_wait_notice",
+    "xeroadmin.connections.middleware.usage_flush",
     "xeroadmin.tenancy.middleware.TwoFactorRequiredMiddleware",
 ]
 

@@ -1,4 +1,5 @@
-"""Say at the top of the next page when a person's write waited for Xero's rate limits."""
+"""Say at the top of the next page when a person's write waited for Xero's rate limits; write
+the calls to Xero a request made."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 
+from xeroadmin.connections import usage
 from xeroadmin.xero.client import holding
 
 # Shorter waits pass unremarked.
@@ -24,6 +26,17 @@ def xero_wait_notice(get_response: Callable[[HttpRequest], HttpResponse]) -> Cal
                 request,
                 f"Xero's rate limit held this back for {round(held[0])} s; it then went through.",
             )
+        return response
+
+    return middleware
+
+
+def usage_flush(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
+    """Write the calls to Xero a request made (counted in memory as they were made)."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        usage.flush()
         return response
 
     return middleware

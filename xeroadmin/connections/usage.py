@@ -8,12 +8,15 @@ Connections are shown their own figures, with no cap assumed.
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
@@ -21,6 +24,8 @@ from xeroadmin.connections.governor import governor
 from xeroadmin.connections.models import ApiUsage, Grant, Tenant
 from xeroadmin.xero.governor import tenant_key
 from xeroadmin.xero.plans import UNMETERED, WARN_AT, Plan, plan_for
+
+logger = logging.getLogger(__name__)
 
 
 def plan() -> Plan:
@@ -31,21 +36,59 @@ def today() -> date:
     return timezone.now().date()  # Xero's days are UTC
 
 
+# Answers are counted in this process's memory and written together: after each request
+# and each task, before usage is read here, and at the latest every FLUSH_EVERY seconds or
+# FLUSH_AT organisation-days (a write per call would cost each call a commit).
+FLUSH_EVERY = 30.0
+FLUSH_AT = 200
+_pending: dict[tuple[str, str, date], list[int]] = {}
+_lock = threading.Lock()
+_flushed = time.monotonic()
+
+
 def record(client_id: str, tenant_id: str, path: str, size: int) -> None:
     """Count one answer from Xero for the organisation (XeroClient's `on_answer`)."""
     resource = path.split("?")[0].strip("/").split("/")[0]
     metered = 0 if resource in UNMETERED else size
-    day = today()
-    rows = ApiUsage.objects.filter(client_id=client_id, tenant_id=tenant_id, day=day)
-    if rows.update(calls=F("calls") + 1, bytes=F("bytes") + metered):
-        return
-    try:
-        with transaction.atomic():
-            ApiUsage.objects.create(
-                client_id=client_id, tenant_id=tenant_id, day=day, calls=1, bytes=metered
-            )
-    except IntegrityError:  # made meanwhile by another process
-        rows.update(calls=F("calls") + 1, bytes=F("bytes") + metered)
+    with _lock:
+        counts = _pending.setdefault((client_id, tenant_id, today()), [0, 0])
+        counts[0] += 1
+        counts[1] += metered
+        due = len(_pending) >= FLUSH_AT or time.monotonic() - _flushed > FLUSH_EVERY
+    if due:
+        flush()
+
+
+def forget() -> None:
+    """Drop the counts not yet written (each test starts with none)."""
+    with _lock:
+        _pending.clear()
+
+
+def flush() -> None:
+    """Write the counts this process holds. Measuring never costs a call: a failure here is
+    logged, and the counts are kept for the next flush."""
+    global _flushed
+    with _lock:
+        taken = dict(_pending)
+        _pending.clear()
+        _flushed = time.monotonic()
+    for (client_id, tenant_id, day), (calls, size) in taken.items():
+        rows = ApiUsage.objects.filter(client_id=client_id, tenant_id=tenant_id, day=day)
+        try:
+            with transaction.atomic():  # a savepoint inside a caller's transaction
+                if not rows.update(calls=F("calls") + calls, bytes=F("bytes") + size):
+                    ApiUsage.objects.create(
+                        client_id=client_id, tenant_id=tenant_id, day=day, calls=calls, bytes=size
+                    )
+        except IntegrityError:  # made meanwhile by another process
+            rows.update(calls=F("calls") + calls, bytes=F("bytes") + size)
+        except DatabaseError as error:
+            logger.warning("Could not count calls to %s: %s", tenant_id, error)
+            with _lock:
+                kept = _pending.setdefault((client_id, tenant_id, day), [0, 0])
+                kept[0] += calls
+                kept[1] += size
 
 
 def connections_used(client_id: str | None = None) -> int:
@@ -107,6 +150,7 @@ class OrganisationUsage:
 def organisation_usage(tenants: list[Tenant]) -> list[OrganisationUsage]:
     """Each organisation's calls today (the governor's count, shared by every process, and
     Xero's own when it said less was left) and bytes downloaded today and this month."""
+    flush()
     day = today()
     month = ApiUsage.objects.filter(day__gte=day.replace(day=1), day__lte=day)
     ids = [t.tenant_id for t in tenants]
@@ -138,6 +182,7 @@ def organisation_usage(tenants: list[Tenant]) -> list[OrganisationUsage]:
 
 
 def month_bytes(client_id: str) -> int:
+    flush()
     first = today().replace(day=1)
     rows = ApiUsage.objects.filter(client_id=client_id, day__gte=first)
     return int(rows.aggregate(total=Sum("bytes"))["total"] or 0)
