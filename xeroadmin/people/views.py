@@ -125,6 +125,8 @@ def person(request: WorkspaceRequest, ws: int) -> HttpResponse:
         "rows": rows,
         "name": next((r.name for r in rows if r.name), ""),
         "outside": not any(email.endswith(f"@{d}") for d in domains),
+        # Each row links to its organisation: the path's start, reversed once (42 rows).
+        "organisation_base": reverse("people:organisation", args=[ws, 0]).removesuffix("0/"),
         "history": selectors.changes(membership.workspace, since=EVER).filter(email=email)[:50],
     }
     return render(request, "people/person.html", context)
