@@ -153,3 +153,4 @@ def test_the_certification_page_says_how_each_checkpoint_is_met(as_admin, cast: 
     assert "8. Sign up with Xero" in text
     assert reverse("connections:usage", args=[cast.workspace.pk]) in text
     assert "Not yet" in text  # deep linking, honestly
+    assert reverse("account_signup") in text

@@ -16,7 +16,7 @@ class Checkpoint:
     when: str  # "Always", "If getting data", ...
     how: str
     status: str
-    page: str  # a URL name taking the workspace id, or "" for none
+    page: str  # a URL name (taking the workspace id, unless it is an account page), or ""
     page_label: str = ""
 
 
@@ -116,8 +116,8 @@ CHECKPOINTS = [
             "table."
         ),
         MET,
-        "",
-        "",
+        "account_signup",
+        "Sign up",
     ),
     Checkpoint(
         9,
@@ -209,8 +209,8 @@ CHECKPOINTS = [
         "Preferred",
         "On the sign-in page, through OpenID Connect, the id_token checked against Xero's keys.",
         MET,
-        "",
-        "",
+        "account_login",
+        "Sign in",
     ),
     Checkpoint(
         18,

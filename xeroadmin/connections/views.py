@@ -347,11 +347,18 @@ def usage_page(request: WorkspaceRequest, ws: int) -> HttpResponse:
     return render(request, "connections/usage.html", context)
 
 
+def _checkpoint_url(name: str, ws: int) -> str:
+    """A checkpoint's page: the account pages take no workspace; the others take this one."""
+    if not name:
+        return ""
+    return reverse(name) if name.startswith("account_") else reverse(name, args=[ws])
+
+
 @login_required
 @require_GET
 def certification(request: WorkspaceRequest, ws: int) -> HttpResponse:
     """Xero's certification checkpoints, each with how it is met and the page that meets it."""
     workspace_membership(request, ws, role=Role.ADMIN)
-    rows = [(point, reverse(point.page, args=[ws]) if point.page else "") for point in CHECKPOINTS]
+    rows = [(point, _checkpoint_url(point.page, ws)) for point in CHECKPOINTS]
     context = {"rows": rows, "plan": usage.plan(), "connections_used": usage.connections_used()}
     return render(request, "connections/certification.html", context)
