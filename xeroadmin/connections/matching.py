@@ -185,9 +185,3 @@ def _tokens(key: str) -> set[str]:
     its start); short words say too little."""
     words = [w for w in key.split() if len(w) >= 3]
     return set(words) | {w[:4] for w in words if len(w) > 4} | {key.replace(" ", "")[:6]}
-
-
-def best_client(name: str, clients: Iterable[Client]) -> Client | None:
-    """The client most like the organisation's name, if any is alike enough."""
-    suggestion = Matcher(clients).suggest(name)
-    return suggestion.client if suggestion else None

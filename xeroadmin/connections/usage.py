@@ -164,11 +164,12 @@ def organisation_usage(tenants: list[Tenant]) -> list[OrganisationUsage]:
     limit = settings.XERO_DAILY_LIMIT
 
     keys = {t.pk: tenant_key(t.grant.client_id, t.tenant_id) for t in tenants if t.grant}
-    states = governor().store.read_many(list(keys.values()))
+    limits = governor()
+    states = limits.store.read_many(list(keys.values()))
     found = []
     for tenant in tenants:
         client_id = tenant.grant.client_id if tenant.grant else ""
-        left = governor().remaining_in(states.get(keys.get(tenant.pk, ""), {}))["day"]
+        left = limits.remaining_in(states.get(keys.get(tenant.pk, ""), {}))["day"]
         found.append(
             OrganisationUsage(
                 tenant=tenant,
